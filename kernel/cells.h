@@ -1,0 +1,17 @@
+/* kernel/cells.h — running a code segment as a C or CUDA cell:
+ * plan (session.c) → compile (compiler.c) → run (runtime_client.c) → report. */
+#ifndef CC_CELLS_H
+#define CC_CELLS_H
+
+#include "session.h"
+
+struct cc_exec;
+struct cc_services;
+
+typedef enum cc_cell_mode { CC_CELL_RUN = 0, CC_CELL_TIME, CC_CELL_TIMEIT } cc_cell_mode;
+
+/* lang_forced: -1 autodetect (CUDA syntax → CUDA), else a cc_lang. */
+int cc_cell_execute(struct cc_exec *x, struct cc_services *svc, const char *code,
+                    int first_line, int lang_forced, cc_cell_mode mode);
+
+#endif

@@ -1,0 +1,41 @@
+/* kernel/compiler.h — the compiler driver: one translation unit to one shared
+ * object, through $CC (C, gnu17) or nvcc (CUDA), with a content-addressed
+ * cache and diagnostics rewritten to the notebook cell's own lines. */
+#ifndef CC_COMPILER_H
+#define CC_COMPILER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "session.h"
+
+struct cc_exec;
+
+typedef struct cc_compile_req {
+    cc_lang lang;
+    const char *source;
+    const char *const *deps; size_t n_deps;  /* sonames in cache_dir, newest first */
+    const char *cflags;      /* user %cflags (C) */
+    const char *nvccflags;   /* user %nvccflags (CUDA) */
+    const char *ldflags;     /* user %ldflags */
+    const char *cuda_arch;   /* "sm_90" etc., or NULL for the documented default */
+    const char *workdir;     /* private 0700 dir for temporaries */
+    const char *cache_dir;   /* where <soname> files live (also on LD_LIBRARY_PATH of the runtime) */
+} cc_compile_req;
+
+typedef struct cc_compile_res {
+    bool ok;
+    bool cache_hit;
+    char soname[80];         /* "cell-<sha256 prefix>.so" */
+    char *so_path;           /* malloc'd absolute path */
+    char *diagnostics;       /* malloc'd, cell-relative, no temp paths; "" if none */
+    double compile_ms;
+    bool interrupted;
+    bool tool_missing;       /* compiler not found: diagnostics holds the message */
+} cc_compile_res;
+
+/* Compile (or find in the cache). Waits via cc_exec_poll so an interrupt
+ * kills the compiler. Returns 0 when a result was produced (ok or not). */
+int cc_compile(struct cc_exec *x, const cc_compile_req *req, cc_compile_res *res);
+void cc_compile_res_clear(cc_compile_res *res);
+
+#endif

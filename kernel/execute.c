@@ -1,0 +1,287 @@
+/* kernel/execute.c — an execute_request from start to reply, and the cc_exec
+ * output API every executor writes through (streams, errors, displays,
+ * stdin). The data path reads top to bottom in cc_execute_request:
+ * request → segments (magics.c) → run each → stream output → reply. */
+#include "execute.h"
+#include "execute_request.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "cells.h"
+#include "interrupt.h"
+#include "log.h"
+#include "magics.h"
+#include "services.h"
+#include "shell.h"
+
+/* ---- streams ---------------------------------------------------------- */
+
+static void send_stream(cc_exec *x, int stream, bool final)
+{
+    cc_outstream *o = stream == 2 ? &x->err : &x->out;
+    char *text = cc_outstream_take(o, final);
+    if (!text)
+        return;
+    if (!x->silent)
+        cc_send(x->k, CC_CH_IOPUB, cc_msg_new("stream", x->req,
+                json_pack("{s:s,s:s}", "name", stream == 2 ? "stderr" : "stdout", "text", text)));
+    free(text);
+}
+
+void cc_exec_write(cc_exec *x, int stream, const char *data, size_t len)
+{
+    cc_outstream *o = stream == 2 ? &x->err : &x->out;
+    cc_outstream *other = stream == 2 ? &x->out : &x->err;
+    if (len == 0)
+        return;
+    /* Keep stdout/stderr order: flush the other stream before switching. */
+    if (other->len || other->tail_len)
+        send_stream(x, stream == 2 ? 1 : 2, false);
+    cc_outstream_append(o, data, len);
+    if (cc_outstream_due(o, cc_now_ms()))
+        send_stream(x, stream, false);
+}
+
+void cc_exec_printf(cc_exec *x, int stream, const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        cc_exec_write(x, stream, s, (size_t)n);
+    free(s);
+}
+
+void cc_exec_flush(cc_exec *x)
+{
+    send_stream(x, 1, true);
+    send_stream(x, 2, true);
+}
+
+static void flush_due(cc_exec *x)
+{
+    long long now = cc_now_ms();
+    if (cc_outstream_due(&x->out, now))
+        send_stream(x, 1, false);
+    if (cc_outstream_due(&x->err, now))
+        send_stream(x, 2, false);
+}
+
+/* ---- errors and rich output ------------------------------------------- */
+
+static json_t *split_lines(const char *text)
+{
+    json_t *a = json_array();
+    const char *p = text ? text : "";
+    for (;;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (n || nl)
+            json_array_append_new(a, json_stringn(p, n));
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    /* drop trailing empty lines */
+    while (json_array_size(a) > 1) {
+        const char *last = json_string_value(json_array_get(a, json_array_size(a) - 1));
+        if (last && *last)
+            break;
+        json_array_remove(a, json_array_size(a) - 1);
+    }
+    return a;
+}
+
+void cc_exec_error(cc_exec *x, const char *ename, const char *evalue, const char *traceback_text)
+{
+    if (x->failed) {
+        /* Exactly one error output per cell: later ones go to stderr. */
+        cc_exec_printf(x, 2, "%s: %s\n", ename, evalue ? evalue : "");
+        return;
+    }
+    x->failed = true;
+    cc_exec_flush(x);
+    char *ev = cc_utf8_sanitize(evalue ? evalue : "", evalue ? strlen(evalue) : 0);
+    char *tb = cc_utf8_sanitize(traceback_text ? traceback_text : "",
+                                traceback_text ? strlen(traceback_text) : 0);
+    json_t *lines = split_lines(*tb ? tb : ev);
+    x->error_reply = json_pack("{s:s,s:s,s:o}", "ename", ename, "evalue", ev, "traceback", lines);
+    if (!x->silent)
+        cc_send(x->k, CC_CH_IOPUB, cc_msg_new("error", x->req, json_deep_copy(x->error_reply)));
+    free(ev);
+    free(tb);
+}
+
+void cc_exec_publish(cc_exec *x, const char *msg_type, json_t *content)
+{
+    cc_exec_flush(x);
+    if (x->silent) {
+        json_decref(content);
+        return;
+    }
+    cc_send(x->k, CC_CH_IOPUB, cc_msg_new(msg_type, x->req, content));
+}
+
+/* ---- waiting and stdin ------------------------------------------------ */
+
+int cc_exec_poll(cc_exec *x, struct pollfd *fds, int nfds, int timeout_ms)
+{
+    zmq_pollitem_t items[16];
+    int n = 0;
+    if (nfds > 14)
+        nfds = 14;
+    for (int i = 0; i < nfds; i++) {
+        items[n].socket = NULL;
+        items[n].fd = fds[i].fd;
+        items[n].events = fds[i].events;
+        items[n].revents = 0;
+        n++;
+    }
+    items[n].socket = NULL;
+    items[n].fd = cc_intr_wakefd();
+    items[n].events = ZMQ_POLLIN;
+    items[n].revents = 0;
+    n++;
+
+    /* Wake in time to send streamed output that is due. */
+    if (x && (x->out.len || x->err.len)) {
+        long long wait = CC_OUTSTREAM_FLUSH_MS;
+        if (timeout_ms < 0 || timeout_ms > wait)
+            timeout_ms = (int)wait;
+    }
+    int rc = zmq_poll(items, n, timeout_ms);
+    if (rc < 0 && zmq_errno() == EINTR)
+        rc = 0;
+    for (int i = 0; i < nfds; i++)
+        fds[i].revents = items[i].revents;
+    if (x)
+        flush_due(x);
+    return rc;
+}
+
+int cc_exec_input(cc_exec *x, const char *prompt, bool password, char **line)
+{
+    void *sock = cc_worker_stdin_socket();
+    cc_msg *m;
+    *line = NULL;
+    if (!x->allow_stdin)
+        return -1;
+    /* Forget replies to earlier requests. */
+    while (zmq_recv(sock, &m, sizeof m, ZMQ_DONTWAIT) == sizeof m)
+        cc_msg_free(m);
+    cc_exec_flush(x);
+    cc_send(x->k, CC_CH_STDIN, cc_msg_new("input_request", x->req,
+            json_pack("{s:s,s:b}", "prompt", prompt ? prompt : "", "password", password)));
+    for (;;) {
+        if (cc_intr_count())
+            return -2;
+        if (x->k->shutting_down)
+            return -3;
+        zmq_pollitem_t it[2] = {{sock, 0, ZMQ_POLLIN, 0}, {NULL, cc_intr_wakefd(), ZMQ_POLLIN, 0}};
+        if (zmq_poll(it, 2, 500) <= 0)
+            continue;
+        if (!(it[0].revents & ZMQ_POLLIN))
+            continue;
+        if (zmq_recv(sock, &m, sizeof m, 0) != sizeof m)
+            continue;
+        const char *v = json_string_value(json_object_get(m->content, "value"));
+        *line = strdup(v ? v : "");
+        cc_msg_free(m);
+        return 0;
+    }
+}
+
+/* ---- the request ------------------------------------------------------ */
+
+static bool only_space(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return false;
+    return true;
+}
+
+static bool get_bool(const json_t *c, const char *key, bool dflt)
+{
+    json_t *v = json_object_get(c, key);
+    return json_is_boolean(v) ? json_is_true(v) : dflt;
+}
+
+static void run_segments(cc_exec *x, cc_services *svc, const char *code)
+{
+    cc_segment *segs = NULL;
+    size_t n = 0;
+    if (cc_magics_split(code, &segs, &n) < 0) {
+        cc_exec_error(x, "SyntaxError", "could not read the cell", NULL);
+        return;
+    }
+    for (size_t i = 0; i < n && !x->failed; i++) {
+        if (cc_intr_count()) {
+            cc_exec_error(x, "KeyboardInterrupt", "interrupted",
+                          "KeyboardInterrupt: the cell was interrupted before this line ran.");
+            break;
+        }
+        if (segs[i].kind == CC_SEG_CODE) {
+            if (!only_space(segs[i].body))
+                cc_cell_execute(x, svc, segs[i].body, segs[i].line, -1, CC_CELL_RUN);
+        } else {
+            cc_magic_run(x, svc, &segs[i]);
+        }
+    }
+    cc_segments_free(segs, n);
+}
+
+bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req)
+{
+    const json_t *c = req->content;
+    const char *code = json_string_value(json_object_get(c, "code"));
+    cc_exec x;
+
+    memset(&x, 0, sizeof x);
+    x.k = k;
+    x.req = req;
+    x.silent = get_bool(c, "silent", false);
+    x.store_history = x.silent ? false : get_bool(c, "store_history", true);
+    x.allow_stdin = get_bool(c, "allow_stdin", true);
+    cc_outstream_init(&x.out);
+    cc_outstream_init(&x.err);
+    if (!code)
+        code = "";
+
+    if (x.store_history) {
+        svc->execution_count++;
+        json_array_append_new(svc->history, json_pack("[i,i,s]", 1, svc->execution_count, code));
+    }
+    x.execution_count = svc->execution_count;
+    if (!x.silent)
+        cc_send(k, CC_CH_IOPUB, cc_msg_new("execute_input", req,
+                json_pack("{s:s,s:i}", "code", code, "execution_count", x.execution_count)));
+
+    cc_intr_clear();
+    run_segments(&x, svc, code);
+    cc_exec_flush(&x);
+
+    json_t *rep;
+    if (x.failed) {
+        rep = json_deep_copy(x.error_reply);
+        json_object_set_new(rep, "status", json_string("error"));
+    } else {
+        rep = json_pack("{s:s,s:{},s:[]}", "status", "ok", "user_expressions", "payload");
+    }
+    json_object_set_new(rep, "execution_count", json_integer(x.execution_count));
+    cc_send(k, CC_CH_SHELL, cc_msg_new("execute_reply", req, rep));
+
+    json_decref(x.error_reply);
+    cc_outstream_free(&x.out);
+    cc_outstream_free(&x.err);
+    cc_intr_clear_target();
+    return x.failed && get_bool(c, "stop_on_error", true);
+}

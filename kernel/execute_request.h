@@ -1,0 +1,16 @@
+/* kernel/execute_request.h — execute_request, top to bottom:
+ * request → split into segments (magics.c) → each segment runs (magics,
+ * `!` commands, C/CUDA cells) → streamed output → execute_reply. */
+#ifndef CC_EXECUTE_REQUEST_H
+#define CC_EXECUTE_REQUEST_H
+
+#include <stdbool.h>
+#include "kernel.h"
+
+struct cc_services;
+
+/* Runs the request and sends its reply. Returns true when it failed and the
+ * request asked to stop on error (queued executes are then aborted). */
+bool cc_execute_request(cc_kernel *k, struct cc_services *svc, const cc_msg *req);
+
+#endif

@@ -1,0 +1,108 @@
+/* kernel/main.c — the `cudacell` binary: read the connection file named on
+ * the command line, set up signing and signals, start GPU discovery in the
+ * background (readiness never waits for CUDA), and run the server. */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gpu_probe.h"
+#include "info.h"
+#include "interrupt.h"
+#include "kernel.h"
+#include "log.h"
+#include "server.h"
+#include "shell.h"
+
+#ifndef CUDACELL_VERSION
+#define CUDACELL_VERSION "0.0.0"
+#endif
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    cc_intr_request();
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: cudacell -f CONNECTION_FILE\n"
+               "A Jupyter kernel for C and CUDA cells. Jupyter starts it from its kernelspec;\n"
+               "see README.md for installing the kernelspec.\n");
+}
+
+static char *exe_dir(void)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0)
+        return strdup(".");
+    buf[n] = '\0';
+    return strdup(dirname(buf));
+}
+
+int main(int argc, char **argv)
+{
+    const char *conn_file = NULL;
+    char *err = NULL;
+
+    for (int i = 1; i < argc; i++) {
+        if ((!strcmp(argv[i], "-f") || !strcmp(argv[i], "--connection-file")) && i + 1 < argc)
+            conn_file = argv[++i];
+        else if (!strcmp(argv[i], "--version")) {
+            printf("cudacell %s\n", CUDACELL_VERSION);
+            return 0;
+        } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (argv[i][0] != '-')
+            conn_file = argv[i];
+    }
+    if (!conn_file) {
+        usage(stderr);
+        return 2;
+    }
+
+    cc_log_init();
+    cc_kernel *k = cc_kernel_get();
+    if (cc_conn_load(conn_file, &k->conn, &err) < 0) {
+        cc_log_error("%s", err ? err : "cannot read the connection file");
+        free(err);
+        return 1;
+    }
+    k->signer = cc_signer_new(k->conn.signature_scheme, k->conn.key);
+    if (!k->signer) {
+        cc_log_error("unsupported signature_scheme '%s' (use hmac-sha256)", k->conn.signature_scheme);
+        return 1;
+    }
+    cc_uuid4(k->session_id);
+    cc_msg_set_session(k->session_id);
+    k->exe_dir = exe_dir();
+
+    cc_intr_init();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    cc_gpu_probe *probe = cc_gpu_probe_start(k->exe_dir);
+    cc_info_set_probe(probe);
+
+    int rc = cc_server_run(k);
+    if (!cc_worker_done())
+        _exit(rc);   /* a stuck worker still uses what we would free */
+
+    cc_info_set_probe(NULL);
+    cc_gpu_probe_free(probe);
+    cc_signer_free(k->signer);
+    cc_conn_clear(&k->conn);
+    free(k->exe_dir);
+    return rc;
+}

@@ -1,0 +1,56 @@
+/* kernel/runtime_client.h — the kernel's side of the runtime process: start
+ * it, hand it compiled cells, stream its stdout/stderr to the frontend, serve
+ * its stdin requests, notice crashes and interrupts, restart and reload. */
+#ifndef CC_RUNTIME_CLIENT_H
+#define CC_RUNTIME_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cc_exec;
+
+typedef struct cc_runtime cc_runtime;
+
+typedef enum cc_rt_status {
+    CC_RT_OK = 0,
+    CC_RT_ERROR,        /* the cell reported an error (e.g. dlopen failed, CUDA error) */
+    CC_RT_CRASHED,      /* the runtime died: signal or exit status in the result */
+    CC_RT_INTERRUPTED,  /* stopped by an interrupt; state kept */
+    CC_RT_KILLED,       /* stopped by an interrupt the hard way; runtime restarted */
+} cc_rt_status;
+
+typedef struct cc_rt_run_req {
+    const char *so_path;
+    bool is_cuda;
+    int timeit;               /* 0: run once; 1: %%timeit mode */
+    const char *args;         /* %args for main, may be NULL */
+} cc_rt_run_req;
+
+typedef struct cc_rt_result {
+    cc_rt_status status;
+    int term_signal;          /* CRASHED by signal */
+    int exit_status;          /* CRASHED by exit() */
+    char *message;            /* malloc'd detail (error text), may be NULL */
+    char *ename;              /* malloc'd error name for CC_RT_ERROR (e.g. "CUDAError"), may be NULL */
+    double run_ms;
+    bool restart_needed;      /* sticky CUDA error etc. */
+    /* %%timeit */
+    long loops, repeats;
+    double mean_ns, std_ns;
+} cc_rt_result;
+
+cc_runtime *cc_rt_new(const char *exe_dir, const char *cache_dir, const char *workdir);
+void cc_rt_free(cc_runtime *rt);   /* stops the process */
+
+/* Run a compiled cell; streams output to x while it runs. */
+int cc_rt_run(cc_runtime *rt, struct cc_exec *x, const cc_rt_run_req *req, cc_rt_result *res);
+void cc_rt_result_clear(cc_rt_result *res);
+
+/* Stop the process (if any) and start fresh on next use, loading these
+ * objects first (so types and functions of earlier cells stay usable). */
+void cc_rt_restart(cc_runtime *rt, const char *const *sonames, size_t n);
+
+/* pid of the runtime process, 0 if none (for usage reports). */
+int cc_rt_pid(const cc_runtime *rt);
+
+#endif

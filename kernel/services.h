@@ -1,0 +1,32 @@
+/* kernel/services.h — the language side of the kernel, owned by the shell
+ * worker thread: the C/CUDA session, compiler settings, the runtime process,
+ * the private work directory, history. Created lazily where costly. */
+#ifndef CC_SERVICES_H
+#define CC_SERVICES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct cc_session;
+struct cc_runtime;
+struct cc_gpu_probe;
+
+typedef struct cc_services {
+    struct cc_session *session;   /* declarations of all committed cells */
+    struct cc_runtime *rt;        /* runtime process client (started on first cell) */
+    char *workdir;                /* private 0700 dir, removed at shutdown */
+    char *cache_dir;              /* compile cache (persistent across sessions) */
+    char *exe_dir;                /* where cudacell-runtime etc. live */
+    char *cflags;                 /* %cflags, space-separated, owned */
+    char *ldflags;                /* %ldflags */
+    char *nvccflags;              /* %nvccflags */
+    char *args;                   /* %args for main() */
+    json_t *history;              /* array of [session, line, input] */
+    int execution_count;
+    struct cc_gpu_probe *gpu;     /* background GPU discovery (cuda/gpu_probe.h) */
+} cc_services;
+
+cc_services *cc_services_new(const char *exe_dir);
+void cc_services_free(cc_services *svc);   /* stops the runtime, removes workdir */
+
+#endif

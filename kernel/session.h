@@ -1,0 +1,77 @@
+/* kernel/session.h — the cell model: what the session has declared so far,
+ * and how a new cell becomes a translation unit that sees it all.
+ *
+ * A cell is split (cellsplit.c) into items: preprocessor lines, types,
+ * function definitions and prototypes, variable declarations, statements.
+ * Declarations go to file scope (and, once the cell compiled, into the
+ * session's header that every later cell includes); statements and variable
+ * initializers run, in order, in the cell's entry function
+ *     int __cudacell_run(int argc, char **argv)
+ * Every cell becomes its own shared object; later cells link the objects that
+ * hold the newest definition of each name, newest first, so a redefinition
+ * wins for the cells after it. See docs/HOW_IT_WORKS.md. */
+#ifndef CC_SESSION_H
+#define CC_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum cc_lang { CC_LANG_C = 0, CC_LANG_CUDA = 1 } cc_lang;
+
+#define CC_CELL_ENTRY "__cudacell_run"
+
+typedef struct cc_session cc_session;
+
+cc_session *cc_session_new(void);
+void cc_session_free(cc_session *s);
+void cc_session_reset(cc_session *s);
+
+/* True when the code uses CUDA syntax (__global__, __device__, __constant__,
+ * __shared__, <<<...>>>), outside comments and strings. */
+bool cc_cell_is_cuda(const char *code);
+
+typedef struct cc_plan {
+    cc_lang lang;
+    char *source;          /* the whole translation unit, compiled as-is */
+    char **deps;           /* sonames of earlier cells to link, newest first */
+    size_t n_deps;
+    bool has_main;         /* the cell defines main(): the entry calls it */
+    bool has_run;          /* there are statements/initializers to run (or main) */
+    int first_line;        /* the code's first line in the notebook cell */
+    void *priv;            /* what cc_session_commit needs */
+} cc_plan;
+
+/* Split and generate. first_line is the 1-based cell line where code starts
+ * (diagnostics then carry the notebook cell's own line numbers via #line).
+ * Returns NULL with *err (malloc'd, user-facing) if the cell cannot be split. */
+cc_plan *cc_session_plan(cc_session *s, const char *code, int first_line, cc_lang lang, char **err);
+void cc_plan_free(cc_plan *p);
+
+/* After the plan compiled: its declarations become the session's; soname is
+ * the file name of its shared object (e.g. "cell-<hash>.so"). */
+void cc_session_commit(cc_session *s, const cc_plan *p, const char *soname);
+
+typedef enum cc_name_kind {
+    CC_NAME_VARIABLE, CC_NAME_FUNCTION, CC_NAME_TYPE, CC_NAME_MACRO,
+    CC_NAME_KERNEL,   /* __global__ */
+    CC_NAME_DEVICE,   /* __device__ / __constant__ function or variable */
+} cc_name_kind;
+
+typedef struct cc_name_info {
+    const char *name;    /* borrowed from the session */
+    cc_name_kind kind;
+    const char *decl;    /* declaration text as written (prototype for functions) */
+} cc_name_info;
+
+/* All live names, in definition order. *out is malloc'd (free it); strings
+ * are borrowed and valid until the next commit/reset. */
+size_t cc_session_names(const cc_session *s, cc_name_info **out);
+
+/* Declaration of name, or NULL. */
+const cc_name_info *cc_session_lookup(const cc_session *s, const char *name);
+
+/* Sonames of committed cells still needed, in load order (for reloading
+ * after a runtime restart). *out malloc'd; strings borrowed. */
+size_t cc_session_objects(const cc_session *s, const char ***out);
+
+#endif

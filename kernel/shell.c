@@ -1,0 +1,160 @@
+/* kernel/shell.c — the shell worker thread. Requests arrive in order from
+ * the server; each is wrapped in iopub busy/idle and dispatched by msg_type.
+ * After an execute error with stop_on_error, the executes already queued
+ * are answered "aborted", as ipykernel does. */
+#include "shell.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "complete.h"
+#include "execute_request.h"
+#include "info.h"
+#include "log.h"
+#include "services.h"
+
+static atomic_bool worker_done;
+static void *stdin_pull;
+
+bool cc_worker_done(void) { return atomic_load(&worker_done); }
+void *cc_worker_stdin_socket(void) { return stdin_pull; }
+
+static const char *content_str(const cc_msg *m, const char *key, const char *dflt)
+{
+    const char *v = json_string_value(json_object_get(m->content, key));
+    return v ? v : dflt;
+}
+
+static int content_int(const cc_msg *m, const char *key, int dflt)
+{
+    json_t *v = json_object_get(m->content, key);
+    return json_is_integer(v) ? (int)json_integer_value(v) : dflt;
+}
+
+static void reply(cc_kernel *k, const cc_msg *req, const char *type, json_t *content)
+{
+    cc_send(k, CC_CH_SHELL, cc_msg_new(type, req, content));
+}
+
+/* Returns true when an execute failed and asked to stop on error. */
+static bool dispatch(cc_kernel *k, const cc_msg *m)
+{
+    const char *t = cc_msg_type(m);
+    cc_services *svc = k->svc;
+    bool stop = false;
+
+    if (strcmp(t, "execute_request") == 0) {
+        stop = cc_execute_request(k, svc, m);
+    } else if (strcmp(t, "kernel_info_request") == 0) {
+        reply(k, m, "kernel_info_reply", cc_info_kernel_info());
+    } else if (strcmp(t, "is_complete_request") == 0) {
+        reply(k, m, "is_complete_reply", cc_is_complete(content_str(m, "code", "")));
+    } else if (strcmp(t, "complete_request") == 0) {
+        const char *code = content_str(m, "code", "");
+        reply(k, m, "complete_reply",
+              cc_complete(code, content_int(m, "cursor_pos", (int)strlen(code)), svc->session));
+    } else if (strcmp(t, "inspect_request") == 0) {
+        const char *code = content_str(m, "code", "");
+        reply(k, m, "inspect_reply",
+              cc_inspect(code, content_int(m, "cursor_pos", (int)strlen(code)),
+                         content_int(m, "detail_level", 0), svc->session));
+    } else if (strcmp(t, "history_request") == 0) {
+        reply(k, m, "history_reply", cc_info_history(svc, m->content));
+    } else if (strcmp(t, "comm_info_request") == 0) {
+        reply(k, m, "comm_info_reply", cc_info_comm_info());
+    } else if (strcmp(t, "comm_open") == 0) {
+        /* No comm targets exist: close it, as ipykernel does. */
+        json_t *id = json_object_get(m->content, "comm_id");
+        cc_send(k, CC_CH_IOPUB, cc_msg_new("comm_close", m,
+                json_pack("{s:O?,s:{}}", "comm_id", id, "data")));
+    } else if (strcmp(t, "comm_msg") == 0 || strcmp(t, "comm_close") == 0) {
+        /* nothing listens */
+    } else {
+        cc_log_warn("unknown shell message type '%s' ignored", t);
+    }
+    return stop;
+}
+
+static void abort_request(cc_kernel *k, const cc_msg *m)
+{
+    const char *t = cc_msg_type(m);
+    size_t n = strlen(t);
+    char rt[64];
+    if (n > 8 && strcmp(t + n - 8, "_request") == 0 && n < sizeof rt) {
+        memcpy(rt, t, n - 8);
+        strcpy(rt + n - 8, "_reply");
+        reply(k, m, rt, json_pack("{s:s}", "status", "aborted"));
+    }
+}
+
+/* After a failed execute with stop_on_error: answer the executes already
+ * queued with "aborted"; other requests are still served. Returns false when
+ * the stop marker (NULL) was met. */
+static bool drain_aborting(cc_kernel *k, void *pull)
+{
+    cc_msg *m;
+    while (zmq_recv(pull, &m, sizeof m, ZMQ_DONTWAIT) == sizeof m) {
+        if (!m)
+            return false;
+        cc_send_status(k, m, "busy");
+        if (strcmp(cc_msg_type(m), "execute_request") == 0)
+            abort_request(k, m);
+        else
+            dispatch(k, m);
+        cc_send_status(k, m, "idle");
+        cc_msg_free(m);
+    }
+    return true;
+}
+
+static void *worker_main(void *arg)
+{
+    cc_kernel *k = arg;
+    void *pull = zmq_socket(k->zctx, ZMQ_PULL);
+    zmq_connect(pull, CC_INPROC_SHELL);
+    stdin_pull = zmq_socket(k->zctx, ZMQ_PULL);
+    zmq_connect(stdin_pull, CC_INPROC_STDIN);
+
+    for (;;) {
+        cc_msg *m = NULL;
+        if (zmq_recv(pull, &m, sizeof m, 0) != sizeof m) {
+            if (zmq_errno() == EINTR)
+                continue;
+            break;
+        }
+        if (!m)
+            break;
+        cc_send_status(k, m, "busy");
+        bool stop = dispatch(k, m);
+        cc_send_status(k, m, "idle");
+        cc_msg_free(m);
+        if (stop && !drain_aborting(k, pull))
+            break;
+        if (k->shutting_down)
+            break;
+    }
+
+    /* Free what is still queued. */
+    cc_msg *m;
+    while (zmq_recv(pull, &m, sizeof m, ZMQ_DONTWAIT) == sizeof m)
+        cc_msg_free(m);
+    while (zmq_recv(stdin_pull, &m, sizeof m, ZMQ_DONTWAIT) == sizeof m)
+        cc_msg_free(m);
+    cc_services_free(k->svc);
+    k->svc = NULL;
+    zmq_close(pull);
+    zmq_close(stdin_pull);
+    cc_send_thread_done();
+    atomic_store(&worker_done, true);
+    return NULL;
+}
+
+int cc_worker_start(cc_kernel *k, pthread_t *th)
+{
+    k->svc = cc_services_new(k->exe_dir);
+    if (!k->svc)
+        return -1;
+    return pthread_create(th, NULL, worker_main, k) == 0 ? 0 : -1;
+}

@@ -1,0 +1,24 @@
+/* kernel/shell.h — the shell worker thread: takes shell requests from the
+ * server in order, wraps each in busy/idle, dispatches by msg_type, and
+ * aborts queued executes after an error when stop_on_error asks for it. */
+#ifndef CC_SHELL_H
+#define CC_SHELL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include "kernel.h"
+
+#define CC_INPROC_OUT   "inproc://cc-out"     /* any thread → server: [channel][frames…] */
+#define CC_INPROC_SHELL "inproc://cc-shell"   /* server → worker: cc_msg* (NULL = stop) */
+#define CC_INPROC_STDIN "inproc://cc-stdin"   /* server → worker: input_reply cc_msg* */
+
+int cc_worker_start(cc_kernel *k, pthread_t *th);
+bool cc_worker_done(void);
+
+/* Worker-thread side of the stdin queue (execute.c reads input replies here). */
+void *cc_worker_stdin_socket(void);
+
+/* Close the calling thread's inproc sender (before the thread exits). */
+void cc_send_thread_done(void);
+
+#endif

@@ -1,0 +1,60 @@
+/* kernel/wire.h — Jupyter wire format: messages as multipart frames, and back.
+ *
+ * Frames: [routing ids...] "<IDS|MSG>" signature header parent_header metadata content [buffers...]
+ * Ownership: a cc_msg owns everything it points to; cc_msg_free releases all. */
+#ifndef CC_WIRE_H
+#define CC_WIRE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include "blob.h"
+#include "sign.h"
+
+#define CC_PROTOCOL_VERSION "5.5"
+#define CC_DELIM "<IDS|MSG>"
+
+typedef struct cc_msg {
+    cc_blob *ids;        /* routing identities (owned copies) */
+    size_t n_ids;
+    json_t *header;      /* owned references */
+    json_t *parent_header;
+    json_t *metadata;
+    json_t *content;
+    cc_blob *buffers;    /* extra binary buffers (owned copies) */
+    size_t n_buffers;
+} cc_msg;
+
+/* Decode frames into a new message, verifying the signature in constant time.
+ * Returns NULL and sets *err (static string, do not free) when the message is
+ * malformed: no delimiter, too few frames, bad signature, invalid JSON, a
+ * header or content that is not an object, or a header without msg_id,
+ * msg_type, session (username, version, date are tolerated missing). */
+cc_msg *cc_wire_decode(const cc_signer *s, const cc_blob *frames, size_t n, const char **err);
+
+/* Encode and sign. On success *frames is a malloc'd array of *n malloc'd
+ * blobs; free with cc_frames_free. Returns 0, or -1 on allocation/JSON failure. */
+int cc_wire_encode(const cc_signer *s, const cc_msg *m, cc_blob **frames, size_t *n);
+void cc_frames_free(cc_blob *frames, size_t n);
+
+/* A new message of msg_type. The header gets a fresh msg_id (uuid4), the
+ * session id given to cc_msg_set_session, username "kernel", date (ISO 8601
+ * UTC with microseconds and "Z") and version CC_PROTOCOL_VERSION. When parent
+ * is non-NULL: parent_header is a copy of parent's header, the routing ids
+ * are copied from parent, and parent's header.subshell_id (if any) is copied
+ * into the new header. content is stolen (NULL → {}); metadata is {}. */
+cc_msg *cc_msg_new(const char *msg_type, const cc_msg *parent, json_t *content);
+void cc_msg_free(cc_msg *m);
+
+/* The session id used in every header we create (set once at startup). */
+void cc_msg_set_session(const char *session_id);
+const char *cc_msg_session(void);
+
+/* Convenience accessors (borrowed; "" or NULL-safe). */
+const char *cc_msg_type(const cc_msg *m);
+const char *cc_msg_id(const cc_msg *m);
+const char *cc_msg_subshell(const cc_msg *m);   /* header.subshell_id or NULL */
+
+/* uuid4 text (36 chars + NUL) into out[37]. */
+void cc_uuid4(char out[37]);
+
+#endif
