@@ -2,6 +2,8 @@
 #ifndef CC_CONNECTION_H
 #define CC_CONNECTION_H
 
+#include <stddef.h>
+
 typedef struct cc_conn {
     char transport[8];          /* "tcp" or "ipc" */
     char ip[256];               /* tcp: address; ipc: path prefix */

@@ -3,15 +3,46 @@
  * iopub busy/idle like every request. */
 #include "control.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "info.h"
+#include "shell.h"
 #include "interrupt.h"
 #include "log.h"
+#include "usage.h"
 
 static void reply(cc_kernel *k, const cc_msg *req, const char *type, json_t *content)
 {
     cc_send(k, CC_CH_CONTROL, cc_msg_new(type, req, content));
+}
+
+/* usage_request reads /proc and may ask nvidia-smi (up to a second): it is
+ * answered from a short-lived thread so the control loop never waits. */
+static void *usage_thread(void *arg)
+{
+    cc_msg *req = arg;
+    cc_kernel *k = cc_kernel_get();
+    json_t *c = cc_usage_reply(k->runtime_pid);
+    cc_send_status(k, req, "busy");
+    reply(k, req, "usage_reply", c);
+    cc_send_status(k, req, "idle");
+    cc_msg_free(req);
+    cc_send_thread_done();
+    return NULL;
+}
+
+static void start_usage(const cc_msg *m)
+{
+    cc_msg *copy = cc_msg_new("usage_request", m, NULL);   /* keeps ids and header as parent */
+    json_decref(copy->header);
+    copy->header = json_deep_copy(m->header);
+    pthread_t th;
+    if (pthread_create(&th, NULL, usage_thread, copy) == 0)
+        pthread_detach(th);
+    else
+        cc_msg_free(copy);
 }
 
 void cc_control_handle(cc_kernel *k, const cc_msg *m)
@@ -35,6 +66,8 @@ void cc_control_handle(cc_kernel *k, const cc_msg *m)
         cc_send_status(k, m, "idle");
         k->restart_requested = restart;
         k->shutting_down = 1;
+    } else if (strcmp(t, "usage_request") == 0) {
+        start_usage(m);
     } else {
         cc_log_warn("unknown control message type '%s' ignored", t);
     }

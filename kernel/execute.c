@@ -17,6 +17,7 @@
 #include "interrupt.h"
 #include "log.h"
 #include "magics.h"
+#include "runtime_client.h"
 #include "services.h"
 #include "shell.h"
 
@@ -138,10 +139,13 @@ int cc_exec_poll(cc_exec *x, struct pollfd *fds, int nfds, int timeout_ms)
     int n = 0;
     if (nfds > 14)
         nfds = 14;
+    /* zmq_poll's event bits differ from poll()'s: translate both ways. */
     for (int i = 0; i < nfds; i++) {
         items[n].socket = NULL;
         items[n].fd = fds[i].fd;
-        items[n].events = fds[i].events;
+        items[n].events = (short)(((fds[i].events & POLLIN) ? ZMQ_POLLIN : 0) |
+                                  ((fds[i].events & POLLOUT) ? ZMQ_POLLOUT : 0) |
+                                  ((fds[i].events & POLLPRI) ? ZMQ_POLLPRI : 0));
         items[n].revents = 0;
         n++;
     }
@@ -160,8 +164,13 @@ int cc_exec_poll(cc_exec *x, struct pollfd *fds, int nfds, int timeout_ms)
     int rc = zmq_poll(items, n, timeout_ms);
     if (rc < 0 && zmq_errno() == EINTR)
         rc = 0;
-    for (int i = 0; i < nfds; i++)
-        fds[i].revents = items[i].revents;
+    for (int i = 0; i < nfds; i++) {
+        short r = items[i].revents;
+        fds[i].revents = (short)(((r & ZMQ_POLLIN) ? POLLIN : 0) |
+                                 ((r & ZMQ_POLLOUT) ? POLLOUT : 0) |
+                                 ((r & ZMQ_POLLPRI) ? POLLPRI : 0) |
+                                 ((r & ZMQ_POLLERR) ? (POLLERR | POLLHUP) : 0));
+    }
     if (x)
         flush_due(x);
     return rc;
@@ -239,7 +248,7 @@ static void run_segments(cc_exec *x, cc_services *svc, const char *code)
     cc_segments_free(segs, n);
 }
 
-bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req)
+bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, long long *reply_ms)
 {
     const json_t *c = req->content;
     const char *code = json_string_value(json_object_get(c, "code"));
@@ -268,6 +277,7 @@ bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req)
     cc_intr_clear();
     run_segments(&x, svc, code);
     cc_exec_flush(&x);
+    k->runtime_pid = svc->rt ? cc_rt_pid(svc->rt) : 0;
 
     json_t *rep;
     if (x.failed) {
@@ -277,6 +287,8 @@ bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req)
         rep = json_pack("{s:s,s:{},s:[]}", "status", "ok", "user_expressions", "payload");
     }
     json_object_set_new(rep, "execution_count", json_integer(x.execution_count));
+    if (reply_ms)
+        *reply_ms = cc_now_ms();
     cc_send(k, CC_CH_SHELL, cc_msg_new("execute_reply", req, rep));
 
     json_decref(x.error_reply);

@@ -9,8 +9,9 @@
 
 struct cc_services;
 
-/* Runs the request and sends its reply. Returns true when it failed and the
- * request asked to stop on error (queued executes are then aborted). */
-bool cc_execute_request(cc_kernel *k, struct cc_services *svc, const cc_msg *req);
+/* Runs the request and sends its reply; *reply_ms (may be NULL) is when the
+ * reply left. Returns true when it failed and the request asked to stop on
+ * error (executes received before the reply left are then aborted). */
+bool cc_execute_request(cc_kernel *k, struct cc_services *svc, const cc_msg *req, long long *reply_ms);
 
 #endif

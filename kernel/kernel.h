@@ -32,6 +32,7 @@ typedef struct cc_kernel {
     char *exe_dir;               /* directory of the kernel binary (for the runtime) */
     volatile int shutting_down;  /* set by shutdown_request */
     bool restart_requested;
+    volatile int runtime_pid;    /* the runtime process, 0 if none (for usage_request) */
     struct cc_services *svc;     /* owned by the worker thread */
 } cc_kernel;
 

@@ -17,6 +17,7 @@
 #include "control.h"
 #include "interrupt.h"
 #include "log.h"
+#include "outstream.h"
 #include "shell.h"
 
 static cc_kernel the_kernel;
@@ -150,6 +151,8 @@ static cc_msg *recv_msg(cc_kernel *k, void *sock, const char *chname)
     cc_msg *m = cc_wire_decode(k->signer, fr, n, &err);
     if (!m)
         cc_log_warn("dropped a message on %s: %s (%zu frames)", chname, err ? err : "malformed", n);
+    else
+        m->recv_ms = cc_now_ms();
     cc_frames_free(fr, n);
     return m;
 }

@@ -38,15 +38,16 @@ static void reply(cc_kernel *k, const cc_msg *req, const char *type, json_t *con
     cc_send(k, CC_CH_SHELL, cc_msg_new(type, req, content));
 }
 
-/* Returns true when an execute failed and asked to stop on error. */
-static bool dispatch(cc_kernel *k, const cc_msg *m)
+/* Returns true when an execute failed and asked to stop on error; then
+ * *reply_ms is when its reply left. */
+static bool dispatch(cc_kernel *k, const cc_msg *m, long long *reply_ms)
 {
     const char *t = cc_msg_type(m);
     cc_services *svc = k->svc;
     bool stop = false;
 
     if (strcmp(t, "execute_request") == 0) {
-        stop = cc_execute_request(k, svc, m);
+        stop = cc_execute_request(k, svc, m, reply_ms);
     } else if (strcmp(t, "kernel_info_request") == 0) {
         reply(k, m, "kernel_info_reply", cc_info_kernel_info());
     } else if (strcmp(t, "is_complete_request") == 0) {
@@ -89,20 +90,25 @@ static void abort_request(cc_kernel *k, const cc_msg *m)
     }
 }
 
-/* After a failed execute with stop_on_error: answer the executes already
- * queued with "aborted"; other requests are still served. Returns false when
- * the stop marker (NULL) was met. */
-static bool drain_aborting(cc_kernel *k, void *pull)
+/* After a failed execute with stop_on_error: executes the server received
+ * before the error reply left are answered "aborted" (other requests are
+ * still served). The first message received later is kept in *next for the
+ * main loop. Returns false when the stop marker (NULL) was met. */
+static bool drain_aborting(cc_kernel *k, void *pull, long long reply_ms, cc_msg **next)
 {
     cc_msg *m;
     while (zmq_recv(pull, &m, sizeof m, ZMQ_DONTWAIT) == sizeof m) {
         if (!m)
             return false;
+        if (m->recv_ms > reply_ms) {
+            *next = m;
+            return true;
+        }
         cc_send_status(k, m, "busy");
         if (strcmp(cc_msg_type(m), "execute_request") == 0)
             abort_request(k, m);
         else
-            dispatch(k, m);
+            dispatch(k, m, NULL);
         cc_send_status(k, m, "idle");
         cc_msg_free(m);
     }
@@ -117,26 +123,30 @@ static void *worker_main(void *arg)
     stdin_pull = zmq_socket(k->zctx, ZMQ_PULL);
     zmq_connect(stdin_pull, CC_INPROC_STDIN);
 
+    cc_msg *next = NULL;
     for (;;) {
-        cc_msg *m = NULL;
-        if (zmq_recv(pull, &m, sizeof m, 0) != sizeof m) {
+        cc_msg *m = next;
+        next = NULL;
+        if (!m && zmq_recv(pull, &m, sizeof m, 0) != sizeof m) {
             if (zmq_errno() == EINTR)
                 continue;
             break;
         }
         if (!m)
             break;
+        long long reply_ms = 0;
         cc_send_status(k, m, "busy");
-        bool stop = dispatch(k, m);
+        bool stop = dispatch(k, m, &reply_ms);
         cc_send_status(k, m, "idle");
         cc_msg_free(m);
-        if (stop && !drain_aborting(k, pull))
+        if (stop && !drain_aborting(k, pull, reply_ms, &next))
             break;
         if (k->shutting_down)
             break;
     }
 
     /* Free what is still queued. */
+    cc_msg_free(next);
     cc_msg *m;
     while (zmq_recv(pull, &m, sizeof m, ZMQ_DONTWAIT) == sizeof m)
         cc_msg_free(m);

@@ -9,11 +9,12 @@
 static int tap_n, tap_failed;
 
 #define CHECK(cond, ...) do {                                   \
+        int ok_ = (cond) ? 1 : 0;                               \
         ++tap_n;                                                \
-        if (cond) { printf("ok %d - ", tap_n); }                \
+        if (ok_) { printf("ok %d - ", tap_n); }                 \
         else { ++tap_failed; printf("not ok %d - ", tap_n); }   \
         printf(__VA_ARGS__); printf("\n");                      \
-        if (!(cond)) printf("#   failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
+        if (!ok_) printf("#   failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
     } while (0)
 
 #define CHECK_STR(got, want, ...) do {                          \

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""bench/bench_core.py — cudacell against ipykernel, side by side, in one run.
+
+Measures the costs a notebook user feels: kernel start, a protocol round trip,
+a trivial `!` command, idle memory, `!` output throughput, and for C cells
+the round trip of a trivial cell (against a bare `gcc -shared -fPIC` of the
+same code), a compile-cache hit, and how the 200th cell compares with the 2nd.
+Prints a Markdown table with ratios and the target of each row.
+
+Run it with the project's venv (it needs ipykernel, from tests/requirements.txt):
+    .venv/bin/python bench/bench_core.py [--build build] [--cells 200] [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.dirname(HERE)
+FLOOD_CMD = "!head -c 20000000 /dev/zero | tr '\\0' 'x' | fold -w 100"
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build", default=os.path.join(SOURCE, "build"), help="build dir with cudacell (default: build)")
+    ap.add_argument("--cells", type=int, default=200, help="cells to define before the last compile (default 200)")
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions (for a smoke test)")
+    return ap.parse_args()
+
+
+ARGS = parse_args()
+os.environ.setdefault("CUDACELL_BUILD", os.path.abspath(ARGS.build))
+os.environ.setdefault("CUDACELL_SOURCE", SOURCE)
+sys.path.insert(0, os.path.join(SOURCE, "tests"))
+from kernel_harness import Kernel  # noqa: E402
+
+
+def rss_kb(pid: int) -> int:
+    """Resident set size of one process, in KiB (0 if gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                out.append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def run_rtt(k: Kernel, code: str, n: int) -> float:
+    times = []
+    for _ in range(n):
+        t0 = time.monotonic()
+        r = k.execute(code)
+        times.append(time.monotonic() - t0)
+        if r.status != "ok":
+            raise RuntimeError(f"{code!r} failed: {r.describe()}")
+    return median_ms(times)
+
+
+def kernel_info_rtt(k: Kernel, n: int) -> float:
+    times = []
+    for _ in range(n):
+        t0 = time.monotonic()
+        k.shell("kernel_info_request", {})
+        times.append(time.monotonic() - t0)
+    return median_ms(times)
+
+
+def flood_mbps(k: Kernel) -> tuple[float, int]:
+    t0 = time.monotonic()
+    r = k.execute(FLOOD_CMD, timeout=600)
+    dt = time.monotonic() - t0
+    nbytes = len(r.stdout.encode())
+    return nbytes / dt / 1e6, nbytes
+
+
+def common(k: Kernel, reps: dict) -> dict:
+    res = {"ready_ms": k.ready_time * 1000}
+    res["kinfo_ms"] = kernel_info_rtt(k, reps["kinfo"])
+    res["bang_ms"] = run_rtt(k, "!true", reps["bang"])
+    time.sleep(0.5)
+    res["rss_mb"] = rss_kb(k.pid) / 1024
+    res["flood_mbps"], res["flood_bytes"] = flood_mbps(k)
+    return res
+
+
+def trivial_cell() -> str:
+    # A unique comment makes a cache miss; the code itself is a trivial cell.
+    return f'/* {uuid.uuid4().hex} */\nprintf("x\\n");'
+
+
+def timed_ok(k: Kernel, code: str) -> float:
+    """Milliseconds from sending code to its reply and idle."""
+    t0 = time.monotonic()
+    k.ok(code)
+    return (time.monotonic() - t0) * 1000
+
+
+def bare_gcc_ms(n: int) -> float:
+    times = []
+    with tempfile.TemporaryDirectory() as d:
+        for _ in range(n):
+            src = os.path.join(d, "cell.c")
+            with open(src, "w") as f:
+                f.write(f'#include <stdio.h>\n/* {uuid.uuid4().hex} */\n'
+                        'int __cudacell_run(int argc, char **argv) { printf("x\\n"); return 0; }\n')
+            t0 = time.monotonic()
+            subprocess.run(["gcc", "-shared", "-fPIC", "-o", os.path.join(d, "cell.so"), src], check=True)
+            times.append(time.monotonic() - t0)
+    return median_ms(times)
+
+
+def c_cells(k: Kernel, reps: dict, ncells: int) -> dict:
+    res = {}
+    k.ok('puts("warm");')  # starts the runtime
+    time.sleep(0.5)
+    res["rss_total_mb"] = (rss_kb(k.pid) + sum(rss_kb(c) for c in children(k.pid))) / 1024
+    res["cell_ms"] = statistics.median([timed_ok(k, trivial_cell()) for _ in range(reps["cell"])])
+    fixed = f'/* {uuid.uuid4().hex} */\nprintf("x\\n");'
+    k.ok(fixed)
+    res["cache_ms"] = run_rtt(k, fixed, reps["cell"])
+    # The 2nd and the Nth cell of a session that grows by one definition per cell.
+    k2 = Kernel()
+    try:
+        k2.ok("int bench_v1 = 1;")
+        res["cell2_ms"] = timed_ok(k2, f"int bench_v2 = 2; /* {uuid.uuid4().hex} */")
+        for i in range(3, ncells):
+            k2.ok(f"int bench_v{i} = {i};\nint bench_f{i}(void) {{ return bench_v{i}; }}")
+        res["cellN_ms"] = timed_ok(k2, f"int bench_v{ncells} = {ncells}; /* {uuid.uuid4().hex} */")
+    finally:
+        k2.shutdown(check=False)
+    return res
+
+
+def main() -> int:
+    reps = {"kinfo": 200, "bang": 30, "cell": 10}
+    ncells = ARGS.cells
+    if ARGS.quick:
+        reps, ncells = {"kinfo": 20, "bang": 5, "cell": 3}, min(ncells, 20)
+
+    print(f"cudacell: {os.environ['CUDACELL_BUILD']}/cudacell; ipykernel: {sys.executable}", flush=True)
+    cc = Kernel()
+    try:
+        ccr = common(cc, reps)
+        ccr.update(c_cells(cc, reps, ncells))
+    finally:
+        cc.shutdown(check=False)
+    ip = Kernel(kernel_name="python3")
+    try:
+        ipr = common(ip, reps)
+    finally:
+        ip.shutdown(check=False)
+    gcc = bare_gcc_ms(reps["cell"])
+
+    def ratio(a, b):
+        return f"{a / b:.2f}x" if b else "-"
+
+    rows = [
+        ("ready (launch → kernel_info reply)", f"{ccr['ready_ms']:.0f} ms", f"{ipr['ready_ms']:.0f} ms",
+         ratio(ccr["ready_ms"], ipr["ready_ms"]), "< 500 ms"),
+        ("kernel_info round trip (median of %d)" % reps["kinfo"], f"{ccr['kinfo_ms']:.2f} ms",
+         f"{ipr['kinfo_ms']:.2f} ms", ratio(ccr["kinfo_ms"], ipr["kinfo_ms"]), "< 2 ms"),
+        ("`!true` round trip (median of %d)" % reps["bang"], f"{ccr['bang_ms']:.1f} ms",
+         f"{ipr['bang_ms']:.1f} ms", ratio(ccr["bang_ms"], ipr["bang_ms"]), "< 50 ms"),
+        ("idle RSS, kernel process", f"{ccr['rss_mb']:.1f} MB", f"{ipr['rss_mb']:.1f} MB",
+         ratio(ccr["rss_mb"], ipr["rss_mb"]), "< 20 MB"),
+        ("RSS kernel + runtime after one cell", f"{ccr['rss_total_mb']:.1f} MB", "-", "-", "< 40 MB"),
+        ("`!` output flood, 20 MB", f"{ccr['flood_mbps']:.1f} MB/s", f"{ipr['flood_mbps']:.1f} MB/s",
+         ratio(ccr["flood_mbps"], ipr["flood_mbps"]), "> 50 MB/s"),
+        ("trivial C cell round trip (cache miss)", f"{ccr['cell_ms']:.0f} ms", f"gcc alone {gcc:.0f} ms",
+         ratio(ccr["cell_ms"], gcc), "< gcc + 100 ms"),
+        ("same cell again (cache hit)", f"{ccr['cache_ms']:.0f} ms", "-", "-", "< 50 ms"),
+        (f"cell 2 vs cell {ncells} of a growing session", f"{ccr['cell2_ms']:.0f} / {ccr['cellN_ms']:.0f} ms",
+         "-", ratio(ccr["cellN_ms"], ccr["cell2_ms"]), "< 1.5x"),
+    ]
+    print()
+    print("| measure | cudacell | ipykernel | ratio | target |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
+    print(f"\nflood bytes received: cudacell {ccr['flood_bytes']}, ipykernel {ipr['flood_bytes']} "
+          f"(20 000 000 x + 200 000 newlines expected, a pty may add \\r)")
+    print(f"cpu: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,304 @@
+/* cuda/gpu_probe.c — GPU discovery in the background. The kernel starts
+ * `cudacell-gpuinfo` (posix_spawn, stdout to a pipe) at startup and parses
+ * its JSON report once it has finished; the kernel process itself never
+ * loads a CUDA library. A probe may be asked for its report from the server
+ * thread (kernel_info banner) and the shell worker, so it has a mutex.
+ *
+ * Ownership: the probe owns its pipe, child pid, buffer and report; the
+ * report returned by cc_gpu_probe_report is borrowed and lives as long as
+ * the probe. */
+#include "gpu_probe.h"
+#include "nvcc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define GPUINFO_EXE "cudacell-gpuinfo"
+#define GPUINFO_MAX_OUTPUT (1 << 20)
+
+struct cc_gpu_probe {
+    pthread_mutex_t lock;
+    pid_t pid;          /* child, 0 once reaped (or never started) */
+    int fd;             /* read end of its stdout, -1 once closed */
+    char *buf;          /* its output so far */
+    size_t len, cap;
+    json_t *report;     /* parsed report once done, owned */
+    char *exe;          /* path of cudacell-gpuinfo, for messages */
+};
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A report of our own for when the helper could not tell us anything. */
+static json_t *error_report(const char *message)
+{
+    return json_pack("{s:s, s:s, s:n, s:n, s:[], s:n}", "status", "error",
+                     "message", message, "driver_version", "runtime_version",
+                     "devices", "nvcc");
+}
+
+/* Default signal handling, nothing blocked, and a process group of its
+ * own, so an interrupt sent to the kernel's group does not reach it. */
+static void child_attr(posix_spawnattr_t *attr)
+{
+    sigset_t all, none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    posix_spawnattr_init(attr);
+    posix_spawnattr_setsigdefault(attr, &all);
+    posix_spawnattr_setsigmask(attr, &none);
+    posix_spawnattr_setpgroup(attr, 0);
+    posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+}
+
+static int spawn_gpuinfo(cc_gpu_probe *p)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
+        return errno;
+    /* the child's end must block: clear O_NONBLOCK on the write side */
+    fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) & ~O_NONBLOCK);
+
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawnattr_t attr;
+    child_attr(&attr);
+    char *argv[] = { p->exe, NULL };
+    int rc = posix_spawn(&p->pid, p->exe, &fa, &attr, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    close(fds[1]);
+    if (rc != 0) {
+        close(fds[0]);
+        p->pid = 0;
+        return rc;
+    }
+    p->fd = fds[0];
+    return 0;
+}
+
+cc_gpu_probe *cc_gpu_probe_start(const char *exe_dir)
+{
+    cc_gpu_probe *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    pthread_mutex_init(&p->lock, NULL);
+    p->fd = -1;
+    const char *dir = exe_dir && *exe_dir ? exe_dir : ".";
+    size_t n = strlen(dir) + sizeof(GPUINFO_EXE) + 2;
+    p->exe = malloc(n);
+    if (!p->exe) {
+        cc_gpu_probe_free(p);
+        return NULL;
+    }
+    snprintf(p->exe, n, "%s/%s", dir, GPUINFO_EXE);
+
+    int rc = spawn_gpuinfo(p);
+    if (rc != 0) {
+        char msg[1024];
+        snprintf(msg, sizeof msg,
+                 "GPU detection could not start: %s cannot be run (%s). The kernel's "
+                 "installation is incomplete; reinstall cudacell. C cells work; CUDA cells "
+                 "use the default architecture " CC_CUDA_DEFAULT_ARCH ".", p->exe, strerror(rc));
+        p->report = error_report(msg);
+    }
+    return p;
+}
+
+/* Reap the child; if it is still running, kill it first (only on free). */
+static void reap(cc_gpu_probe *p, int kill_it, int *wstatus)
+{
+    if (p->pid <= 0)
+        return;
+    if (kill_it)
+        kill(p->pid, SIGKILL);
+    int st = 0;
+    pid_t r;
+    while ((r = waitpid(p->pid, &st, 0)) < 0 && errno == EINTR)
+        ;
+    if (wstatus)
+        *wstatus = r == p->pid ? st : 0;   /* someone else reaped it: assume fine */
+    p->pid = 0;
+}
+
+void cc_gpu_probe_free(cc_gpu_probe *p)
+{
+    if (!p)
+        return;
+    if (p->fd >= 0)
+        close(p->fd);
+    reap(p, 1, NULL);
+    free(p->buf);
+    free(p->exe);
+    json_decref(p->report);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
+
+/* The helper closed its stdout: reap it and turn its output into a report. */
+static void finish(cc_gpu_probe *p)
+{
+    close(p->fd);
+    p->fd = -1;
+    int st = 0;
+    reap(p, 0, &st);
+
+    json_error_t jerr;
+    json_t *r = p->buf ? json_loadb(p->buf, p->len, 0, &jerr) : NULL;
+    if (r && json_is_object(r) && json_is_string(json_object_get(r, "status"))) {
+        p->report = r;
+        return;
+    }
+    json_decref(r);
+    char msg[1024];
+    if (WIFSIGNALED(st))
+        snprintf(msg, sizeof msg,
+                 "GPU detection crashed (%s was killed by signal %d, %s), which usually means "
+                 "a broken NVIDIA driver install. Check that nvidia-smi works. C cells work; "
+                 "CUDA cells use the default architecture " CC_CUDA_DEFAULT_ARCH ".",
+                 p->exe, WTERMSIG(st), strsignal(WTERMSIG(st)));
+    else
+        snprintf(msg, sizeof msg,
+                 "GPU detection failed: %s gave no readable report (exit status %d). "
+                 "Run it in a terminal to see why. C cells work; CUDA cells use the default "
+                 "architecture " CC_CUDA_DEFAULT_ARCH ".", p->exe, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    p->report = error_report(msg);
+}
+
+/* Read what is available; returns 1 at EOF (or on a read error). */
+static int drain(cc_gpu_probe *p)
+{
+    for (;;) {
+        if (p->cap - p->len < 4096) {
+            size_t ncap = p->cap ? p->cap * 2 : 8192;
+            char *nb = realloc(p->buf, ncap);
+            if (!nb)
+                return 1;
+            p->buf = nb;
+            p->cap = ncap;
+        }
+        ssize_t r = read(p->fd, p->buf + p->len, p->cap - p->len);
+        if (r > 0) {
+            p->len += (size_t)r;
+            if (p->len > GPUINFO_MAX_OUTPUT)
+                return 1;
+            continue;
+        }
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return 0;
+        return 1;
+    }
+}
+
+json_t *cc_gpu_probe_report(cc_gpu_probe *p, int timeout_ms)
+{
+    if (!p)
+        return NULL;
+    pthread_mutex_lock(&p->lock);
+    long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    while (!p->report && p->fd >= 0) {
+        if (drain(p)) {
+            finish(p);
+            break;
+        }
+        long long left = deadline - now_ms();
+        if (left <= 0)
+            break;
+        struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+        if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+            break;
+    }
+    json_t *r = p->report;
+    pthread_mutex_unlock(&p->lock);
+    return r;
+}
+
+json_t *cc_gpu_probe_now(const char *exe_dir, int timeout_ms)
+{
+    cc_gpu_probe *p = cc_gpu_probe_start(exe_dir);
+    if (!p)
+        return error_report("GPU detection could not start: out of memory.");
+    json_t *r = cc_gpu_probe_report(p, timeout_ms);
+    if (r) {
+        json_incref(r);
+    } else {
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "GPU detection did not finish within %d seconds; the NVIDIA driver may be "
+                 "hung or still loading. Check that nvidia-smi answers, then try again.",
+                 (timeout_ms + 999) / 1000);
+        r = error_report(msg);
+    }
+    cc_gpu_probe_free(p);
+    return r;
+}
+
+/* Short reason for the banner, by status word. */
+static const char *short_reason(const char *status)
+{
+    if (strcmp(status, "no-driver") == 0)
+        return "no NVIDIA driver";
+    if (strcmp(status, "driver-too-old") == 0)
+        return "NVIDIA driver too old for this CUDA toolkit";
+    if (strcmp(status, "no-device") == 0)
+        return "the driver sees no device";
+    return "GPU detection failed";
+}
+
+char *cc_gpu_banner_line(cc_gpu_probe *p, int timeout_ms)
+{
+    json_t *r = cc_gpu_probe_report(p, timeout_ms);
+    if (!r)
+        return strdup("GPU detection still running");
+
+    pthread_mutex_lock(&p->lock);   /* the report is immutable, but keep TSan quiet */
+    const char *status = json_string_value(json_object_get(r, "status"));
+    const char *nvcc = json_string_value(json_object_get(r, "nvcc"));
+    json_t *devs = json_object_get(r, "devices");
+    char gpu[512], tool[64];
+    if (nvcc)
+        snprintf(tool, sizeof tool, "nvcc %s", nvcc);
+    else
+        snprintf(tool, sizeof tool, "nvcc not found");
+
+    if (status && strcmp(status, "ok") == 0 && json_array_size(devs) > 0) {
+        json_t *d0 = json_array_get(devs, 0);
+        size_t more = json_array_size(devs) - 1;
+        char extra[48] = "";
+        if (more)
+            snprintf(extra, sizeof extra, " (+%zu more)", more);
+        snprintf(gpu, sizeof gpu, "GPU 0: %s (%s)%s",
+                 json_string_value(json_object_get(d0, "name")) ?: "unknown GPU",
+                 json_string_value(json_object_get(d0, "sm")) ?: "?", extra);
+    } else {
+        snprintf(gpu, sizeof gpu, "No GPU found (%s)", short_reason(status ? status : "error"));
+    }
+    pthread_mutex_unlock(&p->lock);
+
+    size_t n = strlen(gpu) + strlen(tool) + 8;
+    char *line = malloc(n);
+    if (line)
+        snprintf(line, n, "%s \xc2\xb7 %s", gpu, tool);
+    return line;
+}

@@ -1,0 +1,267 @@
+/* cuda/nvcc.c — finding nvcc and telling which CUDA release it belongs to.
+ *
+ * Search order: $CUDA_HOME/bin/nvcc, /usr/local/cuda/bin/nvcc, then every
+ * PATH entry. $CUDACELL_NVCC, when set, replaces the search: it is the only
+ * candidate (tests use it to simulate a machine without nvcc). The release comes from <toolkit>/version.json ("cuda" →
+ * "version") when the toolkit has one, else from `nvcc --version`
+ * ("release 13.0"). Nothing here links or loads a CUDA library; this file is
+ * compiled into the kernel and into cudacell-gpuinfo. */
+#include "nvcc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <jansson.h>
+
+extern char **environ;
+
+#define NVCC_VERSION_TIMEOUT_MS 10000
+
+/* malloc'd "dir/name" */
+static char *path_join(const char *dir, size_t dir_len, const char *name)
+{
+    size_t n = strlen(name);
+    char *p = malloc(dir_len + 1 + n + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, dir, dir_len);
+    p[dir_len] = '/';
+    memcpy(p + dir_len + 1, name, n + 1);
+    return p;
+}
+
+static int is_executable_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* Takes ownership of path; returns it made absolute (or NULL). */
+static char *make_absolute(char *path)
+{
+    if (!path || path[0] == '/')
+        return path;
+    char *abs = realpath(path, NULL);
+    free(path);
+    return abs;
+}
+
+char *cc_nvcc_find(void)
+{
+    const char *forced = getenv("CUDACELL_NVCC");
+    if (forced)
+        return *forced && is_executable_file(forced) ? make_absolute(strdup(forced)) : NULL;
+
+    const char *home = getenv("CUDA_HOME");
+    if (home && *home) {
+        char *p = path_join(home, strlen(home), "bin/nvcc");
+        if (p && is_executable_file(p))
+            return make_absolute(p);
+        free(p);
+    }
+    if (is_executable_file("/usr/local/cuda/bin/nvcc"))
+        return strdup("/usr/local/cuda/bin/nvcc");
+
+    const char *path = getenv("PATH");
+    for (const char *s = path; s && *s; ) {
+        const char *colon = strchr(s, ':');
+        size_t len = colon ? (size_t)(colon - s) : strlen(s);
+        if (len > 0) {   /* an empty entry means "." — ignored on purpose */
+            char *p = path_join(s, len, "nvcc");
+            if (p && is_executable_file(p))
+                return make_absolute(p);
+            free(p);
+        }
+        s = colon ? colon + 1 : s + len;
+    }
+    return NULL;
+}
+
+/* "13.0.88" or "release 13.0," → malloc'd "13.0"; NULL if no digits.digits. */
+static char *major_minor(const char *s)
+{
+    int major, minor;
+    if (!s || sscanf(s, "%d.%d", &major, &minor) != 2 || major < 0 || minor < 0)
+        return NULL;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%d.%d", major, minor);
+    return strdup(buf);
+}
+
+/* <toolkit>/version.json, toolkit = the directory above nvcc's bin/. */
+static char *version_from_json(const char *nvcc_path)
+{
+    char *real = realpath(nvcc_path, NULL);
+    if (!real)
+        return NULL;
+    char *slash = strrchr(real, '/');            /* .../bin/nvcc */
+    if (slash) *slash = '\0';
+    slash = strrchr(real, '/');                  /* .../bin */
+    if (!slash) {
+        free(real);
+        return NULL;
+    }
+    *slash = '\0';
+    char *file = path_join(real, strlen(real), "version.json");
+    free(real);
+    if (!file)
+        return NULL;
+
+    char *out = NULL;
+    json_t *root = json_load_file(file, 0, NULL);
+    free(file);
+    if (root) {
+        json_t *cuda = json_object_get(root, "cuda");
+        out = major_minor(json_string_value(json_object_get(cuda, "version")));
+        json_decref(root);
+    }
+    return out;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Default signal handling, nothing blocked, and a process group of its
+ * own, so an interrupt sent to the kernel's group does not reach it. */
+static void child_attr(posix_spawnattr_t *attr)
+{
+    sigset_t all, none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    posix_spawnattr_init(attr);
+    posix_spawnattr_setsigdefault(attr, &all);
+    posix_spawnattr_setsigmask(attr, &none);
+    posix_spawnattr_setpgroup(attr, 0);
+    posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+}
+
+/* Runs `nvcc --version` and returns its stdout (malloc'd), or NULL. Gives up
+ * (and kills nvcc) after NVCC_VERSION_TIMEOUT_MS. */
+static char *run_nvcc_version(const char *nvcc_path)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return NULL;
+
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawnattr_t attr;
+    child_attr(&attr);
+    char *argv[] = { (char *)nvcc_path, "--version", NULL };
+    pid_t pid;
+    int rc = posix_spawn(&pid, nvcc_path, &fa, &attr, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    close(fds[1]);
+    if (rc != 0) {
+        close(fds[0]);
+        return NULL;
+    }
+
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    long long deadline = now_ms() + NVCC_VERSION_TIMEOUT_MS;
+    int timed_out = 0;
+    while (buf) {
+        long long left = deadline - now_ms();
+        if (left <= 0) {
+            timed_out = 1;
+            break;
+        }
+        struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+        int pr = poll(&pfd, 1, (int)left);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr <= 0) {
+            timed_out = (pr == 0);
+            break;
+        }
+        if (len + 1024 > cap) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) { free(buf); buf = NULL; break; }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fds[0], buf + len, cap - len - 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+    }
+    close(fds[0]);
+    if (timed_out)
+        kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (buf)
+        buf[len] = '\0';
+    if (timed_out) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+char *cc_nvcc_version(const char *nvcc_path)
+{
+    if (!nvcc_path)
+        return NULL;
+    char *v = version_from_json(nvcc_path);
+    if (v)
+        return v;
+
+    char *text = run_nvcc_version(nvcc_path);
+    if (!text)
+        return NULL;
+    const char *rel = strstr(text, "release ");
+    if (rel)
+        v = major_minor(rel + strlen("release "));
+    free(text);
+    return v;
+}
+
+char *cc_nvcc_missing_message(void)
+{
+    const char *home = getenv("CUDA_HOME");
+    const char *forced = getenv("CUDACELL_NVCC");
+    char where[512];
+    if (forced)
+        snprintf(where, sizeof where, "%s (CUDACELL_NVCC is set, so only there; unset it to search "
+                 "the usual places: ", forced);
+    else if (home && *home)
+        snprintf(where, sizeof where, "%s/bin/nvcc (from CUDA_HOME), ", home);
+    else
+        snprintf(where, sizeof where, "$CUDA_HOME/bin/nvcc (CUDA_HOME is not set), ");
+
+    const char *fmt =
+        "The CUDA compiler nvcc was not found, so this CUDA cell cannot be "
+        "compiled. We looked for %s/usr/local/cuda/bin/nvcc and nvcc in every "
+        "directory on PATH%s. Install the CUDA toolkit (https://developer.nvidia.com/cuda-downloads), "
+        "or, if it is installed elsewhere, set CUDA_HOME to the toolkit directory "
+        "(for example %%env CUDA_HOME=/opt/cuda) or add its bin directory to PATH. "
+        "C cells keep working without it.";
+    const char *close = forced ? ")" : "";
+    size_t n = strlen(fmt) + strlen(where) + 2;
+    char *msg = malloc(n);
+    if (msg)
+        snprintf(msg, n, fmt, where, close);
+    return msg;
+}

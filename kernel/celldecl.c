@@ -1,0 +1,366 @@
+/* kernel/celldecl.c — what a top-level declaration declares: its specifiers
+ * (storage class, CUDA qualifiers, struct/union/enum bodies) and each of its
+ * declarators (name, function or object, initializer). Keyword tables and the
+ * list of well-known typedef names live here too. Fills cc_item fields; all
+ * strings it allocates belong to the item (freed by cc_cell_free). */
+#include "celldecl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct kw { const char *s; unsigned flag; } kw;
+
+/* Specifier keywords that carry a flag (storage class, qualifiers, CUDA). */
+static const kw flag_keywords[] = {
+    { "typedef", CC_F_TYPEDEF }, { "static", CC_F_STATIC }, { "extern", CC_F_EXTERN },
+    { "register", CC_F_STATIC }, { "auto", CC_F_STATIC },
+    { "inline", CC_F_INLINE }, { "__inline", CC_F_INLINE }, { "__inline__", CC_F_INLINE },
+    { "_Thread_local", CC_F_THREAD }, { "__thread", CC_F_THREAD }, { "thread_local", CC_F_THREAD },
+    { "const", CC_F_CONST }, { "__global__", CC_F_GLOBAL }, { "__device__", CC_F_DEVICE },
+    { "__host__", CC_F_HOST }, { "__constant__", CC_F_CONSTANT }, { "__shared__", CC_F_SHARED },
+    { "__managed__", CC_F_MANAGED }, { "__auto_type", CC_F_AUTO_TYPE },
+    { NULL, 0 }
+};
+
+/* Keywords that name (part of) a type. */
+static const char *const type_keywords[] = {
+    "void", "char", "short", "int", "long", "float", "double", "signed", "unsigned",
+    "__signed__", "_Bool", "bool", "_Complex", "__complex__", "_Imaginary", "__int128",
+    "_Float16", "_Float32", "_Float64", "_Float128", "__float128", "__fp16", "wchar_t",
+    "char8_t", "char16_t", "char32_t", "_Decimal32", "_Decimal64", "_Decimal128", NULL };
+
+/* Qualifiers and function specifiers without a flag of their own. */
+static const char *const plain_keywords[] = {
+    "volatile", "restrict", "__restrict", "__restrict__", "_Noreturn", "noreturn",
+    "__forceinline__", "__noinline__", "constexpr", "__extension__", "virtual",
+    "explicit", "mutable", "friend", "__volatile__", "__const", NULL };
+
+static const char *const attr_keywords[] = {
+    "__attribute__", "__attribute", "__declspec", "_Alignas", "alignas", "__launch_bounds__",
+    "__align__", "__asm__", "__asm", "asm", "__maxnreg__", NULL };
+
+static const char *const decl_start_keywords[] = {
+    "struct", "union", "enum", "class", "typeof", "__typeof__", "__typeof", "decltype",
+    "_Atomic", "_Static_assert", "static_assert", "template", "using", "__extension__", NULL };
+
+static bool cd_in(const cc_cell *c, size_t i, const char *const *list)
+{
+    for (int k = 0; list[k]; k++) if (cc_tok_is(c, i, list[k])) return true;
+    return false;
+}
+
+static bool cd_ident(const cc_cell *c, size_t i) { return i < c->n_toks && c->toks[i].kind == CC_TOK_IDENT; }
+static bool cd_open(const cc_cell *c, size_t i, char ch)
+{
+    return i < c->n_toks && c->toks[i].kind == CC_TOK_PUNCT && c->toks[i].len == 1 &&
+           c->src[c->toks[i].off] == ch && c->toks[i].match > (int)i;
+}
+
+unsigned cd_keyword_flag(const cc_cell *c, size_t i)
+{
+    if (!cd_ident(c, i)) return 0;
+    for (int k = 0; flag_keywords[k].s; k++)
+        if (cc_tok_is(c, i, flag_keywords[k].s)) return flag_keywords[k].flag;
+    return 0;
+}
+
+bool cd_is_attribute(const cc_cell *c, size_t i)
+{
+    return cd_ident(c, i) && cd_in(c, i, attr_keywords) && cd_open(c, i + 1, '(');
+}
+
+bool cd_is_decl_keyword(const cc_cell *c, size_t i)
+{
+    if (!cd_ident(c, i)) return false;
+    if (cd_keyword_flag(c, i) || cd_in(c, i, type_keywords) || cd_in(c, i, plain_keywords) ||
+        cd_in(c, i, decl_start_keywords)) return true;
+    return cd_is_attribute(c, i) && !cc_tok_is(c, i, "asm") && !cc_tok_is(c, i, "__asm__") &&
+           !cc_tok_is(c, i, "__asm");
+}
+
+bool cd_cell_typedef(const cc_cell *c, size_t i)
+{
+    if (!cd_ident(c, i)) return false;
+    const char *p = c->src + c->toks[i].off;
+    size_t len = (size_t)c->toks[i].len;
+    for (size_t k = 0; k < c->n_items; k++) {
+        const cc_item *it = &c->items[k];
+        if (!(it->flags & CC_F_TYPEDEF) && !(it->flags & CC_F_TEMPLATE && it->tag)) continue;
+        for (size_t d = 0; d < it->n_decls; d++)
+            if (strlen(it->decls[d].name) == len && memcmp(it->decls[d].name, p, len) == 0) return true;
+        if (it->tag) {   /* C++: a class or template struct name is a type */
+            const char *sp = strchr(it->tag, ' ');
+            if (sp && strlen(sp + 1) == len && memcmp(sp + 1, p, len) == 0) return true;
+        }
+    }
+    return false;
+}
+
+bool cc_is_common_type(const char *p, size_t len)
+{
+    static const char *const names[] = {
+        "FILE", "DIR", "va_list", "__builtin_va_list", "jmp_buf", "sigjmp_buf", "fpos_t",
+        "div_t", "ldiv_t", "lldiv_t", "dim3", "cudaError", "cudaDeviceProp", "cudaEvent_t",
+        "cudaStream_t", "cudaArray", "cudaChannelFormatDesc", "cudaExtent", "cudaPitchedPtr",
+        "cudaMemcpyKind", "cudaPointerAttributes", "cudaFuncAttributes", "cublasHandle_t",
+        "cufftHandle", "cusparseHandle_t", "curandState", "curandState_t", "curandGenerator_t",
+        "half", "__half", "__half2", "__nv_bfloat16", "__nv_bfloat162", "float2", "float3",
+        "float4", "double2", "double3", "double4", "int2", "int3", "int4", "uint2", "uint3",
+        "uint4", "char2", "char4", "uchar2", "uchar4", "short2", "short4", "long2", "long4",
+        "ulong2", "ulong4", "longlong2", "ulonglong2", "cudaTextureObject_t",
+        "cudaSurfaceObject_t", "cudaGraph_t", "cudaGraphExec_t", "cudaGraphNode_t",
+        "complex", "bool", NULL };
+    if (len > 2 && p[len - 2] == '_' && p[len - 1] == 't') return true;
+    for (int k = 0; names[k]; k++)
+        if (strlen(names[k]) == len && memcmp(names[k], p, len) == 0) return true;
+    return false;
+}
+
+bool cd_is_knr_head(const cc_cell *c, size_t first, size_t semi, cc_is_type_fn is_type, void *ctx)
+{
+    for (size_t j = first; j < semi; j++) {
+        if (!cd_open(c, j, '(')) continue;
+        if (j == first || !cd_ident(c, j - 1) || cd_is_decl_keyword(c, j - 1)) return false;
+        size_t close = (size_t)c->toks[j].match;
+        if (close == j + 1 || close + 1 >= semi) return false;
+        for (size_t k = j + 1; k < close; k++) {
+            bool want_ident = (k - j) % 2 == 1;
+            if (want_ident) {
+                if (!cd_ident(c, k) || cd_is_decl_keyword(c, k) || cs_known_type(c, k, is_type, ctx)) return false;
+            } else if (!cc_tok_is(c, k, ",")) return false;
+        }
+        return cd_is_decl_keyword(c, close + 1) || cs_known_type(c, close + 1, is_type, ctx) ||
+               cd_ident(c, close + 1);
+    }
+    return false;
+}
+
+/* ---- specifiers ------------------------------------------------------- */
+
+static char *cd_strndup(const char *p, size_t n) { return strndup(p, n); }
+
+static int cd_push_name(char ***v, size_t *n, const char *p, size_t len)
+{
+    char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+    if (!nv) return -1;
+    *v = nv;
+    if (!(nv[*n] = cd_strndup(p, len))) return -1;
+    (*n)++;
+    return 0;
+}
+
+static int cd_enumerators(cc_cell *c, cc_item *it, size_t open)
+{
+    size_t close = (size_t)c->toks[open].match;
+    bool expect = true;
+    for (size_t k = open + 1; k < close; k++) {
+        if (c->toks[k].match > (int)k) { k = (size_t)c->toks[k].match; continue; }
+        if (cc_tok_is(c, k, ",")) { expect = true; continue; }
+        if (expect && cd_ident(c, k)) {
+            if (cd_push_name(&it->enumerators, &it->n_enumerators, c->src + c->toks[k].off,
+                             (size_t)c->toks[k].len)) return -1;
+        }
+        expect = false;
+    }
+    return 0;
+}
+
+/* Skip `<...>` of a template head at i (i at '<'); returns the index after it. */
+static size_t cd_skip_angles(const cc_cell *c, size_t i, size_t limit)
+{
+    int depth = 0;
+    for (size_t j = i; j < limit; j++) {
+        if (cc_tok_is(c, j, "<")) depth++;
+        else if (cc_tok_is(c, j, ">")) depth--;
+        else if (cc_tok_is(c, j, ">>")) depth -= 2;
+        else if (c->toks[j].match > (int)j) j = (size_t)c->toks[j].match;
+        if (depth <= 0) return j + 1;
+    }
+    return limit;
+}
+
+/* Reads the specifiers from it->first; returns the index of the first
+ * declarator token. */
+static int cd_specifiers(cc_cell *c, cc_item *it, size_t limit, size_t *out)
+{
+    size_t j = it->first;
+    bool seen_type = false;
+    while (j < limit) {
+        if (cd_open(c, j, '[') && cd_open(c, j + 1, '[')) { j = (size_t)c->toks[j].match + 1; continue; }
+        if (!cd_ident(c, j)) break;
+        if (cc_tok_is(c, j, "template")) {
+            it->flags |= CC_F_TEMPLATE;
+            j++;
+            if (cc_tok_is(c, j, "<")) j = cd_skip_angles(c, j, limit);
+            continue;
+        }
+        unsigned f = cd_keyword_flag(c, j);
+        if (f) {
+            it->flags |= f;
+            if (f == CC_F_AUTO_TYPE) seen_type = true;
+            if (f == CC_F_EXTERN && j + 1 < limit && c->toks[j + 1].kind == CC_TOK_STRING) {
+                it->flags |= CC_F_EXTERN_C;
+                j++;
+            }
+            j++;
+            continue;
+        }
+        if (cd_in(c, j, type_keywords)) { seen_type = true; j++; continue; }
+        if (cd_in(c, j, plain_keywords)) { j++; continue; }
+        if (cd_is_attribute(c, j)) { j = (size_t)c->toks[j + 1].match + 1; continue; }
+        if (cc_tok_is(c, j, "_Atomic") && cd_open(c, j + 1, '(')) {
+            seen_type = true; j = (size_t)c->toks[j + 1].match + 1; continue;
+        }
+        if (cc_tok_is(c, j, "_Atomic")) { j++; continue; }
+        if ((cc_tok_is(c, j, "typeof") || cc_tok_is(c, j, "__typeof__") || cc_tok_is(c, j, "__typeof") ||
+             cc_tok_is(c, j, "decltype")) && cd_open(c, j + 1, '(')) {
+            seen_type = true; j = (size_t)c->toks[j + 1].match + 1; continue;
+        }
+        if (cc_tok_is(c, j, "struct") || cc_tok_is(c, j, "union") || cc_tok_is(c, j, "enum") ||
+            cc_tok_is(c, j, "class")) {
+            size_t kwi = j;
+            seen_type = true;
+            j++;
+            if (cc_tok_is(c, j, "class") || cc_tok_is(c, j, "struct")) j++;   /* enum class */
+            while (cd_is_attribute(c, j)) j = (size_t)c->toks[j + 1].match + 1;
+            if (cd_ident(c, j) && !cd_is_decl_keyword(c, j)) {
+                size_t kl = (size_t)c->toks[kwi].len, nl = (size_t)c->toks[j].len;
+                char *tag = malloc(kl + nl + 2);
+                if (!tag) return -1;
+                memcpy(tag, c->src + c->toks[kwi].off, kl);
+                tag[kl] = ' ';
+                memcpy(tag + kl + 1, c->src + c->toks[j].off, nl);
+                tag[kl + 1 + nl] = '\0';
+                free(it->tag);
+                it->tag = tag;
+                j++;
+            }
+            while (j < limit && cc_tok_is(c, j, ":") ) {   /* C++ base / enum underlying type */
+                while (j < limit && !cd_open(c, j, '{') && !cc_tok_is(c, j, ";")) j++;
+            }
+            if (cd_open(c, j, '{') && !it->has_body) {
+                it->has_body = true;
+                it->body_first = kwi;
+                it->body_end = (size_t)c->toks[j].match + 1;
+                if (cc_tok_is(c, kwi, "enum") && cd_enumerators(c, it, j)) return -1;
+                j = it->body_end;
+            } else if (cd_open(c, j, '{')) {
+                j = (size_t)c->toks[j].match + 1;
+            }
+            while (cd_is_attribute(c, j)) j = (size_t)c->toks[j + 1].match + 1;
+            continue;
+        }
+        if (seen_type) break;
+        /* implicit int: `static x = 1;` */
+        if (cc_tok_is(c, j + 1, "=") || cc_tok_is(c, j + 1, ";") || cc_tok_is(c, j + 1, ",") ||
+            cd_open(c, j + 1, '[')) break;
+        /* a typedef name, possibly C++-qualified */
+        seen_type = true;
+        j++;
+        while (cc_tok_is(c, j, "::") || cc_tok_is(c, j, "<")) {
+            if (cc_tok_is(c, j, "<")) j = cd_skip_angles(c, j, limit);
+            else { j++; if (cd_ident(c, j)) j++; }
+        }
+    }
+    *out = j;
+    return 0;
+}
+
+/* ---- declarators ------------------------------------------------------ */
+
+static bool cd_qualifier(const cc_cell *c, size_t i)
+{
+    return cc_tok_is(c, i, "const") || cc_tok_is(c, i, "volatile") || cc_tok_is(c, i, "restrict") ||
+           cc_tok_is(c, i, "__restrict") || cc_tok_is(c, i, "__restrict__") || cc_tok_is(c, i, "_Atomic");
+}
+
+static int cd_declarator(cc_cell *c, cc_item *it, size_t s, size_t e)
+{
+    size_t eq = e;
+    for (size_t k = s; k < e; k++) {
+        if (c->toks[k].match > (int)k) { k = (size_t)c->toks[k].match; continue; }
+        if (cc_tok_is(c, k, "=")) { eq = k; break; }
+    }
+    size_t name = (size_t)-1;
+    for (size_t k = s; k < eq; k++) {
+        if (cd_is_attribute(c, k)) { k = (size_t)c->toks[k + 1].match; continue; }
+        if (cd_ident(c, k) && !cd_qualifier(c, k) && !cd_keyword_flag(c, k) &&
+            !cd_in(c, k, plain_keywords)) { name = k; break; }
+    }
+    if (name == (size_t)-1) return 0;      /* abstract: nothing declared */
+    cc_declarator *v = realloc(it->decls, (it->n_decls + 1) * sizeof *v);
+    if (!v) return -1;
+    it->decls = v;
+    cc_declarator *d = &v[it->n_decls];
+    memset(d, 0, sizeof *d);
+    if (!(d->name = cc_tok_str(c, name))) return -1;
+    it->n_decls++;
+    d->first = s;
+    d->end = eq;
+    d->name_tok = name;
+    d->is_func = cd_open(c, name + 1, '(');
+    d->incomplete_array = cd_open(c, name + 1, '[') && (size_t)c->toks[name + 1].match == name + 2;
+    if (eq < e) { d->has_init = true; d->init_first = eq + 1; d->init_end = e; }
+    /* top-level const: `const T x`, `T const x`, `T *const x` */
+    size_t k = name;
+    while (k > s && cd_open(c, k - 1, '(')) k--;
+    bool pointer = false;
+    for (size_t q = s; q < name; q++) if (cc_tok_is(c, q, "*") || cc_tok_is(c, q, "&")) pointer = true;
+    if (k > s && cc_tok_is(c, k - 1, "const")) d->top_const = true;
+    else if (!pointer && !d->is_func && (it->flags & CC_F_CONST)) d->top_const = true;
+    return 0;
+}
+
+static int cd_declarators(cc_cell *c, cc_item *it, size_t s, size_t e)
+{
+    size_t start = s;
+    for (size_t k = s; k <= e; k++) {
+        if (k < e && c->toks[k].match > (int)k) { k = (size_t)c->toks[k].match; continue; }
+        if (k == e || cc_tok_is(c, k, ",")) {
+            if (k > start && cd_declarator(c, it, start, k)) return -1;
+            start = k + 1;
+        }
+    }
+    return 0;
+}
+
+int cd_analyze(cc_cell *c, cc_item *it, cc_is_type_fn is_type, void *ctx)
+{
+    (void)is_type; (void)ctx;
+    if (cc_tok_is(c, it->first, "_Static_assert") || cc_tok_is(c, it->first, "static_assert") ||
+        cc_tok_is(c, it->first, "using")) {
+        it->kind = CC_ITEM_OTHER;
+        return 0;
+    }
+    size_t limit = it->kind == CC_ITEM_FUNC ? it->fbody : it->end;
+    if (it->kind != CC_ITEM_FUNC && !it->no_semicolon && limit > it->first && cc_tok_is(c, limit - 1, ";"))
+        limit--;
+    if (cd_specifiers(c, it, limit, &it->spec_end)) return -1;
+    if (it->kind == CC_ITEM_FUNC) {
+        /* K&R: the declarator ends at the parameter list */
+        size_t e = limit;
+        for (size_t k = it->spec_end; k < limit; k++) {
+            if (c->toks[k].match > (int)k) { k = (size_t)c->toks[k].match; continue; }
+            if (cc_tok_is(c, k, ";")) { e = k; break; }
+        }
+        bool knr = e < limit;
+        if (knr) {   /* the declarator ends with the identifier list */
+            for (size_t q = it->spec_end; q < e; q++) {
+                if (cd_open(c, q, '(')) { e = (size_t)c->toks[q].match + 1; break; }
+            }
+        }
+        if (cd_declarator(c, it, it->spec_end, e)) return -1;
+        if (it->n_decls != 1) {   /* `int (void) {` and the like: keep it, let the compiler speak */
+            it->kind = CC_ITEM_OTHER;
+            return 0;
+        }
+        it->decls[0].knr = knr;
+        it->decls[0].is_func = true;
+        if (!(it->name = strdup(it->decls[0].name))) return -1;
+        return 0;
+    }
+    if (cd_declarators(c, it, it->spec_end, limit)) return -1;
+    if (it->flags & CC_F_TYPEDEF) it->kind = CC_ITEM_TYPE;
+    else if (it->n_decls == 0) it->kind = (it->tag || it->has_body) ? CC_ITEM_TYPE : CC_ITEM_OTHER;
+    return 0;
+}

@@ -1,0 +1,411 @@
+/* kernel/cells.c — running a code segment as a C or CUDA cell:
+ * plan (session.c) → compile (compiler.c) → commit → run (runtime_client.c)
+ * → report, and the magics about cells: %%c %%cuda %%time %%timeit
+ * %cflags %ldflags %args %reset %who.
+ *
+ * Every failure ends in exactly one error output (cc_exec_error); notes
+ * such as "the runtime was restarted" go to stderr just before it. The
+ * runtime process is started lazily, on the first cell that has code to run. */
+#include "cells.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cellutil.h"
+#include "compiler.h"
+#include "execute.h"
+#include "gpu_probe.h"
+#include "magics.h"
+#include "runtime_client.h"
+#include "services.h"
+#include "session.h"
+
+#define CC_GPU_WAIT_MS 3000   /* a CUDA cell waits this long for GPU discovery */
+
+/* ---- helpers --------------------------------------------------------------- */
+
+/* First line of text (malloc'd). */
+static char *first_line(const char *text)
+{
+    if (!text)
+        return strdup("");
+    const char *nl = strchr(text, '\n');
+    return nl ? strndup(text, (size_t)(nl - text)) : strdup(text);
+}
+
+static void error_with_text(cc_exec *x, const char *ename, const char *text)
+{
+    char *evalue = first_line(text);
+    cc_exec_error(x, ename, evalue, text);
+    free(evalue);
+}
+
+/* The sm_NN of the session's GPU (device $CUDACELL_DEVICE, default 0) into
+ * buf, or "" when there is none (the compiler then uses its default). */
+static void gpu_arch(cc_services *svc, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (!svc->gpu)
+        return;
+    json_t *rep = cc_gpu_probe_report(svc->gpu, CC_GPU_WAIT_MS);
+    const char *want = getenv("CUDACELL_DEVICE");
+    long idx = want && *want ? strtol(want, NULL, 10) : 0;
+    json_t *devs = json_object_get(rep, "devices");
+    size_t i;
+    json_t *d;
+    json_array_foreach(devs, i, d) {
+        json_t *ix = json_object_get(d, "index");
+        const char *sm = json_string_value(json_object_get(d, "sm"));
+        if (sm && (json_is_integer(ix) ? json_integer_value(ix) == idx : (long)i == idx)) {
+            snprintf(buf, size, "%s", sm);
+            return;
+        }
+    }
+}
+
+/* After the runtime died: restart it with the session's objects, and say so. */
+static void restart_runtime(cc_exec *x, cc_services *svc, const char *why)
+{
+    const char **objs = NULL;
+    size_t n = cc_session_objects(svc->session, &objs);
+    cc_rt_restart(svc->rt, objs, n);
+    free(objs);
+    cc_exec_printf(x, 2, "%s; variable values were reset (functions and types of earlier cells are kept).\n", why);
+}
+
+static const char *signal_ename(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: return "SegmentationFault";
+    case SIGBUS: return "BusError";
+    case SIGFPE: return "FloatingPointError";
+    case SIGABRT: return "Aborted";
+    case SIGILL: return "IllegalInstruction";
+    case SIGKILL: return "Killed";
+    default: return "Crash";
+    }
+}
+
+static const char *signal_words(int sig)
+{
+    switch (sig) {
+    case SIGSEGV: return "segmentation fault (SIGSEGV): the cell read or wrote memory it does not own "
+                         "(a bad or NULL pointer, an index out of bounds, or a use after free)";
+    case SIGBUS: return "bus error (SIGBUS): the cell accessed memory that cannot be accessed "
+                        "(a misaligned access or a truncated memory-mapped file)";
+    case SIGFPE: return "arithmetic error (SIGFPE): usually an integer division by zero";
+    case SIGABRT: return "abort (SIGABRT): abort() was called, for example by a failed assert() "
+                         "or by the C library after detecting heap corruption";
+    case SIGILL: return "illegal instruction (SIGILL): corrupted code pointer, or code built for another CPU";
+    case SIGKILL: return "killed (SIGKILL): something outside the cell killed it, often the "
+                         "out-of-memory killer when memory ran out";
+    default: return NULL;
+    }
+}
+
+static void report_crash(cc_exec *x, cc_services *svc, const cc_rt_result *r)
+{
+    char *text = NULL;
+    const char *ename;
+    int rc;
+    if (r->term_signal) {
+        const char *words = signal_words(r->term_signal);
+        ename = signal_ename(r->term_signal);
+        if (r->message)
+            rc = asprintf(&text, "%s.\nThe runtime process running the cell died of it.", r->message);
+        else if (words)
+            rc = asprintf(&text, "The cell crashed the runtime process: %s.", words);
+        else
+            rc = asprintf(&text, "The cell crashed the runtime process: it was killed by signal %d (%s).",
+                          r->term_signal, strsignal(r->term_signal));
+    } else {
+        ename = "Exit";
+        rc = asprintf(&text, "The cell called exit(%d), which ended the runtime process. "
+                             "Use `return` from main() to finish a cell instead.", r->exit_status);
+    }
+    if (rc < 0)
+        text = NULL;
+    restart_runtime(x, svc, "The runtime process was restarted and earlier cells reloaded");
+    error_with_text(x, ename, text ? text : "the runtime process died");
+    free(text);
+}
+
+static void report_run(cc_exec *x, cc_services *svc, const cc_rt_result *r)
+{
+    switch (r->status) {
+    case CC_RT_OK:
+        break;
+    case CC_RT_INTERRUPTED:
+        cc_exec_error(x, "KeyboardInterrupt", "interrupted",
+                      "KeyboardInterrupt: the cell was interrupted; global variables keep the values "
+                      "they had at that moment.");
+        break;
+    case CC_RT_KILLED:
+        restart_runtime(x, svc, "The runtime did not stop at the interrupt and was restarted");
+        cc_exec_error(x, "KeyboardInterrupt", "interrupted",
+                      "KeyboardInterrupt: the cell was stopped by restarting the runtime process.");
+        break;
+    case CC_RT_CRASHED:
+        report_crash(x, svc, r);
+        break;
+    case CC_RT_ERROR:
+        if (r->restart_needed)
+            restart_runtime(x, svc, "The error left the GPU context unusable, so the runtime was restarted");
+        error_with_text(x, r->ename ? r->ename : "RuntimeError", r->message ? r->message : "the cell failed");
+        break;
+    }
+}
+
+/* ---- the pipeline -------------------------------------------------------------- */
+
+static int compile_plan(cc_exec *x, cc_services *svc, const cc_plan *plan, cc_compile_res *cr)
+{
+    char arch[32] = "";
+    if (plan->lang == CC_LANG_CUDA)
+        gpu_arch(svc, arch, sizeof arch);
+    cc_compile_req req = {
+        .lang = plan->lang,
+        .source = plan->source,
+        .deps = (const char *const *)plan->deps,
+        .n_deps = plan->n_deps,
+        .cflags = svc->cflags ? svc->cflags : "",
+        .nvccflags = svc->nvccflags ? svc->nvccflags : "",
+        .ldflags = svc->ldflags ? svc->ldflags : "",
+        .cuda_arch = arch[0] ? arch : NULL,
+        .workdir = svc->workdir,
+        .cache_dir = svc->cache_dir,
+    };
+    cc_compile(x, &req, cr);
+    if (cr->interrupted) {
+        cc_exec_error(x, "KeyboardInterrupt", "interrupted",
+                      "KeyboardInterrupt: compilation was stopped; nothing of this cell ran.");
+        return -1;
+    }
+    if (cr->tool_missing) {
+        error_with_text(x, plan->lang == CC_LANG_CUDA ? "NvccNotFound" : "CompilerNotFound", cr->diagnostics);
+        return -1;
+    }
+    if (!cr->ok) {
+        char *ev = cc_diag_first_error(cr->diagnostics);
+        cc_exec_error(x, "CompileError", ev, cr->diagnostics);
+        free(ev);
+        return -1;
+    }
+    if (cr->diagnostics && *cr->diagnostics)
+        cc_exec_write(x, 2, cr->diagnostics, strlen(cr->diagnostics));   /* warnings */
+    return 0;
+}
+
+static void print_time(cc_exec *x, const cc_compile_res *cr, const cc_rt_result *r, bool ran)
+{
+    char c[32], t[32];
+    cc_format_duration(cr->compile_ms * 1e6, c, sizeof c);
+    cc_exec_printf(x, 1, "compile: %s%s\n", c, cr->cache_hit ? " (cached)" : "");
+    if (!ran) {
+        cc_exec_printf(x, 1, "run: nothing to run (declarations only)\n");
+        return;
+    }
+    cc_format_duration(r->run_ms * 1e6, t, sizeof t);
+    cc_exec_printf(x, 1, "run: %s\n", t);
+}
+
+int cc_cell_execute(cc_exec *x, cc_services *svc, const char *code, int first_line_no, int lang_forced,
+                    cc_cell_mode mode)
+{
+    cc_lang lang = lang_forced >= 0 ? (cc_lang)lang_forced : (cc_cell_is_cuda(code) ? CC_LANG_CUDA : CC_LANG_C);
+    char *err = NULL;
+    cc_compile_res cr;
+    cc_rt_result r;
+
+    if (!svc->session && !(svc->session = cc_session_new())) {
+        cc_exec_error(x, "MemoryError", "out of memory", NULL);
+        return -1;
+    }
+    cc_plan *plan = cc_session_plan(svc->session, code, first_line_no, lang, &err);
+    if (!plan) {
+        error_with_text(x, "SyntaxError", err ? err : "the cell could not be read");
+        free(err);
+        return -1;
+    }
+    if (compile_plan(x, svc, plan, &cr) < 0) {
+        cc_compile_res_clear(&cr);
+        cc_plan_free(plan);
+        return -1;
+    }
+    /* Its declarations are the session's now, even if running it fails. */
+    cc_session_commit(svc->session, plan, cr.soname);
+    bool run = plan->has_run || mode == CC_CELL_TIMEIT;
+    memset(&r, 0, sizeof r);
+    if (run) {
+        if (!svc->rt && !(svc->rt = cc_rt_new(svc->exe_dir, svc->cache_dir, svc->workdir))) {
+            cc_exec_error(x, "MemoryError", "out of memory", NULL);
+            cc_compile_res_clear(&cr);
+            cc_plan_free(plan);
+            return -1;
+        }
+        cc_rt_run_req rq = {
+            .so_path = cr.so_path,
+            .is_cuda = lang == CC_LANG_CUDA,
+            .timeit = mode == CC_CELL_TIMEIT,
+            .args = svc->args,
+        };
+        cc_rt_run(svc->rt, x, &rq, &r);
+    }
+    if (mode == CC_CELL_TIME)
+        print_time(x, &cr, &r, run);
+    if (mode == CC_CELL_TIMEIT && r.status == CC_RT_OK && r.repeats > 0) {
+        char *line = cc_format_timeit(r.mean_ns, r.std_ns, r.repeats, r.loops);
+        if (line)
+            cc_exec_printf(x, 1, "%s\n", line);
+        free(line);
+    }
+    report_run(x, svc, &r);
+    int rc = r.status == CC_RT_OK ? 0 : -1;
+    cc_rt_result_clear(&r);
+    cc_compile_res_clear(&cr);
+    cc_plan_free(plan);
+    return rc;
+}
+
+/* ---- cell magics ------------------------------------------------------------------ */
+
+static int body_cell(cc_exec *x, cc_services *svc, const cc_segment *seg, int lang, cc_cell_mode mode)
+{
+    const char *body = seg->body ? seg->body : "";
+    const char *p = body;
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    if (!*p) {
+        char ev[96];
+        snprintf(ev, sizeof ev, "%%%%%s needs code below it", seg->name);
+        char *tb = NULL;
+        if (asprintf(&tb, "%%%%%s applies to the rest of the cell, which is empty. Put the code to run on "
+                          "the lines after %%%%%s.", seg->name, seg->name) < 0)
+            tb = NULL;
+        cc_exec_error(x, "UsageError", ev, tb);
+        free(tb);
+        return -1;
+    }
+    return cc_cell_execute(x, svc, body, seg->line, lang, mode);
+}
+
+int cc_magic_c(cc_exec *x, cc_services *svc, const cc_segment *seg)
+{
+    return body_cell(x, svc, seg, CC_LANG_C, CC_CELL_RUN);
+}
+
+int cc_magic_cuda(cc_exec *x, cc_services *svc, const cc_segment *seg)
+{
+    return body_cell(x, svc, seg, CC_LANG_CUDA, CC_CELL_RUN);
+}
+
+int cc_magic_time(cc_exec *x, cc_services *svc, const cc_segment *seg)
+{
+    return body_cell(x, svc, seg, -1, CC_CELL_TIME);
+}
+
+int cc_magic_timeit(cc_exec *x, cc_services *svc, const cc_segment *seg)
+{
+    return body_cell(x, svc, seg, -1, CC_CELL_TIMEIT);
+}
+
+/* ---- flags and arguments ---------------------------------------------------------- */
+
+static bool is_clear_word(const char *a)
+{
+    return strcmp(a, "--clear") == 0 || strcmp(a, "\"\"") == 0 || strcmp(a, "''") == 0;
+}
+
+/* Show or replace one of the services' strings. */
+static int setting_magic(cc_exec *x, const cc_segment *seg, char **slot, const char *label, const char *none)
+{
+    const char *a = seg->args ? seg->args : "";
+    if (!*a) {
+        cc_exec_printf(x, 1, "%s: %s\n", label, *slot && **slot ? *slot : none);
+        return 0;
+    }
+    char *err = NULL;
+    size_t n;
+    char **w = cc_split_words(a, &n, &err);
+    if (!w) {
+        error_with_text(x, "UsageError", err ? err : "cannot read the arguments");
+        free(err);
+        return -1;
+    }
+    cc_words_free(w);
+    char *v = strdup(is_clear_word(a) ? "" : a);
+    if (!v) {
+        cc_exec_error(x, "MemoryError", "out of memory", NULL);
+        return -1;
+    }
+    free(*slot);
+    *slot = v;
+    cc_exec_printf(x, 1, "%s: %s\n", label, *v ? v : none);
+    return 0;
+}
+
+int cc_magic_cflags(cc_exec *x, cc_services *svc, const cc_segment *seg)
+{
+    return setting_magic(x, seg, &svc->cflags, "C compiler flags",
+                         "(none; always used: -std=gnu17 -g -O1; %cflags --clear resets)");
+}
+
+int cc_magic_ldflags(cc_exec *x, cc_services *svc, const cc_segment *seg)
+{
+    return setting_magic(x, seg, &svc->ldflags, "linker flags", "(none; -lm is always linked)");
+}
+
+int cc_magic_args(cc_exec *x, cc_services *svc, const cc_segment *seg)
+{
+    return setting_magic(x, seg, &svc->args, "arguments of main()", "(none; argv[0] is \"cell\")");
+}
+
+/* ---- session ------------------------------------------------------------------------ */
+
+int cc_magic_reset(cc_exec *x, cc_services *svc, const cc_segment *seg)
+{
+    (void)seg;
+    if (svc->session)
+        cc_session_reset(svc->session);
+    else
+        svc->session = cc_session_new();
+    if (svc->rt) {
+        cc_rt_free(svc->rt);
+        svc->rt = NULL;
+    }
+    cc_exec_printf(x, 1, "Session reset: every declaration, function and variable is forgotten, and the "
+                         "runtime process will start afresh with the next cell.\n");
+    return 0;
+}
+
+int cc_magic_who(cc_exec *x, cc_services *svc, const cc_segment *seg)
+{
+    static const struct { cc_name_kind kind; const char *title; } groups[] = {
+        {CC_NAME_VARIABLE, "Variables"}, {CC_NAME_FUNCTION, "Functions"}, {CC_NAME_TYPE, "Types"},
+        {CC_NAME_MACRO, "Macros"},       {CC_NAME_KERNEL, "CUDA kernels"}, {CC_NAME_DEVICE, "Device functions and variables"},
+    };
+    (void)seg;
+    cc_name_info *names = NULL;
+    size_t n = svc->session ? cc_session_names(svc->session, &names) : 0;
+    if (n == 0) {
+        cc_exec_printf(x, 1, "Nothing is defined yet.\n");
+        free(names);
+        return 0;
+    }
+    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
+        bool title = false;
+        for (size_t i = 0; i < n; i++) {
+            if (names[i].kind != groups[g].kind)
+                continue;
+            if (!title) {
+                cc_exec_printf(x, 1, "%s:\n", groups[g].title);
+                title = true;
+            }
+            cc_exec_printf(x, 1, "  %s\n", names[i].decl && *names[i].decl ? names[i].decl : names[i].name);
+        }
+    }
+    free(names);
+    return 0;
+}

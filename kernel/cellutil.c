@@ -1,0 +1,289 @@
+/* kernel/cellutil.c — pure helpers of the cell pipeline: word splitting,
+ * diagnostics clean-up, duration formatting (see cellutil.h). Every result
+ * is malloc'd and owned by the caller. */
+#include "cellutil.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a small growable string ----------------------------------------- */
+
+typedef struct sbuf {
+    char *s;
+    size_t len, cap;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *d = realloc(b->s, cap);
+        if (!d)
+            abort();   /* out of memory: nothing sensible to do in a helper */
+        b->s = d;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, p, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+static void sb_addc(sbuf *b, char c) { sb_add(b, &c, 1); }
+
+static char *sb_take(sbuf *b)
+{
+    if (!b->s)
+        return strdup("");
+    return b->s;
+}
+
+/* ---- word splitting --------------------------------------------------- */
+
+void cc_words_free(char **w)
+{
+    if (!w)
+        return;
+    for (char **p = w; *p; p++)
+        free(*p);
+    free(w);
+}
+
+char **cc_split_words(const char *s, size_t *n, char **err)
+{
+    char **out = calloc(1, sizeof *out);
+    size_t count = 0;
+    *n = 0;
+    if (err)
+        *err = NULL;
+    if (!out)
+        return NULL;
+    while (s && *s) {
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+            s++;
+        if (!*s)
+            break;
+        sbuf w = {0};
+        sb_add(&w, "", 0);
+        while (*s && !(*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) {
+            if (*s == '\'') {
+                const char *e = strchr(s + 1, '\'');
+                if (!e)
+                    goto unterminated;
+                sb_add(&w, s + 1, (size_t)(e - s - 1));
+                s = e + 1;
+            } else if (*s == '"') {
+                s++;
+                while (*s && *s != '"') {
+                    if (*s == '\\' && s[1] && strchr("\"\\$`", s[1]))
+                        s++;
+                    sb_addc(&w, *s++);
+                }
+                if (*s != '"')
+                    goto unterminated;
+                s++;
+            } else if (*s == '\\' && s[1]) {
+                sb_addc(&w, s[1]);
+                s += 2;
+            } else {
+                sb_addc(&w, *s++);
+            }
+            continue;
+unterminated:
+            free(w.s);
+            cc_words_free(out);
+            if (err && asprintf(err, "Unterminated quote in \"%s\": close the quote, or escape it with a backslash.", s) < 0)
+                *err = NULL;
+            return NULL;
+        }
+        char **grown = realloc(out, (count + 2) * sizeof *out);
+        if (!grown) {
+            free(w.s);
+            cc_words_free(out);
+            return NULL;
+        }
+        out = grown;
+        out[count++] = w.s;
+        out[count] = NULL;
+    }
+    *n = count;
+    return out;
+}
+
+/* ---- diagnostics ------------------------------------------------------- */
+
+/* Length of a generated name "cell-<hex>.c" / ".cu" / ".so" at p, else 0. */
+static size_t generated_name_len(const char *p)
+{
+    if (strncmp(p, "cell-", 5) != 0)
+        return 0;
+    size_t i = 5;
+    while (isxdigit((unsigned char)p[i]))
+        i++;
+    if (i < 5 + 8)
+        return 0;
+    if (strncmp(p + i, ".cu", 3) == 0 && !isalnum((unsigned char)p[i + 3]))
+        return i + 3;
+    if (strncmp(p + i, ".so", 3) == 0 && !isalnum((unsigned char)p[i + 3]))
+        return i + 3;
+    if (strncmp(p + i, ".c", 2) == 0 && !isalnum((unsigned char)p[i + 2]))
+        return i + 2;
+    if (p[i] == '.' && p[i + 1] == 'h' && !isalnum((unsigned char)p[i + 2]))
+        return i + 2;
+    return 0;
+}
+
+/* One line with the strip prefixes removed and generated names renamed. */
+static char *rewrite_line(const char *line, size_t len, const char *const *strip, const size_t *order, size_t n_strip)
+{
+    sbuf b = {0};
+    sb_add(&b, "", 0);
+    size_t i = 0;
+    while (i < len) {
+        bool done = false;
+        for (size_t k = 0; k < n_strip && !done; k++) {
+            const char *pre = strip[order[k]];
+            size_t pl = strlen(pre);
+            if (pl && i + pl < len && strncmp(line + i, pre, pl) == 0 && line[i + pl] == '/') {
+                i += pl + 1;
+                done = true;
+            }
+        }
+        if (done)
+            continue;
+        size_t g = generated_name_len(line + i);
+        if (g && i + g <= len) {
+            sb_add(&b, "cell", 4);
+            i += g;
+            continue;
+        }
+        sb_addc(&b, line[i++]);
+    }
+    /* nvcc: "cell(12): error" → "cell:12: error" */
+    if (strncmp(b.s, "cell(", 5) == 0) {
+        char *close = strchr(b.s + 5, ')');
+        char *q = b.s + 5;
+        while (q < close && isdigit((unsigned char)*q))
+            q++;
+        if (close && q == close && close > b.s + 5 && close[1] == ':') {
+            b.s[4] = ':';
+            memmove(close, close + 1, strlen(close + 1) + 1);
+            b.len--;
+        }
+    }
+    return b.s;
+}
+
+static bool drop_line(const char *l)
+{
+    if (strstr(l, "__cudacell_run") && (strstr(l, "In function") || strstr(l, "in function")))
+        return true;
+    if (strncmp(l, "cell: At top level:", 19) == 0 || strncmp(l, "<cudacell>: ", 12) == 0)
+        return true;
+    if (strstr(l, "In file included from cell") || strstr(l, "                 from cell"))
+        return true;
+    return false;
+}
+
+char *cc_diag_clean(const char *raw, const char *const *strip, size_t n_strip)
+{
+    sbuf out = {0};
+    size_t order[16];
+    if (n_strip > 16)
+        n_strip = 16;
+    /* Longest prefix first, so a directory inside another is removed whole. */
+    for (size_t i = 0; i < n_strip; i++)
+        order[i] = i;
+    for (size_t i = 1; i < n_strip; i++)
+        for (size_t j = i; j > 0 && strlen(strip[order[j]]) > strlen(strip[order[j - 1]]); j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    const char *p = raw ? raw : "";
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = rewrite_line(p, len, strip, order, n_strip);
+        if (!drop_line(line)) {
+            sb_add(&out, line, strlen(line));
+            sb_addc(&out, '\n');
+        }
+        free(line);
+        p += len + (nl ? 1 : 0);
+    }
+    /* Trim trailing blank lines. */
+    while (out.len && (out.s[out.len - 1] == '\n' || out.s[out.len - 1] == ' ')) {
+        out.s[--out.len] = '\0';
+    }
+    if (out.len)
+        sb_addc(&out, '\n');
+    return sb_take(&out);
+}
+
+static bool is_error_line(const char *l, size_t len)
+{
+    char tmp[4096];
+    if (len >= sizeof tmp)
+        len = sizeof tmp - 1;
+    memcpy(tmp, l, len);
+    tmp[len] = '\0';
+    return strstr(tmp, ": error:") || strstr(tmp, ": fatal error:") || strstr(tmp, "): error") ||
+           strstr(tmp, "undefined reference to") || strstr(tmp, "error:") == tmp ||
+           strstr(tmp, ": error ") || strstr(tmp, "cannot find -l");
+}
+
+char *cc_diag_first_error(const char *diag)
+{
+    const char *p = diag ? diag : "", *first = NULL;
+    size_t first_len = 0;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (is_error_line(p, len))
+            return strndup(p, len);
+        if (!first && len) {
+            first = p;
+            first_len = len;
+        }
+        p += len + (nl ? 1 : 0);
+    }
+    return first ? strndup(first, first_len) : strdup("compilation failed");
+}
+
+/* ---- durations ----------------------------------------------------------- */
+
+void cc_format_duration(double ns, char *buf, size_t size)
+{
+    static const char *const units[] = {"ns", "\xc2\xb5s", "ms", "s"};
+    double v = ns;
+    int u = 0;
+    if (v < 0)
+        v = 0;
+    while (u < 3 && v >= 1000.0) {
+        v /= 1000.0;
+        u++;
+    }
+    /* %.3g may round up to 1e+03 (999.7 ns): move to the next unit. */
+    if (u < 3 && v >= 999.5) {
+        v /= 1000.0;
+        u++;
+    }
+    snprintf(buf, size, "%.3g %s", v, units[u]);
+}
+
+char *cc_format_timeit(double mean_ns, double std_ns, long repeats, long loops)
+{
+    char m[32], s[32];
+    char *out = NULL;
+    cc_format_duration(mean_ns, m, sizeof m);
+    cc_format_duration(std_ns, s, sizeof s);
+    if (asprintf(&out, "%s \xc2\xb1 %s per loop (mean \xc2\xb1 std. dev. of %ld run%s, %ld loop%s each)",
+                 m, s, repeats, repeats == 1 ? "" : "s", loops, loops == 1 ? "" : "s") < 0)
+        return NULL;
+    return out;
+}

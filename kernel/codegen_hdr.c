@@ -1,0 +1,316 @@
+/* kernel/codegen_hdr.c — the session header of a generated translation unit
+ * (what earlier cells declared, as C or as CUDA C++ sees it), the list of
+ * objects a cell must link, and the small string/identifier-set helpers
+ * codegen uses. Everything returned is malloc'd and owned by the caller. */
+#include "codegen.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- growable string -------------------------------------------------- */
+
+void cg_addn(cg_buf *b, const char *s, size_t n)
+{
+    if (b->oom) return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->cap + n + 1) * 2;
+        char *ns = realloc(b->s, cap);
+        if (!ns) { b->oom = true; return; }
+        b->s = ns; b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void cg_add(cg_buf *b, const char *s) { cg_addn(b, s, strlen(s)); }
+
+void cg_addf(cg_buf *b, const char *fmt, ...)
+{
+    char small[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n < sizeof small) { cg_addn(b, small, (size_t)n); return; }
+    char *big = malloc((size_t)n + 1);
+    if (!big) { b->oom = true; return; }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    cg_addn(b, big, (size_t)n);
+    free(big);
+}
+
+/* ---- identifier sets --------------------------------------------------- */
+
+static size_t ids_hash(const char *p, size_t len)
+{
+    size_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+static bool ids_eq(const char *s, const char *p, size_t len)
+{
+    return strncmp(s, p, len) == 0 && s[len] == '\0';
+}
+
+bool cg_ids_has(const cg_ids *s, const char *p, size_t len)
+{
+    if (!s->cap) return false;
+    for (size_t i = ids_hash(p, len) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+        if (!s->v[i]) return false;
+        if (ids_eq(s->v[i], p, len)) return true;
+    }
+}
+
+void cg_ids_add(cg_ids *s, const char *p, size_t len)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        char **v = calloc(cap, sizeof *v);
+        if (!v) return;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->v[i]) continue;
+            size_t j = ids_hash(s->v[i], strlen(s->v[i])) & (cap - 1);
+            while (v[j]) j = (j + 1) & (cap - 1);
+            v[j] = s->v[i];
+        }
+        free(s->v);
+        s->v = v; s->cap = cap;
+    }
+    size_t i = ids_hash(p, len) & (s->cap - 1);
+    for (; s->v[i]; i = (i + 1) & (s->cap - 1))
+        if (ids_eq(s->v[i], p, len)) return;
+    if ((s->v[i] = strndup(p, len))) s->n++;
+}
+
+void cg_ids_free(cg_ids *s)
+{
+    for (size_t i = 0; i < s->cap; i++) free(s->v[i]);
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
+
+/* Calls fn for each identifier of text that is outside comments and
+ * literals; stops when fn returns true (and returns true). */
+static bool ids_each(const char *t, bool (*fn)(void *, const char *, size_t), void *ctx)
+{
+    for (const char *p = t; *p;) {
+        if (p[0] == '/' && p[1] == '*') { const char *e = strstr(p + 2, "*/"); p = e ? e + 2 : p + strlen(p); continue; }
+        if (p[0] == '/' && p[1] == '/') { while (*p && *p != '\n') p++; continue; }
+        if (*p == '"' || *p == '\'') {
+            char q = *p++;
+            while (*p && *p != q && *p != '\n') { if (*p == '\\' && p[1]) p++; p++; }
+            if (*p) p++;
+            continue;
+        }
+        if (isalpha((unsigned char)*p) || *p == '_') {
+            const char *s = p;
+            while (isalnum((unsigned char)*p) || *p == '_') p++;
+            if (fn(ctx, s, (size_t)(p - s))) return true;
+            continue;
+        }
+        if (isdigit((unsigned char)*p)) { while (isalnum((unsigned char)*p) || *p == '_' || *p == '.') p++; continue; }
+        p++;
+    }
+    return false;
+}
+
+static bool scan_add(void *ctx, const char *p, size_t len) { cg_ids_add(ctx, p, len); return false; }
+static bool scan_has(void *ctx, const char *p, size_t len) { return cg_ids_has(ctx, p, len); }
+
+void cg_ids_scan(cg_ids *s, const char *text) { ids_each(text, scan_add, s); }
+
+bool cg_text_mentions(const char *text, const cg_ids *s)
+{
+    return s->n && ids_each(text, scan_has, (void *)s);
+}
+
+/* ---- what a C translation unit can take from CUDA cells ---------------- */
+
+static bool starts_with(const char *p, size_t len, const char *pre)
+{
+    size_t l = strlen(pre);
+    return len >= l && memcmp(p, pre, l) == 0;
+}
+
+static bool cuda_ident(void *ctx, const char *p, size_t len)
+{
+    (void)ctx;
+    static const char *const pre[] = { "cuda", "cublas", "cufft", "curand", "cusparse", "cusolver",
+        "cudnn", "__half", "__nv_", NULL };
+    static const char *const exact[] = { "dim3", "half", "float2", "float3", "float4", "double2",
+        "double3", "double4", "int2", "int3", "int4", "uint2", "uint3", "uint4", "template",
+        "class", "namespace", "operator", "public", "private", "__device__", "__host__",
+        "__global__", "nullptr", "thrust", "std", NULL };
+    for (int k = 0; pre[k]; k++) if (starts_with(p, len, pre[k])) return true;
+    for (int k = 0; exact[k]; k++) if (strlen(exact[k]) == len && memcmp(p, exact[k], len) == 0) return true;
+    return false;
+}
+
+/* Would this item from a CUDA cell break a C translation unit? */
+static bool cxx_only(const cc_sitem *it)
+{
+    const char *t = it->text;
+    if (it->kind == CC_SI_INCLUDE) {
+        const char *a = strpbrk(t, "<\"");
+        if (!a) return true;
+        const char *z = strpbrk(a + 1, ">\"");
+        size_t n = z ? (size_t)(z - a - 1) : strlen(a + 1);
+        if (!memchr(a + 1, '.', n)) return true;                 /* <vector>, <cstdio> */
+        if (n >= 4 && memcmp(a + 1 + n - 4, ".cuh", 4) == 0) return true;
+        return cuda_ident(NULL, a + 1, n) || starts_with(a + 1, n, "cooperative_groups") ||
+               starts_with(a + 1, n, "cub/") || starts_with(a + 1, n, "mma.h") ||
+               starts_with(a + 1, n, "nvrtc") || starts_with(a + 1, n, "device_") ||
+               starts_with(a + 1, n, "sm_");
+    }
+    if (it->kind == CC_SI_MACRO) return false;
+    if (strstr(t, "::") || strchr(t, '&') || (it->kind != CC_SI_TYPE && strchr(t, '<'))) return true;
+    return ids_each(t, cuda_ident, NULL);
+}
+
+/* ---- the header -------------------------------------------------------- */
+
+static bool item_visible(const cc_sitem *it, cc_lang lang)
+{
+    if (lang == CC_LANG_CUDA) return true;
+    if (it->kind == CC_SI_KERNEL || it->kind == CC_SI_MATERIAL || it->kind == CC_SI_DEVVAR) return false;
+    return !it->cuda || !cxx_only(it);
+}
+
+static void emit_devvar(const cc_sitem *it, cg_buf *out)
+{
+    const char *n = it->keys[0];
+    cg_addf(out, "extern \"C\" void *__cc_sym_%s(void);\n", n);
+    cg_addf(out, "typedef %s;\n", it->tdef);
+    cg_addf(out, "static __device__ __cc_t_%s *__cc_p_%s;\n", n, n);
+    cg_addf(out, "#ifdef __CUDA_ARCH__\n#define %s (*__cc_p_%s)\n#else\n"
+                 "#define %s (*(__cc_t_%s *)__cc_sym_%s())\n#endif\n", n, n, n, n, n);
+}
+
+static void emit_item(const cc_sitem *it, cc_lang lang, cg_buf *out)
+{
+    bool cxx = lang == CC_LANG_CUDA;
+    switch (it->kind) {
+    case CC_SI_INCLUDE: case CC_SI_MACRO: case CC_SI_TYPE: case CC_SI_MATERIAL:
+        cg_add(out, it->text);
+        cg_add(out, "\n");
+        break;
+    case CC_SI_FUNC: case CC_SI_VAR: {
+        const char *ext = it->kind == CC_SI_VAR ? "extern " : "";
+        cg_addf(out, cxx ? "extern \"C\" { %s%s" : "%s%s", ext, it->text);
+        if (it->soname) cg_addf(out, " " CG_LABEL, it->keys[0]);
+        cg_add(out, cxx ? "; }\n" : ";\n");
+        break;
+    }
+    case CC_SI_KERNEL:
+        cg_addf(out, "extern \"C\" " CG_VISIBLE " %s;\n", it->text);
+        break;
+    case CC_SI_DEVVAR:
+        emit_devvar(it, out);
+        break;
+    case CC_SI_UNDEF:
+        break;
+    }
+}
+
+/* Bare names of the types and macros an item defines ("struct S" -> "S"). */
+static void add_type_names(cg_ids *s, const cc_sitem *it)
+{
+    if (it->kind != CC_SI_TYPE && it->kind != CC_SI_MACRO) return;
+    for (size_t k = 0; k < it->n_keys; k++) {
+        const char *sp = strchr(it->keys[k], ' ');
+        const char *nm = sp ? sp + 1 : it->keys[k];
+        cg_ids_add(s, nm, strlen(nm));
+    }
+}
+
+static bool keyed_by(const cc_sitem *it, const cg_ids *keys)
+{
+    for (size_t k = 0; k < it->n_keys; k++)
+        if (cg_ids_has(keys, it->keys[k], strlen(it->keys[k]))) return true;
+    return false;
+}
+
+void cg_header(const cg_view *v, cc_lang lang, const cg_ids *own_keys, const cg_ids *refs,
+               cg_buf *out, bool *used)
+{
+    cg_ids gone = {0};      /* names of redefined types/macros */
+    for (size_t i = 0; i < v->n_items; i++)
+        if (keyed_by(&v->items[i], own_keys)) add_type_names(&gone, &v->items[i]);
+    cg_add(out, "#line 1 \"session\"\n");
+    for (size_t i = 0; i < v->n_items; i++) {
+        const cc_sitem *it = &v->items[i];
+        used[i] = false;
+        if (!item_visible(it, lang)) continue;
+        if (keyed_by(it, own_keys)) continue;
+        /* a device variable costs a pointer and a fill: only when used */
+        if (it->kind == CC_SI_DEVVAR && !keyed_by(it, refs)) continue;
+        if (it->kind != CC_SI_INCLUDE && gone.n) {
+            /* a declaration written in terms of a type the cell redefines would
+             * now mean something else: leave it out (and what depends on it) */
+            const char *t = it->kind == CC_SI_DEVVAR ? it->tdef : it->text;
+            bool hit = false;
+            if (it->kind == CC_SI_MACRO) {
+                const char *body = strstr(t, it->keys[0]);     /* skip "#define NAME" */
+                hit = body && cg_text_mentions(body + strlen(it->keys[0]), &gone);
+            } else {
+                hit = cg_text_mentions(t, &gone);
+            }
+            if (hit) { add_type_names(&gone, it); continue; }
+        }
+        emit_item(it, lang, out);
+        used[i] = true;
+    }
+    cg_ids_free(&gone);
+}
+
+/* ---- the objects to link ----------------------------------------------- */
+
+typedef struct dep { const char *soname; unsigned seq; } dep;
+
+static int dep_cmp(const void *a, const void *b)
+{
+    const dep *x = a, *y = b;
+    return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : strcmp(x->soname, y->soname);
+}
+
+int cg_deps(const cg_view *v, cc_lang lang, const bool *used, const cg_ids *refs, cc_plan *p)
+{
+    dep *d = malloc((v->n_items + v->n_cells + 1) * sizeof *d);
+    if (!d) return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < v->n_items; i++) {
+        const cc_sitem *it = &v->items[i];
+        if (!used[i] || !it->soname) continue;
+        if (!keyed_by(it, refs)) continue;
+        d[n++] = (dep){ it->soname, it->seq };
+    }
+    if (lang == CC_LANG_CUDA) {
+        for (size_t c = 0; c < v->n_cells; c++) {
+            if (!v->cells[c].devlink) continue;
+            for (size_t i = 0; i < v->n_items; i++) {
+                if (v->items[i].soname && strcmp(v->items[i].soname, v->cells[c].soname) == 0) {
+                    d[n++] = (dep){ v->cells[c].soname, v->cells[c].seq };
+                    break;
+                }
+            }
+        }
+    }
+    qsort(d, n, sizeof *d, dep_cmp);
+    p->deps = n ? calloc(n, sizeof *p->deps) : NULL;
+    p->n_deps = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool dup = false;
+        for (size_t k = 0; k < p->n_deps; k++) if (strcmp(p->deps[k], d[i].soname) == 0) dup = true;
+        if (!dup && p->deps) p->deps[p->n_deps++] = strdup(d[i].soname);
+    }
+    free(d);
+    return 0;
+}

@@ -1,0 +1,360 @@
+/* kernel/magics_env.c — the magics about the kernel process's surroundings:
+ * %cd and %pwd (the kernel's own cwd, so it persists), %env (setenv in the
+ * kernel, inherited by `!` commands and compilers), %%writefile, %%bash.
+ * cc_env_parse and cc_path_expand are pure and used by the unit tests. */
+#include "magics.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "execute.h"
+#include "services.h"
+#include "shellcmd.h"
+
+extern char **environ;
+
+/* Not in magics.h on purpose: helpers the unit tests declare themselves. */
+int cc_env_parse(const char *args, char **name, char **value);
+char *cc_path_expand(const char *arg);
+
+static char *xstrdup(const char *s)
+{
+    char *p = strdup(s);
+    if (!p)
+        abort();
+    return p;
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+    char *p = strndup(s, n);
+    if (!p)
+        abort();
+    return p;
+}
+
+static const char *home_dir(void)
+{
+    const char *h = getenv("HOME");
+    if (h && *h)
+        return h;
+    struct passwd *pw = getpwuid(getuid());
+    return pw && pw->pw_dir ? pw->pw_dir : "/";
+}
+
+/* Remove one pair of matching quotes around the whole string, in place. */
+static void unquote(char *s)
+{
+    size_t n = strlen(s);
+    if (n >= 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0]) {
+        memmove(s, s + 1, n - 2);
+        s[n - 2] = '\0';
+    }
+}
+
+/* A path argument as the user typed it: quotes removed, leading ~ or ~/
+ * expanded to $HOME (~user too). malloc'd; caller frees. */
+char *cc_path_expand(const char *arg)
+{
+    char *p = xstrdup(arg);
+    unquote(p);
+    if (p[0] != '~')
+        return p;
+    const char *slash = strchr(p, '/');
+    size_t ulen = slash ? (size_t)(slash - p - 1) : strlen(p) - 1;
+    const char *home = NULL;
+    if (ulen == 0) {
+        home = home_dir();
+    } else {
+        char *user = xstrndup(p + 1, ulen);
+        struct passwd *pw = getpwnam(user);
+        free(user);
+        if (pw)
+            home = pw->pw_dir;
+    }
+    if (!home)
+        return p;
+    const char *tail = slash ? slash : "";
+    char *out = malloc(strlen(home) + strlen(tail) + 1);
+    if (!out)
+        abort();
+    strcpy(out, home);
+    strcat(out, tail);
+    free(p);
+    return out;
+}
+
+static char *current_dir(void)
+{
+    char *d = getcwd(NULL, 0);
+    return d ? d : xstrdup(".");
+}
+
+/* ---- %cd / %pwd --------------------------------------------------------- */
+
+int cc_magic_cd(cc_exec *x, cc_services *svc, const cc_segment *seg)
+{
+    (void)svc;
+    char *target;
+    if (seg->args[0] == '\0') {
+        target = xstrdup(home_dir());
+    } else if (strcmp(seg->args, "-") == 0) {
+        const char *old = getenv("OLDPWD");
+        if (!old || !*old) {
+            cc_exec_error(x, "UsageError", "cd -: no previous directory",
+                          "%cd - goes back to the directory you were in before the last %cd, "
+                          "but there has been no %cd yet in this session.");
+            return -1;
+        }
+        target = xstrdup(old);
+    } else {
+        target = cc_path_expand(seg->args);
+    }
+
+    char *before = current_dir();
+    if (chdir(target) != 0) {
+        int e = errno;
+        char evalue[PATH_MAX + 64], tb[2 * PATH_MAX + 512];
+        snprintf(evalue, sizeof evalue, "cd: %s: %s", target, strerror(e));
+        if (e == ENOENT)
+            snprintf(tb, sizeof tb, "There is no directory %s. The working directory is still %s. "
+                     "Check the spelling; a relative path starts from the working directory (see %%pwd and !ls).",
+                     target, before);
+        else if (e == ENOTDIR)
+            snprintf(tb, sizeof tb, "%s is not a directory. The working directory is still %s.", target, before);
+        else
+            snprintf(tb, sizeof tb, "Could not change to %s: %s. The working directory is still %s.",
+                     target, strerror(e), before);
+        cc_exec_error(x, "OSError", evalue, tb);
+        free(target);
+        free(before);
+        return -1;
+    }
+    char *now = current_dir();
+    setenv("OLDPWD", before, 1);
+    setenv("PWD", now, 1);
+    cc_exec_printf(x, 1, "%s\n", now);
+    free(now);
+    free(before);
+    free(target);
+    return 0;
+}
+
+int cc_magic_pwd(cc_exec *x, cc_services *svc, const cc_segment *seg)
+{
+    (void)svc;
+    (void)seg;
+    char *d = getcwd(NULL, 0);
+    if (!d) {
+        cc_exec_error(x, "OSError", "pwd: the working directory is gone",
+                      "The kernel's working directory no longer exists (it was removed or renamed). "
+                      "Use %cd DIR to move to an existing directory.");
+        return -1;
+    }
+    cc_exec_printf(x, 1, "%s\n", d);
+    free(d);
+    return 0;
+}
+
+/* ---- %env --------------------------------------------------------------- */
+
+static bool valid_env_name(const char *s)
+{
+    if (!(*s == '_' || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z')))
+        return false;
+    for (; *s; s++)
+        if (!(*s == '_' || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+            return false;
+    return true;
+}
+
+/* Parse %env's arguments. Returns 0: list all (*name = *value = NULL);
+ * 1: show *name; 2: set *name to *value; -1: not a valid variable name
+ * (*name holds what was given). *name and *value are malloc'd; caller frees.
+ * Accepts NAME, NAME=VALUE, NAME VALUE; one pair of quotes around VALUE goes. */
+int cc_env_parse(const char *args, char **name, char **value)
+{
+    *name = *value = NULL;
+    while (*args == ' ' || *args == '\t')
+        args++;
+    size_t n = strlen(args);
+    while (n > 0 && (args[n - 1] == ' ' || args[n - 1] == '\t' || args[n - 1] == '\r' || args[n - 1] == '\n'))
+        n--;
+    if (n == 0)
+        return 0;
+    size_t k = 0;
+    while (k < n && args[k] != '=' && args[k] != ' ' && args[k] != '\t')
+        k++;
+    *name = xstrndup(args, k);
+    if (!valid_env_name(*name))
+        return -1;
+    if (k == n)
+        return 1;
+    size_t v = k;
+    if (args[k] == '=') {
+        v = k + 1;
+    } else {
+        while (v < n && (args[v] == ' ' || args[v] == '\t'))
+            v++;
+        if (v < n && args[v] == '=') {          /* NAME = VALUE */
+            v++;
+            while (v < n && (args[v] == ' ' || args[v] == '\t'))
+                v++;
+        }
+    }
+    *value = xstrndup(args + v, n - v);
+    unquote(*value);
+    return 2;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void env_list(cc_exec *x)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **v = malloc((n + 1) * sizeof *v);
+    if (!v)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        v[i] = environ[i];
+    qsort(v, n, sizeof *v, cmp_str);
+    for (size_t i = 0; i < n; i++)
+        cc_exec_printf(x, 1, "%s\n", v[i]);
+    free(v);
+}
+
+int cc_magic_env(cc_exec *x, cc_services *svc, const cc_segment *seg)
+{
+    (void)svc;
+    char *name, *value;
+    int r = cc_env_parse(seg->args, &name, &value);
+    int rc = 0;
+    if (r == 0) {
+        env_list(x);
+    } else if (r < 0) {
+        char evalue[200];
+        snprintf(evalue, sizeof evalue, "env: '%.120s' is not a valid variable name", name);
+        cc_exec_error(x, "UsageError", evalue,
+                      "A variable name is letters, digits and _ and does not start with a digit. "
+                      "Usage: %env (list all), %env NAME (show one), %env NAME=VALUE or %env NAME VALUE (set).");
+        rc = -1;
+    } else if (r == 1) {
+        const char *v = getenv(name);
+        if (v) {
+            cc_exec_printf(x, 1, "%s\n", v);
+        } else {
+            char evalue[200];
+            snprintf(evalue, sizeof evalue, "env: %.120s is not set", name);
+            cc_exec_error(x, "UsageError", evalue,
+                          "That environment variable is not set. Set it with %env NAME=VALUE; %env alone lists all.");
+            rc = -1;
+        }
+    } else {
+        if (setenv(name, value, 1) != 0) {
+            cc_exec_error(x, "OSError", "env: could not set the variable", strerror(errno));
+            rc = -1;
+        } else {
+            cc_exec_printf(x, 1, "env: %s=%s\n", name, value);
+        }
+    }
+    free(name);
+    free(value);
+    return rc;
+}
+
+/* ---- %%writefile -------------------------------------------------------- */
+
+static int writefile_usage(cc_exec *x, const char *why)
+{
+    char tb[400];
+    snprintf(tb, sizeof tb, "%s Usage: %%%%writefile [-a] FILE on the first line; the rest of the cell is "
+             "written to FILE (-a appends). A relative FILE is taken from the working directory (%%pwd).", why);
+    cc_exec_error(x, "UsageError", "%%writefile needs a file name", tb);
+    return -1;
+}
+
+int cc_magic_writefile(cc_exec *x, cc_services *svc, const cc_segment *seg)
+{
+    (void)svc;
+    const char *a = seg->args;
+    bool append = false;
+    if (strncmp(a, "-a", 2) == 0 && (a[2] == ' ' || a[2] == '\t' || a[2] == '\0')) {
+        append = true;
+        a += 2;
+    } else if (strncmp(a, "--append", 8) == 0 && (a[8] == ' ' || a[8] == '\t' || a[8] == '\0')) {
+        append = true;
+        a += 8;
+    }
+    while (*a == ' ' || *a == '\t')
+        a++;
+    if (*a == '\0')
+        return writefile_usage(x, "No file name was given.");
+    if (*a == '-')
+        return writefile_usage(x, "Unknown option (only -a is known).");
+
+    char *path = cc_path_expand(a);
+    struct stat st;
+    bool exists = stat(path, &st) == 0;
+    if (exists && S_ISDIR(st.st_mode)) {
+        char evalue[PATH_MAX + 64];
+        snprintf(evalue, sizeof evalue, "writefile: %s is a directory", path);
+        cc_exec_error(x, "IsADirectoryError", evalue,
+                      "%%writefile needs a file name, and that name is a directory. Add the file name, e.g. DIR/name.c.");
+        free(path);
+        return -1;
+    }
+    FILE *f = fopen(path, append ? "a" : "w");
+    if (!f) {
+        int e = errno;
+        char evalue[PATH_MAX + 128], tb[PATH_MAX + 400];
+        snprintf(evalue, sizeof evalue, "writefile: %s: %s", path, strerror(e));
+        if (e == ENOENT)
+            snprintf(tb, sizeof tb, "Could not create %s because its directory does not exist. "
+                     "Create it first (e.g. !mkdir -p DIR) or check the path.", path);
+        else
+            snprintf(tb, sizeof tb, "Could not open %s for writing: %s. Check the permissions of the file "
+                     "and its directory.", path, strerror(e));
+        cc_exec_error(x, "OSError", evalue, tb);
+        free(path);
+        return -1;
+    }
+    cc_exec_printf(x, 1, "%s %s\n", append ? "Appending to" : exists ? "Overwriting" : "Writing", path);
+
+    const char *body = seg->body ? seg->body : "";
+    size_t n = strlen(body);
+    int rc = 0;
+    bool ok = fwrite(body, 1, n, f) == n;
+    if (ok && n > 0 && body[n - 1] != '\n')   /* like IPython: the file ends with a newline */
+        ok = fputc('\n', f) != EOF;
+    if (fclose(f) != 0)
+        ok = false;
+    if (!ok) {
+        char evalue[PATH_MAX + 64];
+        snprintf(evalue, sizeof evalue, "writefile: could not write %s", path);
+        cc_exec_error(x, "OSError", evalue, "Writing the file failed part way (is the disk full?). "
+                      "The file may be incomplete.");
+        rc = -1;
+    }
+    free(path);
+    return rc;
+}
+
+/* ---- %%bash ------------------------------------------------------------- */
+
+int cc_magic_bash(cc_exec *x, cc_services *svc, const cc_segment *seg)
+{
+    (void)svc;
+    cc_shell_run_script(x, "bash", seg->body ? seg->body : "");
+    return x->failed ? -1 : 0;
+}

@@ -1,0 +1,323 @@
+/* kernel/names.c — static vocabularies for completion and inspection
+ * (see names.h). Data only, plus two lookups. */
+#include "names.h"
+
+#include <string.h>
+
+const char *const cc_names_keywords[] = {
+    /* C17 */
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
+    "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
+    "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
+    "union", "unsigned", "void", "volatile", "while", "_Alignas", "_Alignof", "_Atomic", "_Bool",
+    "_Complex", "_Generic", "_Imaginary", "_Noreturn", "_Static_assert", "_Thread_local",
+    /* C23 spellings and GNU extensions */
+    "alignas", "alignof", "static_assert", "thread_local", "typeof", "typeof_unqual", "nullptr",
+    "constexpr", "asm", "__asm__", "__attribute__", "__extension__", "__inline__", "__restrict__",
+    "__restrict", "__typeof__", "__volatile__", "__thread", "__label__", "__alignof__", "__int128",
+    "__func__", "__FUNCTION__", "__PRETTY_FUNCTION__", "__FILE__", "__LINE__", "__DATE__", "__TIME__",
+    "__STDC_VERSION__", "__COUNTER__", "__VA_ARGS__", "__VA_OPT__", "__has_include",
+    "__builtin_expect", "__builtin_unreachable", "__builtin_popcount", "__builtin_popcountll",
+    "__builtin_clz", "__builtin_clzll", "__builtin_ctz", "__builtin_ctzll", "__builtin_bswap32",
+    "__builtin_bswap64", "__builtin_prefetch", "__builtin_offsetof", "__builtin_types_compatible_p",
+    "__builtin_constant_p", "__builtin_add_overflow", "__builtin_mul_overflow", "__builtin_trap",
+    "__builtin_assume_aligned", "__sync_fetch_and_add", "__atomic_load_n", "__atomic_store_n",
+    "__atomic_fetch_add",
+    /* C++ words CUDA cells commonly use */
+    "template", "typename", "class", "namespace", "using", "new", "delete", "this", "operator",
+    "public", "private", "static_cast", "reinterpret_cast", "const_cast", "decltype", "noexcept",
+    NULL
+};
+
+const char *const cc_names_directives[] = {
+    "define", "undef", "include", "include_next", "if", "ifdef", "ifndef", "elif", "elifdef",
+    "elifndef", "else", "endif", "error", "warning", "pragma", "line", "embed",
+    NULL
+};
+
+const char *const cc_names_headers[] = {
+    "assert.h", "complex.h", "ctype.h", "errno.h", "fenv.h", "float.h", "inttypes.h", "iso646.h",
+    "limits.h", "locale.h", "math.h", "setjmp.h", "signal.h", "stdalign.h", "stdarg.h",
+    "stdatomic.h", "stdbool.h", "stddef.h", "stdint.h", "stdio.h", "stdlib.h", "stdnoreturn.h",
+    "string.h", "tgmath.h", "threads.h", "time.h", "uchar.h", "wchar.h", "wctype.h",
+    "unistd.h", "fcntl.h", "pthread.h", "dirent.h", "dlfcn.h", "getopt.h", "strings.h",
+    "termios.h", "glob.h", "fnmatch.h", "regex.h", "libgen.h", "poll.h", "sched.h", "semaphore.h",
+    "netdb.h", "pwd.h", "grp.h", "spawn.h", "syslog.h", "search.h", "malloc.h", "alloca.h",
+    "execinfo.h", "err.h", "sys/types.h", "sys/stat.h", "sys/time.h", "sys/times.h", "sys/mman.h",
+    "sys/wait.h", "sys/resource.h", "sys/socket.h", "sys/ioctl.h", "sys/select.h", "sys/uio.h",
+    "sys/utsname.h", "sys/syscall.h", "sys/sysinfo.h", "sys/random.h", "sys/epoll.h",
+    "netinet/in.h", "arpa/inet.h", "immintrin.h", "x86intrin.h", "emmintrin.h", "omp.h",
+    "cuda.h", "cuda_runtime.h", "cuda_runtime_api.h", "device_launch_parameters.h",
+    "cuda_fp16.h", "cuda_bf16.h", "cuda_fp8.h", "cublas_v2.h", "cublasLt.h", "cufft.h",
+    "curand.h", "curand_kernel.h", "cusparse.h", "cusolverDn.h", "nvrtc.h", "nvtx3/nvToolsExt.h",
+    "cooperative_groups.h", "cooperative_groups/reduce.h", "mma.h", "cuda/barrier",
+    "cuda/pipeline", "cub/cub.cuh", "thrust/device_vector.h", "thrust/host_vector.h",
+    "thrust/sort.h", "thrust/reduce.h", "thrust/transform.h", "thrust/execution_policy.h",
+    NULL
+};
+
+const char *const cc_names_libc[] = {
+    /* stdio.h */
+    "printf", "fprintf", "sprintf", "snprintf", "vprintf", "vfprintf", "vsnprintf", "vsprintf",
+    "dprintf", "asprintf", "scanf", "fscanf", "sscanf", "puts", "fputs", "putchar", "fputc", "putc",
+    "getchar", "fgetc", "getc", "ungetc", "fgets", "getline", "getdelim", "fopen", "fdopen",
+    "freopen", "fclose", "fflush", "fread", "fwrite", "fseek", "ftell", "rewind", "fgetpos",
+    "fsetpos", "feof", "ferror", "clearerr", "perror", "remove", "rename", "tmpfile", "setvbuf",
+    "setbuf", "fileno", "popen", "pclose", "open_memstream", "fmemopen", "FILE", "EOF", "BUFSIZ",
+    "stdin", "stdout", "stderr", "SEEK_SET", "SEEK_CUR", "SEEK_END", "_IONBF", "_IOLBF", "_IOFBF",
+    /* stdlib.h */
+    "malloc", "calloc", "realloc", "reallocarray", "free", "aligned_alloc", "posix_memalign",
+    "abort", "exit", "_Exit", "atexit", "at_quick_exit", "quick_exit", "getenv", "setenv",
+    "unsetenv", "putenv", "system", "atoi", "atol", "atoll", "atof", "strtol", "strtoll",
+    "strtoul", "strtoull", "strtod", "strtof", "strtold", "rand", "srand", "rand_r", "random",
+    "srandom", "drand48", "srand48", "lrand48", "abs", "labs", "llabs", "div", "ldiv", "qsort",
+    "bsearch", "mkstemp", "mkdtemp", "realpath", "EXIT_SUCCESS", "EXIT_FAILURE", "RAND_MAX",
+    "NULL", "size_t", "div_t", "ldiv_t",
+    /* string.h / strings.h */
+    "strlen", "strnlen", "strcpy", "strncpy", "strcat", "strncat", "strcmp", "strncmp",
+    "strcasecmp", "strncasecmp", "strchr", "strrchr", "strstr", "strcasestr", "strtok", "strtok_r",
+    "strdup", "strndup", "strspn", "strcspn", "strpbrk", "strerror", "strerror_r", "strsignal",
+    "strcoll", "strxfrm", "strsep", "memcpy", "memmove", "memset", "memcmp", "memchr", "memrchr",
+    "memmem", "mempcpy", "stpcpy", "explicit_bzero", "bzero",
+    /* ctype.h */
+    "isalpha", "isdigit", "isalnum", "isspace", "isupper", "islower", "ispunct", "isprint",
+    "isgraph", "iscntrl", "isxdigit", "isblank", "toupper", "tolower",
+    /* math.h */
+    "sin", "cos", "tan", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh",
+    "atanh", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "pow", "sqrt", "cbrt",
+    "hypot", "ceil", "floor", "round", "lround", "llround", "trunc", "rint", "nearbyint", "fmod",
+    "remainder", "fabs", "fmin", "fmax", "fma", "fdim", "frexp", "ldexp", "modf", "copysign",
+    "erf", "erfc", "tgamma", "lgamma", "isnan", "isinf", "isfinite", "isnormal", "signbit",
+    "sinf", "cosf", "tanf", "expf", "logf", "powf", "sqrtf", "fabsf", "floorf", "ceilf", "roundf",
+    "fminf", "fmaxf", "fmaf", "tanhf", "atan2f", "log2f", "exp2f", "M_PI", "M_E", "M_SQRT2",
+    "M_LN2", "HUGE_VAL", "INFINITY", "NAN", "FLT_MAX", "FLT_MIN", "FLT_EPSILON", "DBL_MAX",
+    "DBL_MIN", "DBL_EPSILON",
+    /* time.h / sys/time.h */
+    "time", "clock", "difftime", "mktime", "gmtime", "localtime", "gmtime_r", "localtime_r",
+    "strftime", "asctime", "ctime", "clock_gettime", "clock_getres", "nanosleep", "gettimeofday",
+    "timespec_get", "time_t", "clock_t", "CLOCKS_PER_SEC", "CLOCK_MONOTONIC", "CLOCK_REALTIME",
+    "CLOCK_PROCESS_CPUTIME_ID",
+    /* stdint.h / inttypes.h / stddef.h / stdbool.h / limits.h */
+    "int8_t", "int16_t", "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t",
+    "intptr_t", "uintptr_t", "intmax_t", "uintmax_t", "ptrdiff_t", "ssize_t", "off_t", "wchar_t",
+    "max_align_t", "offsetof", "bool", "true", "false", "INT8_MAX", "INT16_MAX", "INT32_MAX",
+    "INT64_MAX", "UINT8_MAX", "UINT16_MAX", "UINT32_MAX", "UINT64_MAX", "INT_MAX", "INT_MIN",
+    "UINT_MAX", "LONG_MAX", "LONG_MIN", "LLONG_MAX", "LLONG_MIN", "ULONG_MAX", "CHAR_BIT",
+    "SIZE_MAX", "PRId32", "PRId64", "PRIu32", "PRIu64", "PRIx32", "PRIx64", "SCNd64",
+    /* assert.h errno.h signal.h setjmp.h stdarg.h */
+    "assert", "static_assert", "errno", "ENOENT", "EINVAL", "ENOMEM", "EAGAIN", "EINTR", "EEXIST",
+    "EACCES", "signal", "raise", "sigaction", "kill", "SIGINT", "SIGTERM", "SIGKILL", "SIGSEGV",
+    "setjmp", "longjmp", "jmp_buf", "va_list", "va_start", "va_arg", "va_end", "va_copy",
+    /* unistd.h fcntl.h sys/stat.h sys/mman.h dirent.h */
+    "read", "write", "close", "open", "lseek", "pread", "pwrite", "dup", "dup2", "pipe", "fork",
+    "execv", "execvp", "execl", "execlp", "waitpid", "wait", "getpid", "getppid", "sleep",
+    "usleep", "access", "unlink", "rmdir", "mkdir", "chdir", "getcwd", "isatty", "sysconf",
+    "ftruncate", "fsync", "stat", "fstat", "lstat", "mmap", "munmap", "mprotect", "opendir",
+    "readdir", "closedir", "O_RDONLY", "O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND",
+    "PROT_READ", "PROT_WRITE", "MAP_PRIVATE", "MAP_SHARED", "MAP_ANONYMOUS", "_SC_NPROCESSORS_ONLN",
+    /* pthread.h threads.h stdatomic.h */
+    "pthread_create", "pthread_join", "pthread_detach", "pthread_self", "pthread_exit",
+    "pthread_mutex_init", "pthread_mutex_lock", "pthread_mutex_unlock", "pthread_mutex_destroy",
+    "pthread_cond_init", "pthread_cond_wait", "pthread_cond_signal", "pthread_cond_broadcast",
+    "pthread_t", "pthread_mutex_t", "pthread_cond_t", "PTHREAD_MUTEX_INITIALIZER",
+    "PTHREAD_COND_INITIALIZER", "atomic_int", "atomic_long", "atomic_bool", "atomic_load",
+    "atomic_store", "atomic_fetch_add", "atomic_fetch_sub", "atomic_exchange",
+    "atomic_compare_exchange_strong", "atomic_thread_fence", "memory_order_relaxed",
+    "memory_order_acquire", "memory_order_release", "memory_order_seq_cst",
+    NULL
+};
+
+const char *const cc_names_cuda[] = {
+    /* qualifiers and built-ins */
+    "__global__", "__device__", "__host__", "__shared__", "__constant__", "__managed__",
+    "__restrict__", "__forceinline__", "__noinline__", "__launch_bounds__", "__grid_constant__",
+    "threadIdx", "blockIdx", "blockDim", "gridDim", "warpSize", "dim3",
+    "__syncthreads", "__syncthreads_count", "__syncthreads_and", "__syncthreads_or", "__syncwarp",
+    "__threadfence", "__threadfence_block", "__threadfence_system", "__shfl_sync",
+    "__shfl_up_sync", "__shfl_down_sync", "__shfl_xor_sync", "__ballot_sync", "__any_sync",
+    "__all_sync", "__activemask", "__popc", "__clz", "__ffs", "__brev", "__ldg", "__fmaf_rn",
+    "__fdividef", "__expf", "__logf", "__sinf", "__cosf", "__powf", "rsqrtf", "__saturatef",
+    "__float2half", "__half2float", "__float2int_rn", "__half", "__half2", "__nv_bfloat16",
+    "atomicAdd", "atomicSub", "atomicExch", "atomicMin", "atomicMax", "atomicInc", "atomicDec",
+    "atomicCAS", "atomicAnd", "atomicOr", "atomicXor", "clock64", "printf",
+    "float2", "float3", "float4", "int2", "int3", "int4", "uint2", "uint4", "double2",
+    "make_float2", "make_float3", "make_float4", "make_int2", "make_int3", "make_int4",
+    /* runtime API */
+    "cudaMalloc", "cudaMallocManaged", "cudaMallocHost", "cudaHostAlloc", "cudaMallocPitch",
+    "cudaMallocAsync", "cudaFree", "cudaFreeHost", "cudaFreeAsync", "cudaMemcpy", "cudaMemcpyAsync",
+    "cudaMemcpy2D", "cudaMemcpyToSymbol", "cudaMemcpyFromSymbol", "cudaMemset", "cudaMemsetAsync",
+    "cudaMemPrefetchAsync", "cudaMemAdvise", "cudaMemGetInfo", "cudaMemcpyHostToDevice",
+    "cudaMemcpyDeviceToHost", "cudaMemcpyDeviceToDevice", "cudaMemcpyHostToHost",
+    "cudaMemcpyDefault", "cudaMemcpyKind", "cudaDeviceSynchronize", "cudaDeviceReset",
+    "cudaDeviceGetAttribute", "cudaDeviceProp", "cudaGetDeviceProperties", "cudaGetDeviceCount",
+    "cudaGetDevice", "cudaSetDevice", "cudaDeviceSetLimit", "cudaDeviceGetLimit",
+    "cudaGetLastError", "cudaPeekAtLastError", "cudaGetErrorString", "cudaGetErrorName",
+    "cudaError_t", "cudaSuccess", "cudaErrorMemoryAllocation", "cudaErrorInvalidValue",
+    "cudaEvent_t", "cudaEventCreate", "cudaEventCreateWithFlags", "cudaEventRecord",
+    "cudaEventSynchronize", "cudaEventElapsedTime", "cudaEventDestroy", "cudaEventQuery",
+    "cudaStream_t", "cudaStreamCreate", "cudaStreamCreateWithFlags", "cudaStreamDestroy",
+    "cudaStreamSynchronize", "cudaStreamWaitEvent", "cudaStreamQuery", "cudaStreamNonBlocking",
+    "cudaStreamDefault", "cudaLaunchKernel", "cudaFuncSetAttribute", "cudaFuncGetAttributes",
+    "cudaOccupancyMaxPotentialBlockSize", "cudaOccupancyMaxActiveBlocksPerMultiprocessor",
+    "cudaDriverGetVersion", "cudaRuntimeGetVersion", "cudaPointerGetAttributes",
+    "cudaHostRegister", "cudaHostUnregister", "cudaGraph_t", "cudaGraphExec_t",
+    "cudaStreamBeginCapture", "cudaStreamEndCapture", "cudaGraphInstantiate", "cudaGraphLaunch",
+    "cudaMemcpyPeer", "cudaDeviceEnablePeerAccess", "cudaDeviceCanAccessPeer",
+    /* cuBLAS / cuRAND basics */
+    "cublasHandle_t", "cublasCreate", "cublasDestroy", "cublasSetStream", "cublasSgemm",
+    "cublasDgemm", "cublasHgemm", "cublasGemmEx", "cublasSaxpy", "cublasDaxpy", "cublasSdot",
+    "cublasSnrm2", "cublasSgemv", "cublasStatus_t", "CUBLAS_STATUS_SUCCESS", "CUBLAS_OP_N",
+    "CUBLAS_OP_T", "curandState", "curand_init", "curand_uniform", "curand_normal",
+    "curandGenerator_t", "curandCreateGenerator", "curandGenerateUniform",
+    "curandSetPseudoRandomGeneratorSeed", "CURAND_RNG_PSEUDO_DEFAULT",
+    NULL
+};
+
+static const cc_doc docs[] = {
+    {"printf", "stdio.h", "int printf(const char *format, ...);", "Write formatted output to stdout (in a kernel: to the cell's output after synchronization); returns the number of bytes written."},
+    {"fprintf", "stdio.h", "int fprintf(FILE *stream, const char *format, ...);", "Write formatted output to stream."},
+    {"snprintf", "stdio.h", "int snprintf(char *str, size_t size, const char *format, ...);", "Format into str, writing at most size bytes including the NUL; returns the length the full output would have."},
+    {"sprintf", "stdio.h", "int sprintf(char *str, const char *format, ...);", "Format into str with no bound check (prefer snprintf)."},
+    {"scanf", "stdio.h", "int scanf(const char *format, ...);", "Read formatted input from stdin (the notebook asks for a line of input); returns the number of items assigned."},
+    {"sscanf", "stdio.h", "int sscanf(const char *str, const char *format, ...);", "Read formatted input from a string."},
+    {"puts", "stdio.h", "int puts(const char *s);", "Write s and a newline to stdout."},
+    {"putchar", "stdio.h", "int putchar(int c);", "Write one character to stdout."},
+    {"getchar", "stdio.h", "int getchar(void);", "Read one character from stdin, or EOF."},
+    {"fgets", "stdio.h", "char *fgets(char *s, int size, FILE *stream);", "Read a line (at most size-1 bytes, newline kept) into s; NULL at end of file."},
+    {"getline", "stdio.h", "ssize_t getline(char **lineptr, size_t *n, FILE *stream);", "Read a whole line into a malloc'd buffer that grows as needed; -1 at end of file."},
+    {"fopen", "stdio.h", "FILE *fopen(const char *path, const char *mode);", "Open a file (mode \"r\", \"w\", \"a\", \"rb\", ...); NULL and errno on failure."},
+    {"fclose", "stdio.h", "int fclose(FILE *stream);", "Flush and close a stream."},
+    {"fflush", "stdio.h", "int fflush(FILE *stream);", "Write out buffered output (fflush(stdout) shows partial lines at once)."},
+    {"fread", "stdio.h", "size_t fread(void *ptr, size_t size, size_t nmemb, FILE *stream);", "Read up to nmemb items of size bytes; returns the number of items read."},
+    {"fwrite", "stdio.h", "size_t fwrite(const void *ptr, size_t size, size_t nmemb, FILE *stream);", "Write nmemb items of size bytes; returns the number written."},
+    {"fseek", "stdio.h", "int fseek(FILE *stream, long offset, int whence);", "Move the file position (whence SEEK_SET, SEEK_CUR or SEEK_END)."},
+    {"ftell", "stdio.h", "long ftell(FILE *stream);", "The current file position."},
+    {"perror", "stdio.h", "void perror(const char *s);", "Print s, a colon and the message for errno to stderr."},
+    {"malloc", "stdlib.h", "void *malloc(size_t size);", "Allocate size bytes (uninitialized); NULL when out of memory. Free with free()."},
+    {"calloc", "stdlib.h", "void *calloc(size_t nmemb, size_t size);", "Allocate a zeroed array of nmemb items of size bytes."},
+    {"realloc", "stdlib.h", "void *realloc(void *ptr, size_t size);", "Resize an allocation, moving it if needed; the old pointer is invalid afterwards unless NULL is returned."},
+    {"free", "stdlib.h", "void free(void *ptr);", "Release memory from malloc/calloc/realloc; free(NULL) does nothing."},
+    {"aligned_alloc", "stdlib.h", "void *aligned_alloc(size_t alignment, size_t size);", "Allocate size bytes aligned to alignment (size a multiple of alignment)."},
+    {"exit", "stdlib.h", "void exit(int status);", "End the program after atexit handlers and flushing stdio (in a cell: ends the cell's run)."},
+    {"abort", "stdlib.h", "void abort(void);", "End the program abnormally with SIGABRT."},
+    {"atoi", "stdlib.h", "int atoi(const char *s);", "Convert the start of s to an int (no error checking; see strtol)."},
+    {"atof", "stdlib.h", "double atof(const char *s);", "Convert the start of s to a double."},
+    {"strtol", "stdlib.h", "long strtol(const char *s, char **end, int base);", "Convert s to a long in base (0: auto); *end points past the digits."},
+    {"strtod", "stdlib.h", "double strtod(const char *s, char **end);", "Convert s to a double; *end points past the number."},
+    {"rand", "stdlib.h", "int rand(void);", "A pseudo-random number in 0..RAND_MAX (seed with srand)."},
+    {"srand", "stdlib.h", "void srand(unsigned seed);", "Seed rand()."},
+    {"qsort", "stdlib.h", "void qsort(void *base, size_t nmemb, size_t size, int (*compar)(const void *, const void *));", "Sort an array in place with the comparison function."},
+    {"bsearch", "stdlib.h", "void *bsearch(const void *key, const void *base, size_t nmemb, size_t size, int (*compar)(const void *, const void *));", "Binary search of a sorted array; NULL when not found."},
+    {"getenv", "stdlib.h", "char *getenv(const char *name);", "The value of an environment variable, or NULL (set them with %env)."},
+    {"system", "stdlib.h", "int system(const char *command);", "Run a shell command and wait; in a notebook prefer a !command line."},
+    {"abs", "stdlib.h", "int abs(int j);", "Absolute value of an int."},
+    {"strlen", "string.h", "size_t strlen(const char *s);", "Length of s in bytes, not counting the NUL."},
+    {"strcpy", "string.h", "char *strcpy(char *dest, const char *src);", "Copy src with its NUL into dest (no bound check)."},
+    {"strncpy", "string.h", "char *strncpy(char *dest, const char *src, size_t n);", "Copy at most n bytes; dest is not NUL-terminated if src is n bytes or longer."},
+    {"strcat", "string.h", "char *strcat(char *dest, const char *src);", "Append src to dest."},
+    {"strcmp", "string.h", "int strcmp(const char *a, const char *b);", "Compare strings: <0, 0 or >0."},
+    {"strncmp", "string.h", "int strncmp(const char *a, const char *b, size_t n);", "Compare at most n bytes."},
+    {"strchr", "string.h", "char *strchr(const char *s, int c);", "First occurrence of c in s, or NULL."},
+    {"strrchr", "string.h", "char *strrchr(const char *s, int c);", "Last occurrence of c in s, or NULL."},
+    {"strstr", "string.h", "char *strstr(const char *haystack, const char *needle);", "First occurrence of needle in haystack, or NULL."},
+    {"strtok", "string.h", "char *strtok(char *s, const char *delim);", "Split s into tokens (modifies s; not reentrant: see strtok_r)."},
+    {"strdup", "string.h", "char *strdup(const char *s);", "A malloc'd copy of s."},
+    {"strerror", "string.h", "char *strerror(int errnum);", "The message for an errno value."},
+    {"memcpy", "string.h", "void *memcpy(void *dest, const void *src, size_t n);", "Copy n bytes; the ranges must not overlap (see memmove)."},
+    {"memmove", "string.h", "void *memmove(void *dest, const void *src, size_t n);", "Copy n bytes; the ranges may overlap."},
+    {"memset", "string.h", "void *memset(void *s, int c, size_t n);", "Fill n bytes with the byte c."},
+    {"memcmp", "string.h", "int memcmp(const void *a, const void *b, size_t n);", "Compare n bytes."},
+    {"sqrt", "math.h", "double sqrt(double x);", "Square root (link with -lm: %ldflags -lm if needed)."},
+    {"pow", "math.h", "double pow(double x, double y);", "x raised to the power y."},
+    {"exp", "math.h", "double exp(double x);", "e raised to x."},
+    {"log", "math.h", "double log(double x);", "Natural logarithm."},
+    {"sin", "math.h", "double sin(double x);", "Sine of x radians."},
+    {"cos", "math.h", "double cos(double x);", "Cosine of x radians."},
+    {"fabs", "math.h", "double fabs(double x);", "Absolute value of a double."},
+    {"floor", "math.h", "double floor(double x);", "Largest integer not greater than x."},
+    {"ceil", "math.h", "double ceil(double x);", "Smallest integer not less than x."},
+    {"round", "math.h", "double round(double x);", "Round to nearest, halfway cases away from zero."},
+    {"fmax", "math.h", "double fmax(double x, double y);", "The larger of x and y."},
+    {"time", "time.h", "time_t time(time_t *t);", "Seconds since the Epoch."},
+    {"clock", "time.h", "clock_t clock(void);", "CPU time used by the process, in CLOCKS_PER_SEC units."},
+    {"clock_gettime", "time.h", "int clock_gettime(clockid_t clk, struct timespec *tp);", "Read a clock (CLOCK_MONOTONIC for timing code) in seconds and nanoseconds."},
+    {"sleep", "unistd.h", "unsigned sleep(unsigned seconds);", "Sleep for seconds (interrupt the kernel to stop it early)."},
+    {"usleep", "unistd.h", "int usleep(useconds_t usec);", "Sleep for microseconds."},
+    {"assert", "assert.h", "void assert(scalar expression);", "Abort with a message naming the expression when it is false (unless NDEBUG)."},
+    {"pthread_create", "pthread.h", "int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg);", "Start a thread running start(arg); returns 0 or an error number."},
+    {"pthread_join", "pthread.h", "int pthread_join(pthread_t thread, void **retval);", "Wait for a thread to end."},
+    {"cudaMalloc", "cuda_runtime.h", "cudaError_t cudaMalloc(void **devPtr, size_t size);", "Allocate size bytes of device memory; free with cudaFree."},
+    {"cudaMallocManaged", "cuda_runtime.h", "cudaError_t cudaMallocManaged(void **devPtr, size_t size, unsigned flags = cudaMemAttachGlobal);", "Allocate unified memory usable from host and device."},
+    {"cudaMallocHost", "cuda_runtime.h", "cudaError_t cudaMallocHost(void **ptr, size_t size);", "Allocate page-locked host memory (faster copies; free with cudaFreeHost)."},
+    {"cudaFree", "cuda_runtime.h", "cudaError_t cudaFree(void *devPtr);", "Free device memory from cudaMalloc/cudaMallocManaged."},
+    {"cudaMemcpy", "cuda_runtime.h", "cudaError_t cudaMemcpy(void *dst, const void *src, size_t count, cudaMemcpyKind kind);", "Copy count bytes; kind is cudaMemcpyHostToDevice, cudaMemcpyDeviceToHost, cudaMemcpyDeviceToDevice or cudaMemcpyDefault. Blocks the host."},
+    {"cudaMemcpyAsync", "cuda_runtime.h", "cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t count, cudaMemcpyKind kind, cudaStream_t stream = 0);", "Copy asynchronously on stream (host memory should be pinned)."},
+    {"cudaMemset", "cuda_runtime.h", "cudaError_t cudaMemset(void *devPtr, int value, size_t count);", "Fill count bytes of device memory with the byte value."},
+    {"cudaMemcpyToSymbol", "cuda_runtime.h", "cudaError_t cudaMemcpyToSymbol(const void *symbol, const void *src, size_t count, size_t offset = 0, cudaMemcpyKind kind = cudaMemcpyHostToDevice);", "Copy to a __device__ or __constant__ variable."},
+    {"cudaMemGetInfo", "cuda_runtime.h", "cudaError_t cudaMemGetInfo(size_t *free, size_t *total);", "Free and total device memory in bytes."},
+    {"cudaDeviceSynchronize", "cuda_runtime.h", "cudaError_t cudaDeviceSynchronize(void);", "Wait for all work on the device to finish; returns errors from earlier asynchronous launches."},
+    {"cudaDeviceReset", "cuda_runtime.h", "cudaError_t cudaDeviceReset(void);", "Destroy the device context of this process (all allocations become invalid)."},
+    {"cudaGetLastError", "cuda_runtime.h", "cudaError_t cudaGetLastError(void);", "The last error from a runtime call or kernel launch, and reset it to cudaSuccess."},
+    {"cudaPeekAtLastError", "cuda_runtime.h", "cudaError_t cudaPeekAtLastError(void);", "The last error, without resetting it."},
+    {"cudaGetErrorString", "cuda_runtime.h", "const char *cudaGetErrorString(cudaError_t error);", "A readable message for an error code."},
+    {"cudaGetErrorName", "cuda_runtime.h", "const char *cudaGetErrorName(cudaError_t error);", "The enum name of an error code, e.g. \"cudaErrorInvalidValue\"."},
+    {"cudaGetDeviceCount", "cuda_runtime.h", "cudaError_t cudaGetDeviceCount(int *count);", "Number of CUDA devices visible."},
+    {"cudaSetDevice", "cuda_runtime.h", "cudaError_t cudaSetDevice(int device);", "Make device current for this host thread."},
+    {"cudaGetDevice", "cuda_runtime.h", "cudaError_t cudaGetDevice(int *device);", "The current device."},
+    {"cudaGetDeviceProperties", "cuda_runtime.h", "cudaError_t cudaGetDeviceProperties(cudaDeviceProp *prop, int device);", "Fill prop with the device's name, compute capability (major/minor), SM count, memory sizes, limits."},
+    {"cudaEventCreate", "cuda_runtime.h", "cudaError_t cudaEventCreate(cudaEvent_t *event);", "Create an event (for timing: record two and read cudaEventElapsedTime)."},
+    {"cudaEventRecord", "cuda_runtime.h", "cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream = 0);", "Record event in stream."},
+    {"cudaEventSynchronize", "cuda_runtime.h", "cudaError_t cudaEventSynchronize(cudaEvent_t event);", "Wait until event has completed."},
+    {"cudaEventElapsedTime", "cuda_runtime.h", "cudaError_t cudaEventElapsedTime(float *ms, cudaEvent_t start, cudaEvent_t end);", "Milliseconds between two recorded events."},
+    {"cudaEventDestroy", "cuda_runtime.h", "cudaError_t cudaEventDestroy(cudaEvent_t event);", "Destroy an event."},
+    {"cudaStreamCreate", "cuda_runtime.h", "cudaError_t cudaStreamCreate(cudaStream_t *stream);", "Create a stream for asynchronous, overlapping work."},
+    {"cudaStreamSynchronize", "cuda_runtime.h", "cudaError_t cudaStreamSynchronize(cudaStream_t stream);", "Wait for all work in stream."},
+    {"cudaStreamDestroy", "cuda_runtime.h", "cudaError_t cudaStreamDestroy(cudaStream_t stream);", "Destroy a stream once its work is done."},
+    {"__syncthreads", "(CUDA built-in)", "void __syncthreads(void);", "Barrier for all threads of the block; also makes their __shared__ writes visible. Every thread must reach it."},
+    {"__syncwarp", "(CUDA built-in)", "void __syncwarp(unsigned mask = 0xffffffff);", "Barrier for the threads of a warp named in mask."},
+    {"__shfl_down_sync", "(CUDA built-in)", "T __shfl_down_sync(unsigned mask, T var, unsigned delta, int width = warpSize);", "Read var from the lane delta above within the warp (warp reductions)."},
+    {"atomicAdd", "(CUDA built-in)", "T atomicAdd(T *address, T val);", "Atomically add val to *address (int, unsigned, float, double, ...); returns the old value."},
+    {"atomicCAS", "(CUDA built-in)", "T atomicCAS(T *address, T compare, T val);", "Atomic compare-and-swap; returns the old value."},
+    {"atomicMax", "(CUDA built-in)", "int atomicMax(int *address, int val);", "Atomically store max(*address, val); returns the old value."},
+    {"cublasCreate", "cublas_v2.h", "cublasStatus_t cublasCreate(cublasHandle_t *handle);", "Create a cuBLAS handle (link with %ldflags -lcublas)."},
+    {"cublasSgemm", "cublas_v2.h", "cublasStatus_t cublasSgemm(cublasHandle_t h, cublasOperation_t transa, cublasOperation_t transb, int m, int n, int k, const float *alpha, const float *A, int lda, const float *B, int ldb, const float *beta, float *C, int ldc);", "C = alpha*op(A)*op(B) + beta*C in single precision; matrices are column-major."},
+    {"curand_init", "curand_kernel.h", "void curand_init(unsigned long long seed, unsigned long long subsequence, unsigned long long offset, curandState *state);", "Initialize a per-thread random state in a kernel."},
+};
+
+const cc_doc *cc_doc_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++)
+        if (strcmp(docs[i].name, name) == 0)
+            return &docs[i];
+    return NULL;
+}
+
+static const struct { const char *name, *help; } keyword_help[] = {
+    {"threadIdx", "uint3 threadIdx — this thread's index within its block (.x, .y, .z). CUDA built-in variable."},
+    {"blockIdx", "uint3 blockIdx — this block's index within the grid (.x, .y, .z). CUDA built-in variable."},
+    {"blockDim", "dim3 blockDim — threads per block in each dimension. CUDA built-in variable."},
+    {"gridDim", "dim3 gridDim — blocks in the grid in each dimension. CUDA built-in variable."},
+    {"warpSize", "int warpSize — threads per warp (32). CUDA built-in variable."},
+    {"dim3", "struct dim3 { unsigned x, y, z; } — a launch size; unspecified components are 1: kernel<<<dim3(16,16), dim3(32,8)>>>(...)."},
+    {"__global__", "__global__ — a kernel: runs on the device, launched from the host with f<<<grid, block>>>(args); returns void."},
+    {"__device__", "__device__ — a function callable only on the device, or a variable in device global memory."},
+    {"__host__", "__host__ — compile for the host (with __device__: for both)."},
+    {"__shared__", "__shared__ — a variable in the block's shared memory, visible to all threads of the block."},
+    {"__constant__", "__constant__ — a read-only device variable in constant memory; set it with cudaMemcpyToSymbol."},
+    {"__managed__", "__managed__ — a device variable in unified memory, usable from host and device."},
+    {"sizeof", "sizeof expr / sizeof(type) — the size in bytes, a size_t constant (except for VLAs)."},
+    {"static", "static — at file scope: internal linkage; in a function: one persistent instance."},
+    {"extern", "extern — declares a name defined elsewhere (e.g. in an earlier cell)."},
+    {"volatile", "volatile — every access happens as written (no caching in registers)."},
+    {"restrict", "restrict — the pointer is the only way to reach its object here (enables optimization)."},
+    {"typedef", "typedef — gives a type a new name."},
+    {"inline", "inline — a hint to inline; in C, an inline definition also needs one external definition."},
+};
+
+const char *cc_keyword_help(const char *name)
+{
+    for (size_t i = 0; i < sizeof keyword_help / sizeof keyword_help[0]; i++)
+        if (strcmp(keyword_help[i].name, name) == 0)
+            return keyword_help[i].help;
+    return NULL;
+}

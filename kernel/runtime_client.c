@@ -1,0 +1,553 @@
+/* kernel/runtime_client.c — the kernel's side of `cudacell-runtime` (see
+ * runtime_client.h and runtime/rt_proto.h): starts it (own process group,
+ * LD_LIBRARY_PATH with the cache dir and CUDA's libraries), sends LOAD/RUN,
+ * streams its stdout/stderr pipes into the execute request, serves its stdin
+ * requests, and tells a finished cell from an interrupted or crashed one.
+ *
+ * Owns: the process (killed and reaped by cc_rt_restart / cc_rt_free), the
+ * four pipe ends, the list of objects to load into the next process. */
+#include "runtime_client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cellutil.h"
+#include "execute.h"
+#include "interrupt.h"
+#include "log.h"
+#include "outstream.h"
+#include "rt_proto.h"
+
+extern char **environ;
+
+#define RT_EXE_NAME "cudacell-runtime"
+#define RT_REAP_WAIT_MS 2000   /* after the reply pipe closed, wait this long for the exit */
+
+struct cc_runtime {
+    char *exe;           /* <exe_dir>/cudacell-runtime */
+    char *cache_dir;
+    char *workdir;
+    pid_t pid;           /* 0: not running */
+    int cmd_fd, reply_fd, out_fd, err_fd;
+    rt_inbuf in;         /* partial reply frames */
+    char **preload;      /* absolute paths to load into the next process */
+    size_t n_preload;
+    int loads_pending;   /* LOAD replies still to come */
+    char *note;          /* RT_R_NOTE of a dying runtime, malloc'd */
+};
+
+/* ---- process lifetime ------------------------------------------------------ */
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+static void free_preload(cc_runtime *rt)
+{
+    for (size_t i = 0; i < rt->n_preload; i++)
+        free(rt->preload[i]);
+    free(rt->preload);
+    rt->preload = NULL;
+    rt->n_preload = 0;
+}
+
+/* Kill (if alive) and reap; returns the wait status, or -1 if none. */
+static int stop_process(cc_runtime *rt)
+{
+    int status = -1;
+    close_fd(&rt->cmd_fd);
+    if (rt->pid > 0) {
+        kill(-rt->pid, SIGKILL);
+        kill(rt->pid, SIGKILL);
+        while (waitpid(rt->pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    rt->pid = 0;
+    close_fd(&rt->reply_fd);
+    close_fd(&rt->out_fd);
+    close_fd(&rt->err_fd);
+    rt_inbuf_free(&rt->in);
+    rt->loads_pending = 0;
+    return status;
+}
+
+cc_runtime *cc_rt_new(const char *exe_dir, const char *cache_dir, const char *workdir)
+{
+    cc_runtime *rt = calloc(1, sizeof *rt);
+    if (!rt)
+        return NULL;
+    rt->cmd_fd = rt->reply_fd = rt->out_fd = rt->err_fd = -1;
+    if (asprintf(&rt->exe, "%s/%s", exe_dir ? exe_dir : ".", RT_EXE_NAME) < 0)
+        rt->exe = NULL;
+    rt->cache_dir = strdup(cache_dir ? cache_dir : ".");
+    rt->workdir = strdup(workdir ? workdir : "/tmp");
+    if (!rt->exe || !rt->cache_dir || !rt->workdir) {
+        cc_rt_free(rt);
+        return NULL;
+    }
+    return rt;
+}
+
+void cc_rt_free(cc_runtime *rt)
+{
+    if (!rt)
+        return;
+    stop_process(rt);
+    free_preload(rt);
+    free(rt->note);
+    free(rt->exe);
+    free(rt->cache_dir);
+    free(rt->workdir);
+    free(rt);
+}
+
+int cc_rt_pid(const cc_runtime *rt) { return rt ? (int)rt->pid : 0; }
+
+/* LD_LIBRARY_PATH=<cache>:<cuda lib>:<old>. malloc'd. */
+static char *library_path(const cc_runtime *rt)
+{
+    const char *home = getenv("CUDA_HOME");
+    const char *old = getenv("LD_LIBRARY_PATH");
+    char cuda[4096] = "";
+    struct stat st;
+    if (home && *home) {
+        snprintf(cuda, sizeof cuda, "%s/lib64", home);
+        if (stat(cuda, &st) != 0)
+            cuda[0] = '\0';
+    }
+    if (!cuda[0] && stat("/usr/local/cuda/lib64", &st) == 0)
+        snprintf(cuda, sizeof cuda, "/usr/local/cuda/lib64");
+    char *v = NULL;
+    if (asprintf(&v, "LD_LIBRARY_PATH=%s%s%s%s%s", rt->cache_dir, cuda[0] ? ":" : "", cuda,
+                 old && *old ? ":" : "", old && *old ? old : "") < 0)
+        return NULL;
+    return v;
+}
+
+/* A child-side pipe end moved above the fds the child uses (0-4), so the
+ * dup2 file actions cannot overwrite one another. */
+static int high_fd(int fd)
+{
+    int h = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+    close(fd);
+    return h;
+}
+
+static int start_process(cc_runtime *rt, char **err)
+{
+    int cmd[2] = {-1, -1}, rep[2] = {-1, -1}, out[2] = {-1, -1}, er[2] = {-1, -1};
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    sigset_t none, defs;
+    char *argv[] = {rt->exe, NULL};
+    char *ldpath = NULL;
+    char **env = NULL;
+    int rc;
+
+    *err = NULL;
+    if (access(rt->exe, X_OK) != 0) {
+        if (asprintf(err, "The runtime program %s is missing or not executable (%s). It runs the compiled "
+                          "cells and is installed next to the cudacell kernel; rebuild or reinstall "
+                          "cudacell.", rt->exe, strerror(errno)) < 0)
+            *err = NULL;
+        return -1;
+    }
+    if (pipe2(cmd, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
+        pipe2(er, O_CLOEXEC) < 0)
+        goto fail;
+    cmd[0] = high_fd(cmd[0]);
+    rep[1] = high_fd(rep[1]);
+    out[1] = high_fd(out[1]);
+    er[1] = high_fd(er[1]);
+    if (cmd[0] < 0 || rep[1] < 0 || out[1] < 0 || er[1] < 0)
+        goto fail;
+
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    env = calloc(n + 2, sizeof *env);
+    ldpath = library_path(rt);
+    if (!env || !ldpath)
+        goto fail;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "LD_LIBRARY_PATH=", 16) != 0)
+            env[k++] = environ[i];
+    env[k++] = ldpath;
+    env[k] = NULL;
+
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, er[1], 2);
+    posix_spawn_file_actions_adddup2(&fa, cmd[0], 3);
+    posix_spawn_file_actions_adddup2(&fa, rep[1], 4);
+    posix_spawnattr_init(&at);
+    sigemptyset(&none);
+    sigemptyset(&defs);
+    sigaddset(&defs, SIGPIPE);
+    sigaddset(&defs, SIGINT);
+    sigaddset(&defs, SIGTERM);
+    sigaddset(&defs, SIGCHLD);
+    sigaddset(&defs, SIGQUIT);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &defs);
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    rc = posix_spawn(&rt->pid, rt->exe, &fa, &at, argv, env);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    free(env);
+    free(ldpath);
+    env = NULL;
+    ldpath = NULL;
+    close_fd(&cmd[0]);
+    close_fd(&rep[1]);
+    close_fd(&out[1]);
+    close_fd(&er[1]);
+    if (rc != 0) {
+        rt->pid = 0;
+        errno = rc;
+        goto fail;
+    }
+    rt->cmd_fd = cmd[1];
+    rt->reply_fd = rep[0];
+    rt->out_fd = out[0];
+    rt->err_fd = er[0];
+    fcntl(rt->reply_fd, F_SETFL, O_NONBLOCK);
+    fcntl(rt->out_fd, F_SETFL, O_NONBLOCK);
+    fcntl(rt->err_fd, F_SETFL, O_NONBLOCK);
+    free(rt->note);
+    rt->note = NULL;
+
+    /* The objects of earlier cells: their functions and types stay usable. */
+    for (size_t i = 0; i < rt->n_preload; i++) {
+        rt_buf b = {0};
+        rt_put_str(&b, rt->preload[i]);
+        if (rt_send_buf(rt->cmd_fd, RT_C_LOAD, &b) == 0)
+            rt->loads_pending++;
+        rt_buf_free(&b);
+    }
+    free_preload(rt);
+    cc_log_info("runtime started, pid %d", (int)rt->pid);
+    return 0;
+
+fail:
+    if (asprintf(err, "Cannot start the runtime process %s: %s.", rt->exe, strerror(errno)) < 0)
+        *err = NULL;
+    for (int i = 0; i < 2; i++) {
+        close_fd(&cmd[i]);
+        close_fd(&rep[i]);
+        close_fd(&out[i]);
+        close_fd(&er[i]);
+    }
+    free(env);
+    free(ldpath);
+    return -1;
+}
+
+void cc_rt_restart(cc_runtime *rt, const char *const *sonames, size_t n)
+{
+    if (!rt)
+        return;
+    stop_process(rt);
+    free_preload(rt);
+    rt->preload = calloc(n ? n : 1, sizeof *rt->preload);
+    if (!rt->preload)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (sonames[i][0] == '/') {
+            rt->preload[rt->n_preload] = strdup(sonames[i]);
+        } else if (asprintf(&rt->preload[rt->n_preload], "%s/%s", rt->cache_dir, sonames[i]) < 0) {
+            rt->preload[rt->n_preload] = NULL;
+        }
+        if (rt->preload[rt->n_preload])
+            rt->n_preload++;
+    }
+}
+
+/* ---- one run ------------------------------------------------------------------ */
+
+/* Everything a pipe has now, to the frontend. Returns 0 at end of file. */
+static int drain(cc_runtime *rt, cc_exec *x, int *fd, int stream)
+{
+    char buf[65536];
+    for (;;) {
+        if (*fd < 0)
+            return 0;
+        ssize_t r = read(*fd, buf, sizeof buf);
+        if (r > 0) {
+            if (x)
+                cc_exec_write(x, stream, buf, (size_t)r);
+            continue;
+        }
+        if (r == 0) {
+            close_fd(fd);
+            return 0;
+        }
+        if (errno == EINTR)
+            continue;
+        (void)rt;
+        return 1;   /* EAGAIN: nothing more for now */
+    }
+}
+
+static int send_run(cc_runtime *rt, const cc_rt_run_req *req, char **err)
+{
+    rt_buf b = {0};
+    char cwd[4096];
+    size_t nargs = 0;
+    char **args = cc_split_words(req->args ? req->args : "", &nargs, err);
+    if (!args)
+        return -1;
+    rt_put_u32(&b, (req->is_cuda ? RT_RUN_CUDA : 0) | (req->timeit ? RT_RUN_TIMEIT : 0));
+    rt_put_str(&b, req->so_path);
+    rt_put_str(&b, getcwd(cwd, sizeof cwd) ? cwd : "");
+    rt_put_u32(&b, (uint32_t)nargs);
+    for (size_t i = 0; i < nargs; i++)
+        rt_put_str(&b, args[i]);
+    cc_words_free(args);
+    uint32_t envc = 0;
+    while (environ[envc])
+        envc++;
+    rt_put_u32(&b, envc);
+    for (uint32_t i = 0; i < envc; i++)
+        rt_put_str(&b, environ[i]);
+    int rc = rt_send_buf(rt->cmd_fd, RT_C_RUN, &b);
+    rt_buf_free(&b);
+    return rc;
+}
+
+/* The runtime asks for a line of stdin. *told: the allow_stdin=false
+ * explanation was already shown in this cell. */
+static void serve_input(cc_runtime *rt, cc_exec *x, bool *told)
+{
+    char *line = NULL;
+    int rc = x ? cc_exec_input(x, "", false, &line) : -1;
+    rt_buf b = {0};
+    if (rc == -1 && !*told && x) {
+        static const char msg[] = "stdin: this frontend does not accept input (allow_stdin is false); "
+                                  "reads from stdin get end-of-file.\n";
+        cc_exec_write(x, 2, msg, sizeof msg - 1);
+        *told = true;
+    }
+    if (rc == 0 && line) {
+        size_t n = strlen(line);
+        char *withnl = malloc(n + 2);
+        if (withnl) {
+            memcpy(withnl, line, n);
+            withnl[n] = '\n';
+            withnl[n + 1] = '\0';
+            rt_put_u32(&b, RT_IN_LINE);
+            rt_put_bytes(&b, withnl, n + 1);
+            free(withnl);
+        }
+    }
+    if (!b.len) {
+        rt_put_u32(&b, RT_IN_EOF);
+        rt_put_str(&b, "");
+    }
+    if (rt_send_buf(rt->cmd_fd, RT_C_INPUT, &b) < 0)
+        cc_log_warn("runtime: cannot send the input reply: %s", strerror(errno));
+    rt_buf_free(&b);
+    free(line);
+}
+
+/* Handle one reply frame. Returns 1 when the run is over. */
+static int on_frame(cc_runtime *rt, cc_exec *x, uint32_t type, const char *payload, size_t len,
+                    cc_rt_result *res, bool *told)
+{
+    rt_reader r;
+    rt_reader_init(&r, payload, len);
+    switch (type) {
+    case RT_R_DONE:
+        if (rt->loads_pending > 0) {
+            rt->loads_pending--;
+            return 0;
+        }
+        rt_get_u32(&r);
+        res->run_ms = rt_get_f64(&r);
+        res->status = CC_RT_OK;
+        return 1;
+    case RT_R_ERROR: {
+        const char *ename = rt_get_str(&r, NULL);
+        const char *msg = rt_get_str(&r, NULL);
+        uint32_t sticky = rt_get_u32(&r);
+        double ms = rt_get_f64(&r);
+        if (rt->loads_pending > 0) {
+            rt->loads_pending--;
+            cc_log_warn("runtime: reloading an earlier cell failed: %s", msg);
+            return 0;
+        }
+        res->status = CC_RT_ERROR;
+        res->ename = strdup(ename);
+        res->message = strdup(msg);
+        res->restart_needed = sticky != 0;
+        res->run_ms = ms;
+        return 1;
+    }
+    case RT_R_INTERRUPTED:
+        res->run_ms = rt_get_f64(&r);
+        res->status = CC_RT_INTERRUPTED;
+        return 1;
+    case RT_R_INPUT:
+        serve_input(rt, x, told);
+        return 0;
+    case RT_R_TIMEIT:
+        res->loops = (long)rt_get_u64(&r);
+        res->repeats = (long)rt_get_u32(&r);
+        res->mean_ns = rt_get_f64(&r);
+        res->std_ns = rt_get_f64(&r);
+        return 0;
+    case RT_R_NOTE:
+        free(rt->note);
+        rt->note = strdup(rt_get_str(&r, NULL));
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* The runtime is gone (or going): reap it, collect its last output, and
+ * fill res. interrupted: an interrupt was pending. */
+static void on_death(cc_runtime *rt, cc_exec *x, cc_rt_result *res, bool interrupted)
+{
+    int status = 0;
+    pid_t got = 0;
+    for (int waited = 0; waited < RT_REAP_WAIT_MS; waited += 10) {
+        got = waitpid(rt->pid, &status, WNOHANG);
+        if (got != 0 && !(got < 0 && errno == EINTR))
+            break;
+        drain(rt, x, &rt->out_fd, 1);
+        drain(rt, x, &rt->err_fd, 2);
+        usleep(10000);
+    }
+    drain(rt, x, &rt->out_fd, 1);
+    drain(rt, x, &rt->err_fd, 2);
+    if (got <= 0) {
+        /* It closed its reply pipe but lives on: treat it as broken. */
+        status = stop_process(rt);
+        if (status < 0)
+            status = 0;
+    } else {
+        rt->pid = 0;   /* reaped: stop_process must not signal a recycled pid */
+        stop_process(rt);
+    }
+    res->status = interrupted ? CC_RT_KILLED : CC_RT_CRASHED;
+    if (WIFSIGNALED(status))
+        res->term_signal = WTERMSIG(status);
+    else if (WIFEXITED(status))
+        res->exit_status = WEXITSTATUS(status);
+    if (rt->note) {
+        res->message = rt->note;
+        rt->note = NULL;
+    }
+}
+
+/* True while pid has not exited (it is not reaped here). */
+static bool alive(pid_t pid)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+        return errno == EINTR;
+    return si.si_pid == 0;
+}
+
+static void wait_for_end(cc_runtime *rt, cc_exec *x, cc_rt_result *res)
+{
+    bool told = false, over = false;
+    while (!over) {
+        struct pollfd fds[3];
+        int n = 0;
+        bool intr = cc_intr_count() > 0;
+        if (rt->out_fd >= 0)
+            fds[n++] = (struct pollfd){rt->out_fd, POLLIN, 0};
+        if (rt->err_fd >= 0)
+            fds[n++] = (struct pollfd){rt->err_fd, POLLIN, 0};
+        fds[n++] = (struct pollfd){rt->reply_fd, POLLIN, 0};
+        if (intr || !x)
+            poll(fds, (nfds_t)n, intr ? 20 : 100);   /* the wake fd stays readable: don't spin */
+        else
+            cc_exec_poll(x, fds, n, 100);
+
+        drain(rt, x, &rt->out_fd, 1);
+        drain(rt, x, &rt->err_fd, 2);
+        long got = rt_inbuf_fill(&rt->in, rt->reply_fd);
+        bool eof = got == 0 || (got < 0 && errno != EAGAIN);
+        uint32_t type;
+        char *payload;
+        size_t len;
+        int k;
+        while (!over && (k = rt_inbuf_next(&rt->in, &type, &payload, &len)) == 1) {
+            over = on_frame(rt, x, type, payload, len, res, &told);
+            free(payload);
+        }
+        if (over) {
+            drain(rt, x, &rt->out_fd, 1);   /* the runtime flushed before replying */
+            drain(rt, x, &rt->err_fd, 2);
+            break;
+        }
+        if (!eof && k != -1 && alive(rt->pid)) {
+            if (cc_intr_count() > 0)
+                cc_intr_tick();   /* SIGKILL once the grace after SIGINT has passed */
+            continue;
+        }
+        on_death(rt, x, res, cc_intr_count() > 0);
+        over = true;
+    }
+}
+
+int cc_rt_run(cc_runtime *rt, cc_exec *x, const cc_rt_run_req *req, cc_rt_result *res)
+{
+    char *err = NULL;
+    memset(res, 0, sizeof *res);
+    if (rt->pid == 0 && start_process(rt, &err) < 0) {
+        res->status = CC_RT_ERROR;
+        res->ename = strdup("RuntimeError");
+        res->message = err ? err : strdup("Cannot start the runtime process.");
+        return 0;
+    }
+    if (cc_intr_count() > 0) {
+        res->status = CC_RT_INTERRUPTED;
+        return 0;
+    }
+    cc_intr_set_target(rt->pid, CC_INTR_RUNTIME);
+    if (cc_intr_count() > 0) {
+        cc_intr_clear_target();
+        res->status = CC_RT_INTERRUPTED;
+        return 0;
+    }
+    if (send_run(rt, req, &err) < 0) {
+        if (err) {   /* %args could not be split: nothing was sent */
+            cc_intr_clear_target();
+            res->status = CC_RT_ERROR;
+            res->ename = strdup("UsageError");
+            res->message = err;
+            return 0;
+        }
+        /* The pipe broke: the runtime died; wait_for_end reports how. */
+    }
+    wait_for_end(rt, x, res);
+    cc_intr_clear_target();
+    return 0;
+}
+
+void cc_rt_result_clear(cc_rt_result *res)
+{
+    free(res->message);
+    free(res->ename);
+    memset(res, 0, sizeof *res);
+}

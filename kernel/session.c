@@ -1,0 +1,274 @@
+/* kernel/session.c — the session's memory of earlier cells: an ordered list
+ * of header items (includes, macros, types, functions, variables, CUDA
+ * material) keyed by name, the committed cells' objects, and the name table
+ * for completion and %who. Planning delegates to codegen.c; committing is
+ * here: a later definition of a key replaces the old one (types in place,
+ * everything else moved to the end). The session owns every string in it;
+ * names handed out are borrowed until the next commit or reset. */
+#include "session.h"
+#include "codegen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct cc_session {
+    cc_sitem *items; size_t n_items, cap_items;
+    cc_cellrec *cells; size_t n_cells, cap_cells;
+    unsigned seq;                         /* commits so far */
+    cc_name_info *names; size_t n_names;  /* rebuilt after every change */
+};
+
+cc_session *cc_session_new(void)
+{
+    return calloc(1, sizeof(cc_session));
+}
+
+void cc_sitem_clear(cc_sitem *it)
+{
+    for (size_t k = 0; k < it->n_keys; k++) free(it->keys[k]);
+    free(it->keys);
+    free(it->text);
+    free(it->decl);
+    free(it->tdef);
+    free(it->soname);
+    memset(it, 0, sizeof *it);
+}
+
+void cc_session_reset(cc_session *s)
+{
+    for (size_t i = 0; i < s->n_items; i++) cc_sitem_clear(&s->items[i]);
+    for (size_t i = 0; i < s->n_cells; i++) { free(s->cells[i].soname); free(s->cells[i].devlink); }
+    free(s->items);
+    free(s->cells);
+    free(s->names);
+    memset(s, 0, sizeof *s);
+}
+
+void cc_session_free(cc_session *s)
+{
+    if (!s) return;
+    cc_session_reset(s);
+    free(s);
+}
+
+/* ---- name table -------------------------------------------------------- */
+
+static cc_name_kind name_kind(const cc_sitem *it)
+{
+    switch (it->kind) {
+    case CC_SI_FUNC: return CC_NAME_FUNCTION;
+    case CC_SI_VAR: return CC_NAME_VARIABLE;
+    case CC_SI_MACRO: return CC_NAME_MACRO;
+    case CC_SI_KERNEL: return CC_NAME_KERNEL;
+    case CC_SI_MATERIAL: case CC_SI_DEVVAR: return CC_NAME_DEVICE;
+    default: return CC_NAME_TYPE;
+    }
+}
+
+static void rebuild_names(cc_session *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_items; i++)
+        if (s->items[i].kind != CC_SI_INCLUDE) n += s->items[i].n_keys;
+    free(s->names);
+    s->names = n ? calloc(n, sizeof *s->names) : NULL;
+    s->n_names = 0;
+    if (!s->names) return;
+    for (size_t i = 0; i < s->n_items; i++) {
+        const cc_sitem *it = &s->items[i];
+        if (it->kind == CC_SI_INCLUDE) continue;
+        for (size_t k = 0; k < it->n_keys; k++)
+            s->names[s->n_names++] = (cc_name_info){ it->keys[k], name_kind(it), it->decl };
+    }
+}
+
+size_t cc_session_names(const cc_session *s, cc_name_info **out)
+{
+    *out = NULL;
+    if (!s->n_names) return 0;
+    *out = malloc(s->n_names * sizeof **out);
+    if (!*out) return 0;
+    memcpy(*out, s->names, s->n_names * sizeof **out);
+    return s->n_names;
+}
+
+const cc_name_info *cc_session_lookup(const cc_session *s, const char *name)
+{
+    /* newest first, so a redefinition is what inspection shows */
+    for (size_t i = s->n_names; i-- > 0;)
+        if (strcmp(s->names[i].name, name) == 0) return &s->names[i];
+    return NULL;
+}
+
+/* ---- objects ----------------------------------------------------------- */
+
+static bool cell_live(const cc_session *s, const cc_cellrec *c)
+{
+    for (size_t i = 0; i < s->n_items; i++)
+        if (s->items[i].soname && strcmp(s->items[i].soname, c->soname) == 0) return true;
+    return false;
+}
+
+size_t cc_session_objects(const cc_session *s, const char ***out)
+{
+    *out = NULL;
+    if (!s->n_cells) return 0;
+    const char **v = malloc(s->n_cells * sizeof *v);
+    if (!v) return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_cells; i++)     /* cells are kept in commit order */
+        if (cell_live(s, &s->cells[i])) v[n++] = s->cells[i].soname;
+    if (!n) { free(v); return 0; }
+    *out = v;
+    return n;
+}
+
+/* ---- planning ---------------------------------------------------------- */
+
+static bool session_is_type(void *ctx, const char *name, size_t len)
+{
+    const cc_session *s = ctx;
+    for (size_t i = 0; i < s->n_items; i++) {
+        const cc_sitem *it = &s->items[i];
+        if (it->kind != CC_SI_TYPE || !it->is_typedef) continue;
+        for (size_t k = 0; k < it->n_keys; k++)
+            if (strlen(it->keys[k]) == len && memcmp(it->keys[k], name, len) == 0) return true;
+    }
+    return false;
+}
+
+cc_plan *cc_session_plan(cc_session *s, const char *code, int first_line, cc_lang lang, char **err)
+{
+    if (err) *err = NULL;
+    cc_plan *p = calloc(1, sizeof *p);
+    if (!p) { if (err) *err = strdup("Out of memory."); return NULL; }
+    p->lang = lang;
+    p->first_line = first_line < 1 ? 1 : first_line;
+    cg_view v = { s->items, s->n_items, s->cells, s->n_cells, session_is_type, s };
+    char *e = NULL;
+    if (cg_generate(&v, code ? code : "", p->first_line, lang, p, &e)) {
+        cc_plan_free(p);
+        if (err) *err = e; else free(e);
+        return NULL;
+    }
+    return p;
+}
+
+void cc_plan_free(cc_plan *p)
+{
+    if (!p) return;
+    free(p->source);
+    for (size_t i = 0; i < p->n_deps; i++) free(p->deps[i]);
+    free(p->deps);
+    cg_priv_free(p->priv);
+    free(p);
+}
+
+/* ---- committing -------------------------------------------------------- */
+
+static bool shares_key(const cc_sitem *a, const cc_sitem *b)
+{
+    for (size_t i = 0; i < a->n_keys; i++)
+        for (size_t k = 0; k < b->n_keys; k++)
+            if (strcmp(a->keys[i], b->keys[k]) == 0) return true;
+    return false;
+}
+
+static void remove_item(cc_session *s, size_t i)
+{
+    cc_sitem_clear(&s->items[i]);
+    memmove(&s->items[i], &s->items[i + 1], (s->n_items - i - 1) * sizeof *s->items);
+    s->n_items--;
+}
+
+static int append_item(cc_session *s, cc_sitem *it)
+{
+    if (s->n_items == s->cap_items) {
+        size_t cap = s->cap_items ? s->cap_items * 2 : 32;
+        cc_sitem *v = realloc(s->items, cap * sizeof *v);
+        if (!v) return -1;
+        s->items = v; s->cap_items = cap;
+    }
+    s->items[s->n_items++] = *it;
+    memset(it, 0, sizeof *it);
+    return 0;
+}
+
+/* Takes ownership of *ni's contents (leaves it zeroed). */
+static void commit_item(cc_session *s, cc_sitem *ni)
+{
+    if (ni->kind == CC_SI_UNDEF) {
+        for (size_t i = s->n_items; i-- > 0;)
+            if (s->items[i].kind == CC_SI_MACRO && shares_key(&s->items[i], ni)) remove_item(s, i);
+        cc_sitem_clear(ni);
+        return;
+    }
+    if (ni->weak || ni->kind == CC_SI_INCLUDE) {
+        for (size_t i = 0; i < s->n_items; i++)
+            if (shares_key(&s->items[i], ni)) { cc_sitem_clear(ni); return; }
+        if (append_item(s, ni)) cc_sitem_clear(ni);
+        return;
+    }
+    /* a definition: replaces what earlier cells said about the same keys
+     * (items of this same commit, like overloads, stay side by side) */
+    size_t in_place = (size_t)-1;
+    for (size_t i = 0; i < s->n_items; i++) {
+        cc_sitem *old = &s->items[i];
+        if ((old->seq == ni->seq && !old->weak) || !shares_key(old, ni)) continue;
+        if (ni->kind == CC_SI_TYPE && old->kind == CC_SI_TYPE && in_place == (size_t)-1) {
+            in_place = i;
+            continue;
+        }
+        remove_item(s, i);
+        if (in_place != (size_t)-1 && in_place > i) in_place--;
+        i--;
+    }
+    if (in_place != (size_t)-1) {
+        cc_sitem_clear(&s->items[in_place]);
+        s->items[in_place] = *ni;
+        memset(ni, 0, sizeof *ni);
+        return;
+    }
+    if (append_item(s, ni)) cc_sitem_clear(ni);
+}
+
+static void record_cell(cc_session *s, const char *soname, const char *devlink)
+{
+    for (size_t i = 0; i < s->n_cells; i++) {
+        if (strcmp(s->cells[i].soname, soname) != 0) continue;
+        cc_cellrec c = s->cells[i];            /* same object again: move it to the end */
+        memmove(&s->cells[i], &s->cells[i + 1], (s->n_cells - i - 1) * sizeof c);
+        c.seq = s->seq;
+        s->cells[s->n_cells - 1] = c;
+        return;
+    }
+    if (s->n_cells == s->cap_cells) {
+        size_t cap = s->cap_cells ? s->cap_cells * 2 : 16;
+        cc_cellrec *v = realloc(s->cells, cap * sizeof *v);
+        if (!v) return;
+        s->cells = v; s->cap_cells = cap;
+    }
+    s->cells[s->n_cells++] = (cc_cellrec){ strdup(soname), s->seq, devlink ? strdup(devlink) : NULL };
+}
+
+void cc_session_commit(cc_session *s, const cc_plan *p, const char *soname)
+{
+    cg_priv *pv = p ? p->priv : NULL;
+    if (!pv || !soname) return;
+    s->seq++;
+    for (size_t i = 0; i < pv->n_items; i++) {
+        cc_sitem *ni = &pv->items[i];
+        ni->seq = s->seq;
+        bool defines = ni->kind == CC_SI_FUNC || ni->kind == CC_SI_VAR || ni->kind == CC_SI_KERNEL ||
+                       ni->kind == CC_SI_DEVVAR;
+        free(ni->soname);
+        ni->soname = defines && !ni->weak ? strdup(soname) : NULL;
+        commit_item(s, ni);
+    }
+    /* the plan's items were consumed: leave it harmless */
+    free(pv->items);
+    pv->items = NULL;
+    pv->n_items = 0;
+    record_cell(s, soname, pv->devlink);
+    rebuild_names(s);
+}

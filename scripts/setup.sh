@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# scripts/setup.sh — from a fresh clone to JupyterLab running the cudacell
+# kernel, in one command. Idempotent, and quick when everything is in place:
+#   1. Debian packages needed to build (installed only when missing),
+#   2. .venv with JupyterLab & co. from PyPI (skipped when its stamp matches),
+#   3. meson build in build/, installed into .venv (kernelspec included),
+#   4. JupyterLab on 127.0.0.1 (not with --no-lab).
+#
+# Usage: scripts/setup.sh [--no-lab] [--with-tests] [--port N]
+#   --no-lab      set up only; do not start JupyterLab
+#   --with-tests  also install the test-only Python packages (tests/requirements.txt)
+#   --port N      JupyterLab port (default: 8888, or the next free one)
+# Environment: PYTHON (interpreter for the venv, default python3).
+set -euo pipefail
+
+START_DIR=$PWD
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+LAB=1
+WITH_TESTS=0
+PORT=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --no-lab) LAB=0 ;;
+        --with-tests) WITH_TESTS=1 ;;
+        --port) PORT=${2:?--port needs a number}; shift ;;
+        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "setup.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'setup.sh: %s\n' "$*" >&2; exit 1; }
+# Run a command quietly; on failure show the end of its output and return 1.
+quiet() {
+    local out
+    if ! out=$("$@" 2>&1); then
+        printf '%s\n' "$out" | tail -40 >&2
+        return 1
+    fi
+}
+
+# ---- 1. system packages -----------------------------------------------------
+APT_PKGS="build-essential meson ninja-build pkg-config libzmq3-dev libjansson-dev
+libssl-dev python3-venv python3-dev zlib1g-dev"
+
+apt_missing() {
+    local p
+    for p in $APT_PKGS; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || printf '%s ' "$p"
+    done
+}
+
+if command -v dpkg-query >/dev/null 2>&1; then
+    missing=$(apt_missing)
+    if [ -n "$missing" ]; then
+        say "installing Debian packages: $missing"
+        SUDO=""
+        if [ "$(id -u)" -ne 0 ]; then
+            command -v sudo >/dev/null 2>&1 ||
+                die "these packages are missing and there is no sudo to install them: $missing. Install them as root (apt-get install $missing) and run this script again."
+            SUDO=sudo
+        fi
+        export DEBIAN_FRONTEND=noninteractive
+        quiet $SUDO apt-get update || die "apt-get update failed (its messages are above)."
+        # shellcheck disable=SC2086
+        quiet $SUDO apt-get install -y --no-install-recommends $missing ||
+            die "apt-get could not install: $missing (its messages are above)."
+    fi
+else
+    say "not a Debian-like system: make sure a C compiler, meson, ninja, pkg-config and the libzmq, jansson, OpenSSL and zlib development files are installed"
+fi
+for tool in cc meson ninja pkg-config; do
+    command -v "$tool" >/dev/null 2>&1 || die "'$tool' was not found on PATH. Install it (see README.md, Quick start) and run this script again."
+done
+
+# ---- 2. Python virtual environment -----------------------------------------
+PY=${PYTHON:-python3}
+VENV=$ROOT/.venv
+if [ ! -x "$VENV/bin/python" ]; then
+    command -v "$PY" >/dev/null 2>&1 || die "no '$PY' found: install python3 (and python3-venv), or set PYTHON=/path/to/python3."
+    say "creating .venv with $("$PY" --version 2>&1)"
+    "$PY" -m venv "$VENV" ||
+        die "'$PY -m venv' failed: on Debian/Ubuntu install python3-venv, then remove .venv and run this script again."
+fi
+
+# pip runs only when the requirement files changed since the last install.
+pip_install() {   # $1 = stamp name, $2.. = requirement files
+    local name=$1; shift
+    local stamp=$VENV/.cudacell-$name.stamp
+    local want
+    want=$(cat "$@" scripts/constraints.txt | sha256sum | cut -d' ' -f1)
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return 0
+    fi
+    say "installing Python packages ($name) into .venv"
+    local args=()
+    local f
+    for f in "$@"; do args+=(-r "$f"); done
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
+        "${args[@]}" -c scripts/constraints.txt ||
+        die "pip could not install the packages in $*. Check the network access to PyPI (or a proxy via PIP_INDEX_URL) and run this script again."
+    echo "$want" > "$stamp"
+}
+pip_install lab requirements.txt
+if [ "$WITH_TESTS" = 1 ]; then
+    pip_install tests tests/requirements.txt
+fi
+
+# ---- 3. build and install into .venv ---------------------------------------
+BUILD=$ROOT/build
+SETUP_OPTS="--prefix=$VENV -Dtest_python=$VENV/bin/python"
+if [ ! -f "$BUILD/build.ninja" ]; then
+    say "configuring build/"
+    # shellcheck disable=SC2086
+    quiet meson setup "$BUILD" $SETUP_OPTS || die "meson setup failed (its messages are above)."
+    echo "$SETUP_OPTS" > "$BUILD/.cudacell-setup"
+elif [ "$(cat "$BUILD/.cudacell-setup" 2>/dev/null)" != "$SETUP_OPTS" ]; then
+    say "reconfiguring build/"
+    # shellcheck disable=SC2086
+    quiet meson setup --reconfigure "$BUILD" $SETUP_OPTS || die "meson setup --reconfigure failed (its messages are above)."
+    echo "$SETUP_OPTS" > "$BUILD/.cudacell-setup"
+fi
+say "building"
+quiet ninja -C "$BUILD" || die "the build failed (the compiler's messages are above)."
+quiet meson install -C "$BUILD" --only-changed || die "meson install failed (its messages are above)."
+
+"$VENV/bin/jupyter" kernelspec list 2>/dev/null | grep -q '^ *cudacell ' ||
+    die "the cudacell kernelspec is not visible to .venv/bin/jupyter after install; expected it in $VENV/share/jupyter/kernels/cudacell."
+command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ] ||
+    say "note: nvcc was not found (PATH or /usr/local/cuda/bin): C cells work, CUDA cells need the CUDA toolkit"
+say "cudacell is installed in .venv (kernel 'cudacell')"
+
+[ "$LAB" = 1 ] || exit 0
+
+# ---- 4. JupyterLab -----------------------------------------------------------
+if [ -z "$PORT" ]; then
+    PORT=$("$VENV/bin/python" - <<'EOF'
+import socket
+for port in range(8888, 8988):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+EOF
+)
+    [ -n "$PORT" ] || die "no free port between 8888 and 8987; pass one with --port N."
+fi
+TOKEN=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(24))')
+LAB_ARGS=(--ip=127.0.0.1 --port="$PORT" --ServerApp.port_retries=0
+          --IdentityProvider.token="$TOKEN" --ServerApp.root_dir="$START_DIR")
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+    LAB_ARGS+=(--no-browser)
+fi
+[ "$(id -u)" -ne 0 ] || LAB_ARGS+=(--allow-root)
+
+URL="http://127.0.0.1:$PORT/lab?token=$TOKEN"
+cat <<EOF
+
+  JupyterLab with the cudacell kernel:
+      $URL
+
+  On a headless machine, forward the port from your own computer first:
+      ssh -N -L $PORT:127.0.0.1:$PORT $(id -un)@$(hostname -f 2>/dev/null || hostname)
+  then open the URL above there. Stop JupyterLab with Ctrl-C.
+
+EOF
+exec "$VENV/bin/jupyter" lab "${LAB_ARGS[@]}"

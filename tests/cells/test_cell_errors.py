@@ -1,0 +1,116 @@
+"""Compile errors and warnings, and crashes of the user's code: each gives a
+clear error, the kernel lives on, and the session is as before."""
+import re
+
+import pytest
+
+
+def test_compile_error_reply_and_one_error_output(kernel):
+    r = kernel.execute("int ok_before = 1;\nint z = 2;\nint y = ;")
+    assert r.status == "error", r.describe()
+    assert len(r.of_type("error")) == 1, r.describe()
+
+
+def test_compile_error_has_cell_line_and_column(kernel):
+    r = kernel.execute("int ok_before2 = 1;\nint z2 = 2;\nint y2 = ;")
+    text = "\n".join(r.errors[0]["traceback"]) if r.errors else ""
+    assert re.search(r"(^|\D)3:\d+", text), f"no line 3:col in the traceback:\n{text}"
+
+
+def test_compile_error_line_counts_magic_lines(kernel):
+    r = kernel.execute("!true\nint bad_after_magic = ;")
+    assert r.status == "error"
+    text = "\n".join(r.errors[0]["traceback"]) if r.errors else ""
+    assert re.search(r"(^|\D)2:\d+", text), f"no line 2:col in the traceback:\n{text}"
+
+
+def test_compile_error_has_no_temp_paths(kernel):
+    r = kernel.execute("int a_ok = 1;\nint b_bad = ;")
+    text = r.error_text
+    assert "/tmp" not in text, text
+    assert not re.search(r"[\w./-]+\.(c|cu|h|so):\d", text), f"a file path leaked into:\n{text}"
+
+
+def test_compile_error_no_stderr_stream(kernel):
+    r = kernel.execute("int c_bad = ;")
+    assert r.status == "error"
+    assert r.stderr == "", r.describe()
+
+
+def test_compile_error_names_the_problem(kernel):
+    r = kernel.execute("int q = undefined_name_xyz;")
+    assert r.status == "error"
+    assert "undefined_name_xyz" in r.error_text
+
+
+def test_warning_shown_and_cell_runs(kernel):
+    r = kernel.execute('#warning "heads up"\nprintf("ran\\n");')
+    assert r.status == "ok", r.describe()
+    assert "heads up" in r.stderr, r.describe()
+    assert r.stdout == "ran\n"
+
+
+def test_failed_cell_leaves_session_unchanged(kernel):
+    kernel.ok("int keep = 5;")
+    r = kernel.execute("int keep = 6;\nint new_fn(void) { return 1; }\nint bad_k = ;")
+    assert r.status == "error"
+    assert kernel.ok('printf("%d\\n", keep);').stdout == "5\n"
+    r2 = kernel.execute('printf("%d\\n", new_fn());')
+    assert r2.status == "error", "a function from a failed cell must not exist"
+
+
+def test_after_compile_error_next_cell_works(kernel):
+    kernel.execute("int broken = ;")
+    assert kernel.ok('puts("fine");').stdout == "fine\n"
+
+
+CRASHES = {
+    "segfault": ("int *volatile np = 0;\n*np = 1;", ["SIGSEGV", "segmentation"]),
+    "abort": ("#include <stdlib.h>\nabort();", ["SIGABRT", "abort"]),
+    "sigfpe": ("volatile int zero = 0, one = 1;\nvolatile int q = one / zero;\n(void)q;", ["SIGFPE", "floating"]),
+    "stack_overflow": ("int recurse(volatile int n) { volatile char pad[256]; pad[0] = n; "
+                       "return recurse(n + 1) + pad[0]; }\nrecurse(0);", ["SIGSEGV", "stack"]),
+    "exit3": ("#include <stdlib.h>\nexit(3);", ["3"]),
+    "sigkill": ("#include <signal.h>\nraise(SIGKILL);", ["SIGKILL", "killed"]),
+}
+
+
+@pytest.mark.parametrize("name", list(CRASHES))
+def test_crash_is_reported(fresh_kernel, name):
+    k = fresh_kernel
+    code, words = CRASHES[name]
+    k.ok("int survivor(int x) { return 2 * x; }\nint value_before = 99;")
+    r = k.execute(code, timeout=120)
+    assert r.status == "error", r.describe()
+    text = r.error_text + r.stderr
+    assert any(w.lower() in text.lower() for w in words), f"expected one of {words} in:\n{text}"
+    if name == "exit3":
+        assert "exit" in text.lower(), text
+    assert "reset" in text.lower(), f"no message saying variable values were reset:\n{text}"
+    assert k.alive()
+    # The kernel goes on: a new cell runs and earlier functions are callable.
+    assert k.ok('printf("%d\\n", survivor(21));').stdout == "42\n"
+
+
+def test_crash_resets_variables_but_keeps_declarations(fresh_kernel):
+    k = fresh_kernel
+    k.ok("int kept_decl = 1;")
+    k.ok("kept_decl = 50;")
+    k.execute("int *volatile np2 = 0;\n*np2 = 1;")
+    r = k.ok('printf("%d\\n", kept_decl);')
+    assert r.stdout in ("1\n", "0\n"), f"variable should be reset after a crash: {r.describe()}"
+
+
+def test_two_crashes_in_a_row(fresh_kernel):
+    k = fresh_kernel
+    for _ in range(2):
+        r = k.execute("int *volatile np3 = 0;\n*np3 = 1;")
+        assert r.status == "error"
+    assert k.ok('puts("still here");').stdout == "still here\n"
+
+
+def test_output_before_crash_arrives(fresh_kernel):
+    k = fresh_kernel
+    r = k.execute('printf("before crash\\n");\nint *volatile np4 = 0;\n*np4 = 1;')
+    assert r.status == "error"
+    assert "before crash" in r.stdout, r.describe()

@@ -1,0 +1,162 @@
+"""Magics that shape C cells (%cd %env %cflags %ldflags %%time %%timeit
+%reset %who), the compile cache, and completion/inspection of session names."""
+import os
+import uuid
+
+
+def test_cd_then_fopen_relative(fresh_kernel, workdir):
+    with open(os.path.join(workdir, "data.txt"), "w") as f:
+        f.write("from a file\n")
+    k = fresh_kernel
+    k.ok(f"%cd {workdir}")
+    r = k.ok('FILE *fp = fopen("data.txt", "r");\nchar fb[64] = "";\n'
+             'if (fp) { fgets(fb, sizeof fb, fp); fclose(fp); }\nprintf("%s", fp ? fb : "NOT FOUND\\n");')
+    assert r.stdout == "from a file\n", r.describe()
+
+
+def test_c_cell_writes_relative_to_cd(fresh_kernel, workdir):
+    k = fresh_kernel
+    k.ok(f"%cd {workdir}")
+    k.ok('FILE *wf = fopen("out.txt", "w");\nfputs("written", wf);\nfclose(wf);')
+    with open(os.path.join(workdir, "out.txt")) as f:
+        assert f.read() == "written"
+
+
+def test_env_then_getenv(kernel):
+    kernel.ok("%env CC_X=1")
+    kernel.ok("#include <stdlib.h>")
+    r = kernel.ok('const char *ev = getenv("CC_X");\nprintf("%s\\n", ev ? ev : "(null)");')
+    assert r.stdout == "1\n"
+
+
+def test_cflags_set_and_shown(fresh_kernel):
+    k = fresh_kernel
+    k.ok("%cflags -O2")
+    assert "-O2" in k.ok("%cflags").stdout
+
+
+def test_cflags_take_effect(fresh_kernel):
+    k = fresh_kernel
+    k.ok("%cflags -DCC_FLAG_TEST=77")
+    assert k.ok('printf("%d\\n", CC_FLAG_TEST);').stdout == "77\n"
+
+
+def test_ldflags_lm(fresh_kernel):
+    k = fresh_kernel
+    k.ok("%ldflags -lm")
+    assert "-lm" in k.ok("%ldflags").stdout
+    k.ok("#include <math.h>")
+    r = k.ok('volatile double vx = 2.0;\nprintf("%.3f\\n", cbrt(vx * 4));')
+    assert r.stdout == "2.000\n"
+
+
+def test_time_shows_compile_and_run(kernel):
+    r = kernel.ok('%%time\nprintf("timed\\n");')
+    assert "timed\n" in r.stdout
+    text = (r.stdout + r.stderr).lower()
+    assert "compile" in text and "run" in text, r.describe()
+
+
+def test_timeit_shows_mean_and_std(kernel):
+    r = kernel.ok("%%timeit\nvolatile int ts = 0;\nfor (int i = 0; i < 1000; i++) ts += i;", timeout=300)
+    text = r.stdout + r.stderr
+    assert "\u00b1" in text or "+-" in text, r.describe()
+
+
+def test_reset_forgets_names(fresh_kernel):
+    k = fresh_kernel
+    k.ok("int rst_var = 1;")
+    k.ok("%reset")
+    r = k.execute('printf("%d\\n", rst_var);')
+    assert r.status == "error"
+    assert "rst_var" in r.error_text
+
+
+def test_reset_then_redeclare(fresh_kernel):
+    k = fresh_kernel
+    k.ok("int rd = 1;")
+    k.ok("%reset")
+    k.ok("double rd = 0.5;")
+    assert k.ok('printf("%g\\n", rd);').stdout == "0.5\n"
+
+
+def test_who_lists_globals_functions_types(fresh_kernel):
+    k = fresh_kernel
+    k.ok("int who_var = 1;\nint who_fn(void) { return 0; }\ntypedef int who_t;\nstruct who_s { int a; };")
+    out = k.ok("%who").stdout
+    for name in ("who_var", "who_fn", "who_t", "who_s"):
+        assert name in out, f"%who does not list {name}:\n{out}"
+
+
+def test_who_empty_session(fresh_kernel):
+    r = fresh_kernel.ok("%who")
+    assert "who_var" not in r.stdout
+
+
+def test_compile_cache_hit_on_rerun(kernel):
+    token = uuid.uuid4().hex
+    cell = f'%%time\nputs("cache {token}");'
+    r1 = kernel.ok(cell)
+    r2 = kernel.ok(cell)
+    assert token in r1.stdout and token in r2.stdout
+    t2 = (r2.stdout + r2.stderr).lower()
+    assert "cache" in t2, f"second run should say it was cached:\n{r2.describe()}"
+
+
+def test_identical_cell_in_new_kernel_is_cached(workdir):
+    """The cache is persistent: a new session compiling the same cell hits it."""
+    from kernel_harness import Kernel
+    token = uuid.uuid4().hex
+    cell = f'%%time\nputs("persist {token}");'
+    for expect_cached in (False, True):
+        k = Kernel()
+        try:
+            r = k.ok(cell)
+            said = "cache" in (r.stdout + r.stderr).lower() and "miss" not in (r.stdout + r.stderr).lower()
+            if expect_cached:
+                assert said, f"not cached in a new session:\n{r.describe()}"
+        finally:
+            k.shutdown()
+
+
+def _complete(k, code):
+    return k.shell("complete_request", {"code": code, "cursor_pos": len(code)})["content"]
+
+
+def test_complete_session_variable(kernel):
+    kernel.ok("int my_unique_counter = 0;")
+    assert "my_unique_counter" in _complete(kernel, "my_uniq")["matches"]
+
+
+def test_complete_session_function_and_type(kernel):
+    kernel.ok("typedef struct { int a; } my_unique_type;\nint my_unique_fn(int a) { return a; }")
+    m = _complete(kernel, "my_unique_")["matches"]
+    assert "my_unique_fn" in m and "my_unique_type" in m, m
+
+
+def test_complete_session_macro(kernel):
+    kernel.ok("#define MY_UNIQUE_MACRO 3")
+    assert "MY_UNIQUE_MACRO" in _complete(kernel, "MY_UNIQ")["matches"]
+
+
+def test_inspect_session_function(kernel):
+    kernel.ok("int inspect_me(int a, double b) { return a + (int)b; }")
+    c = kernel.shell("inspect_request", {"code": "inspect_me", "cursor_pos": 5, "detail_level": 0})["content"]
+    assert c["found"] is True
+    text = c["data"]["text/plain"]
+    assert "inspect_me" in text and "int a" in text and "double b" in text, text
+
+
+def test_inspect_session_variable(kernel):
+    kernel.ok("double inspect_var = 1.5;")
+    c = kernel.shell("inspect_request", {"code": "inspect_var", "cursor_pos": 3, "detail_level": 0})["content"]
+    assert c["found"] is True
+    assert "double" in c["data"]["text/plain"]
+
+
+def test_history_holds_c_cells(fresh_kernel):
+    k = fresh_kernel
+    k.ok('puts("h1");')
+    k.ok('puts("h2");')
+    hist = k.shell("history_request", {"output": False, "raw": True, "hist_access_type": "tail", "n": 2})
+    assert [h[2] for h in hist["content"]["history"]] == ['puts("h1");', 'puts("h2");']

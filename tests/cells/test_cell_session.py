@@ -1,0 +1,149 @@
+"""The C cell model: declarations persist, statements run in order, top-level
+variables persist with runtime initializers, the newest definition wins."""
+
+
+def out(kernel, code, **kw):
+    return kernel.ok(code, **kw).stdout
+
+
+def test_hello_world(kernel):
+    assert out(kernel, 'printf("hello, world\\n");') == "hello, world\n"
+
+
+def test_include_persists(kernel):
+    kernel.ok("#include <iso646.h>")
+    assert out(kernel, 'if (1 and not 0) printf("and\\n");') == "and\n"
+
+
+def test_define_persists(kernel):
+    kernel.ok("#define SQUARE(x) ((x) * (x))")
+    assert out(kernel, 'printf("%d\\n", SQUARE(7));') == "49\n"
+
+
+def test_struct_persists(kernel):
+    kernel.ok("struct pt { int x, y; };")
+    assert out(kernel, 'struct pt p = {1, 2};\nprintf("%d\\n", p.x + p.y);') == "3\n"
+
+
+def test_typedef_persists(kernel):
+    kernel.ok("typedef struct { double re, im; } cplx;")
+    assert out(kernel, 'cplx c1 = {1.5, 2};\nprintf("%g\\n", c1.re + c1.im);') == "3.5\n"
+
+
+def test_enum_persists(kernel):
+    kernel.ok("enum color { RED, GREEN = 5, BLUE };")
+    assert out(kernel, 'printf("%d %d\\n", RED, BLUE);') == "0 6\n"
+
+
+def test_function_persists(kernel):
+    kernel.ok("int add(int a, int b) { return a + b; }")
+    assert out(kernel, 'printf("%d\\n", add(40, 2));') == "42\n"
+
+
+def test_static_function_and_variable_persist(kernel):
+    kernel.ok("static int hidden = 3;\nstatic int sq(int x) { return x * x; }")
+    assert out(kernel, 'printf("%d %d\\n", hidden, sq(4));') == "3 16\n"
+
+
+def test_global_persists_and_changes(kernel):
+    kernel.ok("int gcount = 41;")
+    assert out(kernel, 'gcount++;\nprintf("%d\\n", gcount);') == "42\n"
+    assert out(kernel, 'printf("%d\\n", gcount);') == "42\n"
+
+
+def test_statements_run_in_order(kernel):
+    code = 'printf("a\\n");\nint mid = 2;\nprintf("%d\\n", mid);\nprintf("c\\n");'
+    assert out(kernel, code) == "a\n2\nc\n"
+
+
+def test_runtime_initializer_malloc(kernel):
+    kernel.ok("#include <stdlib.h>\ndouble *buf = malloc(10 * sizeof *buf);\nbuf[3] = 2.5;")
+    assert out(kernel, 'printf("%g\\n", buf[3]);') == "2.5\n"
+
+
+def test_multiple_declarators(kernel):
+    kernel.ok("int n = 10, m[3] = {1, 2, 3};")
+    assert out(kernel, 'printf("%d %d %d\\n", n, m[0], m[2]);') == "10 1 3\n"
+
+
+def test_initializer_calls_earlier_function(kernel):
+    kernel.ok("int seven(void) { return 7; }")
+    kernel.ok("int from_call = seven() * 6;")
+    assert out(kernel, 'printf("%d\\n", from_call);') == "42\n"
+
+
+def test_initializer_uses_earlier_variable(kernel):
+    kernel.ok("int base_v = 5;")
+    kernel.ok("int derived_v = base_v * 2;")
+    assert out(kernel, 'printf("%d\\n", derived_v);') == "10\n"
+
+
+def test_declaration_and_statements_in_one_cell(kernel):
+    code = ('int tri(int k) { return k * (k + 1) / 2; }\n'
+            'int tri_total = 0;\n'
+            'for (int i = 1; i <= 3; i++) tri_total += tri(i);\n'
+            'printf("%d\\n", tri_total);')
+    assert out(kernel, code) == "10\n"
+    assert out(kernel, 'printf("%d\\n", tri(4) + tri_total);') == "20\n"
+
+
+def test_function_redefinition_wins(kernel):
+    kernel.ok("int version_fn(void) { return 1; }")
+    kernel.ok("int version_fn(void) { return 2; }")
+    assert out(kernel, 'printf("%d\\n", version_fn());') == "2\n"
+
+
+def test_redefined_function_used_by_later_function(kernel):
+    kernel.ok("int base_fn(void) { return 1; }")
+    kernel.ok("int base_fn(void) { return 3; }")
+    kernel.ok("int user_fn(void) { return base_fn() * 10; }")
+    assert out(kernel, 'printf("%d\\n", user_fn());') == "30\n"
+
+
+def test_variable_redefinition_wins(kernel):
+    kernel.ok("int rv = 1;")
+    kernel.ok("double rv = 2.5;")
+    assert out(kernel, 'printf("%g\\n", rv);') == "2.5\n"
+
+
+def test_rerun_same_cell(kernel):
+    kernel.ok("int acc = 0;")
+    cell = 'acc += 5;\nprintf("%d\\n", acc);'
+    assert out(kernel, cell) == "5\n"
+    assert out(kernel, cell) == "10\n"
+
+
+def test_rerun_defining_cell(kernel):
+    cell = "int again_fn(void) { return 7; }"
+    kernel.ok(cell)
+    kernel.ok(cell)
+    assert out(kernel, 'printf("%d\\n", again_fn());') == "7\n"
+
+
+def test_rerun_declaring_cell_resets_value(kernel):
+    cell = "int counter_r = 0;\ncounter_r++;\nprintf(\"%d\\n\", counter_r);"
+    assert out(kernel, cell) == "1\n"
+    assert out(kernel, cell) == "1\n"
+
+
+def test_main_with_args(kernel):
+    kernel.ok("%args a b")
+    code = ('int main(int argc, char **argv) {\n'
+            '    for (int i = 1; i < argc; i++) printf("%s\\n", argv[i]);\n'
+            '    return 0;\n'
+            '}')
+    assert out(kernel, code) == "a\nb\n"
+
+
+def test_main_without_args(kernel):
+    code = 'int main(void) { printf("main ran\\n"); return 0; }'
+    assert out(kernel, code) == "main ran\n"
+
+
+def test_c_cell_magic(kernel):
+    assert out(kernel, '%%c\nputs("via c magic");') == "via c magic\n"
+
+
+def test_comment_only_cell(kernel):
+    r = kernel.ok("/* nothing */\n// here")
+    assert r.stdout == ""

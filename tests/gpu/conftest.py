@@ -1,0 +1,30 @@
+"""tests/gpu/conftest.py — fixtures of the GPU suite.
+
+Every test here needs a GPU except those in test_nogpu.py. Whether there is
+one is decided once (gpu_util runs the build's own `cudacell-gpuinfo`);
+without a device every GPU test is reported as skipped, with the reason.
+"""
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from kernel_harness import fresh_kernel, kernel, workdir  # noqa: E402,F401  (fixtures)
+from gpu_util import GPU_REPORT, HAVE_GPU, NO_GPU_REASON  # noqa: E402
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_gpu = pytest.mark.skip(reason=NO_GPU_REASON)
+    for item in items:
+        if os.path.basename(str(item.fspath)) == "test_nogpu.py":
+            continue
+        if not HAVE_GPU:
+            item.add_marker(skip_gpu)
+
+
+@pytest.fixture(scope="session")
+def gpu_report() -> dict:
+    return GPU_REPORT

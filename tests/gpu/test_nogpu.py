@@ -1,0 +1,100 @@
+"""tests/gpu/test_nogpu.py — CUDA behaviour that is checked on every machine,
+GPU or not: CUDA cells compile and their host code runs, CUDA failures come
+back as plain-words CUDAErrors and never kill the kernel, a missing nvcc is
+explained while C cells keep working, and the fail shim's sticky error makes
+the runtime restart."""
+import os
+
+import pytest
+
+from gpu_util import HAVE_GPU, HAVE_NVCC, SANITIZED, SHIM
+from kernel_harness import Kernel
+
+needs_nvcc = pytest.mark.skipif(not HAVE_NVCC, reason="nvcc not installed: CUDA cells cannot compile")
+
+HOST_CELL = r"""
+#include <stdio.h>
+__global__ void twice(int *p) { p[threadIdx.x] *= 2; }
+printf("host code ran\n");
+"""
+
+
+def _assert_c_cell_works(k: Kernel, tag: str) -> None:
+    r = k.execute(f'#include <stdio.h>\nprintf("alive-{tag}\\n");')
+    assert r.status == "ok" and f"alive-{tag}" in r.stdout, r.describe()
+
+
+@needs_nvcc
+def test_cuda_cell_host_code_runs(kernel):
+    r = kernel.execute(HOST_CELL)
+    assert "host code ran" in r.stdout, r.describe()
+    if HAVE_GPU:
+        assert r.status == "ok", r.describe()
+    else:
+        # Without a GPU every CUDA cell ends with the runtime's no-GPU error,
+        # after its host code ran.
+        assert r.status == "error" and r.content.get("ename") == "CUDAError", r.describe()
+        assert "host code did run" in r.error_text, r.describe()
+    _assert_c_cell_works(kernel, "after-host")
+
+
+@needs_nvcc
+@pytest.mark.skipif(HAVE_GPU, reason="checks the no-GPU message; this machine has a GPU")
+def test_cuda_malloc_without_gpu_is_plain_words(kernel):
+    r = kernel.execute(r"""%%cuda
+#include <stdio.h>
+float *d = NULL;
+cudaError_t e = cudaMalloc(&d, 1024);
+printf("cudaMalloc said %s\n", cudaGetErrorName(e));
+""")
+    assert "cudaMalloc said cudaError" in r.stdout, r.describe()
+    assert r.status == "error" and r.content.get("ename") == "CUDAError", r.describe()
+    text = r.error_text
+    # one of: no driver / driver too old / no device — each says what to do
+    assert any(w in text for w in ("NVIDIA driver", "No usable GPU", "No GPU is visible")), text
+    assert "host code did run" in text and "C cells keep working" in text, text
+    assert "%gpu" in text, text
+    assert kernel.alive()
+    _assert_c_cell_works(kernel, "after-malloc")
+
+
+def test_missing_nvcc_is_explained_and_c_still_works():
+    env = {
+        "CUDACELL_NVCC": "/nonexistent/cuda/bin/nvcc",
+        "CUDA_HOME": "/nonexistent/cuda",
+        "PATH": "/usr/bin:/bin",
+    }
+    k = Kernel(env=env)
+    try:
+        r = k.execute("__global__ void k(void) {}\nint x = 1;")
+        assert r.status == "error", r.describe()
+        text = r.error_text + r.stderr
+        assert "nvcc was not found" in text, r.describe()
+        assert "CUDA_HOME" in text and "PATH" in text and "C cells keep working" in text, r.describe()
+        _assert_c_cell_works(k, "no-nvcc")
+    finally:
+        k.shutdown()
+
+
+@needs_nvcc
+@pytest.mark.skipif(not os.path.exists(SHIM), reason=f"fail shim not built at {SHIM}")
+def test_shim_sticky_error_restarts_runtime():
+    env = {
+        "LD_PRELOAD": SHIM,
+        "CUDACELL_FAIL": "cudaDeviceSynchronize=cudaErrorIllegalAddress",
+    }
+    if SANITIZED:   # the shim is not instrumented; ASan would refuse to start
+        env["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
+    k = Kernel(env=env)
+    try:
+        _assert_c_cell_works(k, "before-shim")
+        r = k.execute(HOST_CELL)
+        assert "host code ran" in r.stdout, r.describe()
+        assert r.status == "error" and r.content.get("ename") == "CUDAError", r.describe()
+        text = r.error_text
+        assert "cudaErrorIllegalAddress" in text and "illegal memory access" in text, text
+        assert "restart" in text.lower(), text
+        assert k.alive()
+        _assert_c_cell_works(k, "after-shim")
+    finally:
+        k.shutdown()

@@ -1,0 +1,47 @@
+"""Every example notebook in share/examples runs top to bottom with nbclient
+without an error output (cells tagged `raises-exception` may fail)."""
+import glob
+import os
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from kernel_harness import KERNEL_NAME, SOURCE, TIMEOUT, require_kernel, sanitizer_reports
+
+EXAMPLES = sorted(glob.glob(os.path.join(SOURCE, "share", "examples", "*.ipynb")))
+
+
+def _has_gpu():
+    return os.path.exists("/dev/nvidia0") or bool(glob.glob("/dev/nvidia[0-9]*"))
+
+
+@pytest.mark.skipif(not EXAMPLES, reason="no example notebooks in share/examples yet")
+@pytest.mark.parametrize("path", EXAMPLES, ids=[os.path.basename(p) for p in EXAMPLES])
+def test_example_notebook_runs(path, tmp_path):
+    require_kernel()
+    nb = nbformat.read(path, as_version=4)
+    needs_gpu = nb.metadata.get("cudacell", {}).get("requires_gpu", False)
+    if needs_gpu and not _has_gpu():
+        pytest.skip("the notebook's metadata says it needs a GPU, and this machine has none")
+    client = NotebookClient(nb, kernel_name=KERNEL_NAME, timeout=int(TIMEOUT * 5),
+                            resources={"metadata": {"path": str(tmp_path)}}, allow_errors=False)
+    client.execute()
+    errors = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or "raises-exception" in cell.metadata.get("tags", []):
+            continue
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "error":
+                errors.append(f"cell {i}: {o.get('ename')}: {o.get('evalue')}")
+    assert not errors, "\n".join(errors)
+    reports = sanitizer_reports()
+    assert not reports, "\n".join(reports)
+
+
+def test_examples_are_valid_notebooks():
+    for path in EXAMPLES:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        assert nb.metadata.get("kernelspec", {}).get("name") == "cudacell", \
+            f"{os.path.basename(path)} should name the cudacell kernel"

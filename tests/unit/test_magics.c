@@ -1,0 +1,195 @@
+/* tests/unit/test_magics.c — cc_magics_split (segments, kinds, line numbers,
+ * comments and strings), the magic table, and %env argument parsing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "magics.h"
+#include "tap.h"
+
+/* Pure helpers of magics_env.c (deliberately not in magics.h). */
+int cc_env_parse(const char *args, char **name, char **value);
+char *cc_path_expand(const char *arg);
+
+/* The segments of code as one string, e.g. "C1{int x;\n}|S2[ls]|L3 cd[/tmp]". */
+static char desc[8192];
+static const char *split(const char *code)
+{
+    cc_segment *v;
+    size_t n;
+    desc[0] = '\0';
+    if (cc_magics_split(code, &v, &n) != 0)
+        return "(error)";
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cc_segment *s = &v[i];
+        const char *sep = i ? "|" : "";
+        switch (s->kind) {
+        case CC_SEG_CODE:
+            k += snprintf(desc + k, sizeof desc - k, "%sC%d{%s}", sep, s->line, s->body);
+            break;
+        case CC_SEG_SHELL:
+            k += snprintf(desc + k, sizeof desc - k, "%sS%d[%s]", sep, s->line, s->args);
+            break;
+        case CC_SEG_LINE_MAGIC:
+            k += snprintf(desc + k, sizeof desc - k, "%sL%d %s[%s]", sep, s->line, s->name, s->args);
+            break;
+        case CC_SEG_CELL_MAGIC:
+            k += snprintf(desc + k, sizeof desc - k, "%sM%d %s[%s]{%s}", sep, s->line, s->name, s->args,
+                          s->body ? s->body : "(misplaced)");
+            break;
+        }
+    }
+    cc_segments_free(v, n);
+    return desc;
+}
+
+static void test_split_basic(void)
+{
+    CHECK_STR(split(""), "", "empty cell has no segments");
+    CHECK_STR(split("\n\n  \n"), "", "blank cell has no segments");
+    CHECK_STR(split("int x = 1;"), "C1{int x = 1;}", "plain code is one segment");
+    CHECK_STR(split("int x;\nx = 2;\n"), "C1{int x;\nx = 2;\n}", "code lines form one run");
+    CHECK_STR(split("!ls -l"), "S1[ls -l]", "a ! line is a shell command");
+    CHECK_STR(split("   !  echo hi  "), "S1[echo hi]", "leading blanks before ! and around the command");
+    CHECK_STR(split("!!ls"), "S1[ls]", "IPython's !!cmd runs like !cmd");
+    CHECK_STR(split("%cd /tmp"), "L1 cd[/tmp]", "line magic with args");
+    CHECK_STR(split("  %pwd"), "L1 pwd[]", "line magic, blanks before, no args");
+    CHECK_STR(split("%env   A=1  "), "L1 env[A=1]", "line magic args trimmed");
+    CHECK_STR(split("%cd/tmp"), "L1 cd[/tmp]", "name ends at a non-name character");
+    CHECK_STR(split("%who\r\n!ls\r\n"), "L1 who[]|S2[ls]", "CRLF line ends are trimmed");
+    CHECK_STR(split("int a;\n!ls\nint b;\n%pwd\nint c;"),
+              "C1{int a;\n}|S2[ls]|C3{int b;\n}|L4 pwd[]|C5{int c;}",
+              "code, shell, code, magic, code in order with line numbers");
+    CHECK_STR(split("!echo 1\n!echo 2\n!echo 3"), "S1[echo 1]|S2[echo 2]|S3[echo 3]",
+              "several ! lines in order");
+    CHECK_STR(split("!ls\n\n\n!pwd"), "S1[ls]|S4[pwd]", "blank lines between commands make no segment");
+    CHECK_STR(split("\n\nint x;"), "C1{\n\nint x;}", "leading blank lines stay in the code (line numbers exact)");
+    CHECK_STR(split("!"), "S1[]", "a lone ! is an empty command (run as nothing)");
+}
+
+static void test_split_not_magic(void)
+{
+    CHECK_STR(split("x = a\n  != b;"), "C1{x = a\n  != b;}", "a line starting with != is code");
+    CHECK_STR(split("int r = 7\n % 3;"), "C1{int r = 7\n % 3;}", "'%% 3' (no letter) is code");
+    CHECK_STR(split("printf(\"%d\\n\", 5);"), "C1{printf(\"%d\\n\", 5);}", "%% inside a string is code");
+    CHECK_STR(split("/* comment\n!not a command\n%notmagic\n*/"),
+              "C1{/* comment\n!not a command\n%notmagic\n*/}", "lines inside a block comment are code");
+    CHECK_STR(split("/* one-line */\n!ls"), "C1{/* one-line */\n}|S2[ls]", "a closed comment ends before the command");
+    CHECK_STR(split("int x; /* starts\n! still comment */\n!ls"),
+              "C1{int x; /* starts\n! still comment */\n}|S3[ls]", "comment opened after code");
+    CHECK_STR(split("// line comment /*\n!ls"), "C1{// line comment /*\n}|S2[ls]",
+              "/* inside a // comment opens nothing");
+    CHECK_STR(split("// continued \\\n!not a command"), "C1{// continued \\\n!not a command}",
+              "a // comment continued by a backslash");
+    CHECK_STR(split("char *s = \"/*\";\n!ls"), "C1{char *s = \"/*\";\n}|S2[ls]", "/* inside a string opens nothing");
+    CHECK_STR(split("char c = '\"';\n!ls"), "C1{char c = '\"';\n}|S2[ls]", "a quote in a char literal");
+    CHECK_STR(split("const char *s = \"abc\\\n!def\";"), "C1{const char *s = \"abc\\\n!def\";}",
+              "a string continued onto the next line");
+    CHECK_STR(split("#define M(x) \\\n  !x\n!ls"), "C1{#define M(x) \\\n  !x\n}|S3[ls]",
+              "a macro continuation line is code");
+    CHECK_STR(split("int f(void) {\n  !flag;\n  return 0;\n}"), "C1{int f(void) {\n  !flag;\n  return 0;\n}}",
+              "! inside braces is C negation, not a command");
+    CHECK_STR(split("if (a &&\n!b) x();"), "C1{if (a &&\n!b) x();}", "! inside parentheses is code");
+    CHECK_STR(split("int f(void) {\n}\n!ls"), "C1{int f(void) {\n}\n}|S3[ls]", "after the braces close, ! is a command again");
+    CHECK_STR(split("const char *r = R\"(x\n!y)\";\n!ls"), "C1{const char *r = R\"(x\n!y)\";\n}|S3[ls]",
+              "C++ raw string spanning lines (CUDA cells)");
+    CHECK_STR(split("int n = 1'000;\n!ls"), "C1{int n = 1'000;\n}|S2[ls]", "C23 digit separator is not a char literal");
+    CHECK_STR(split("char *s = \"a\\\\\";\n!ls"), "C1{char *s = \"a\\\\\";\n}|S2[ls]", "escaped backslash before the closing quote");
+}
+
+static void test_split_cell_magic(void)
+{
+    CHECK_STR(split("%%bash\necho hi\nls"), "M2 bash[]{echo hi\nls}", "cell magic: body is the rest, line of body");
+    CHECK_STR(split("%%writefile -a f.c\nint x;\n"), "M2 writefile[-a f.c]{int x;\n}", "cell magic args");
+    CHECK_STR(split("\n  \n%%bash\nls"), "M4 bash[]{ls}", "blank lines before the cell magic are fine");
+    CHECK_STR(split("%%bash"), "M2 bash[]{}", "cell magic with no body");
+    CHECK_STR(split("%%bash\n!ls\n%cd /\n/* x"), "M2 bash[]{!ls\n%cd /\n/* x}", "the body is never split");
+    CHECK_STR(split("int x;\n%%bash\nls"), "C1{int x;\n}|M2 bash[]{(misplaced)}|C3{ls}",
+              "a cell magic after the first line is a misplaced segment");
+    CHECK_STR(split("!ls\n%%time"), "S1[ls]|M2 time[]{(misplaced)}", "cell magic after a command is misplaced");
+    CHECK_STR(split("%%  x"), "C1{%%  x}", "%% without a name is not a magic");
+}
+
+static void test_table(void)
+{
+    size_t n;
+    const cc_magic *t = cc_magic_table(&n);
+    CHECK(n >= 17, "the table has every magic (%zu)", n);
+    bool all_helped = true;
+    for (size_t i = 0; i < n; i++)
+        if (!t[i].name || !t[i].usage || !t[i].help || !t[i].fn || strlen(t[i].help) < 10)
+            all_helped = false;
+    CHECK(all_helped, "every magic has a name, usage, help and handler");
+    const char *line[] = {"cd", "pwd", "env", "lsmagic", "cflags", "ldflags", "nvccflags", "args", "reset", "who", "gpu"};
+    const char *cell[] = {"bash", "writefile", "c", "cuda", "time", "timeit"};
+    bool ok = true;
+    for (size_t i = 0; i < sizeof line / sizeof *line; i++)
+        ok = ok && cc_magic_find(line[i], false) && !cc_magic_find(line[i], true);
+    CHECK(ok, "all line magics found, not as cell magics");
+    ok = true;
+    for (size_t i = 0; i < sizeof cell / sizeof *cell; i++)
+        ok = ok && cc_magic_find(cell[i], true) && !cc_magic_find(cell[i], false);
+    CHECK(ok, "all cell magics found, not as line magics");
+    CHECK(cc_magic_find("foo", false) == NULL, "unknown magic not found");
+    CHECK(cc_magic_find("cd", false)->fn == cc_magic_cd, "%%cd dispatches to cc_magic_cd");
+    CHECK(cc_magic_find("bash", true)->fn == cc_magic_bash, "%%%%bash dispatches to cc_magic_bash");
+    CHECK_STR(cc_magic_find("writefile", true)->usage, "%%writefile [-a] FILE", "writefile usage in IPython spelling");
+}
+
+static void env_case(const char *args, int want, const char *wname, const char *wvalue, const char *what)
+{
+    char *name, *value;
+    int r = cc_env_parse(args, &name, &value);
+    bool ok = r == want && ((!wname && !name) || (wname && name && strcmp(name, wname) == 0))
+              && ((!wvalue && !value) || (wvalue && value && strcmp(value, wvalue) == 0));
+    CHECK(ok, "%%env %s: %s", args, what);
+    if (!ok)
+        printf("#   got r=%d name=[%s] value=[%s]\n", r, name ? name : "(null)", value ? value : "(null)");
+    free(name);
+    free(value);
+}
+
+static void test_env_parse(void)
+{
+    env_case("", 0, NULL, NULL, "no args lists all");
+    env_case("   ", 0, NULL, NULL, "blank args lists all");
+    env_case("HOME", 1, "HOME", NULL, "a name shows one");
+    env_case("A=1", 2, "A", "1", "NAME=VALUE sets");
+    env_case("A 1", 2, "A", "1", "NAME VALUE sets (IPython)");
+    env_case("A   hello world ", 2, "A", "hello world", "NAME VALUE keeps inner blanks");
+    env_case("A = 5", 2, "A", "5", "NAME = VALUE sets");
+    env_case("A=", 2, "A", "", "NAME= sets the empty string");
+    env_case("A=x=y", 2, "A", "x=y", "only the first = splits");
+    env_case("A=\"quoted value\"", 2, "A", "quoted value", "one pair of quotes is removed");
+    env_case("CUDA_VISIBLE_DEVICES=0", 2, "CUDA_VISIBLE_DEVICES", "0", "typical use");
+    env_case("1A=2", -1, "1A", NULL, "a name cannot start with a digit");
+    env_case("A-B=2", -1, "A-B", NULL, "a name cannot hold '-'");
+}
+
+static void test_path_expand(void)
+{
+    setenv("HOME", "/home/tester", 1);
+    char *p = cc_path_expand("~");
+    CHECK_STR(p, "/home/tester", "~ expands to $HOME");
+    free(p);
+    p = cc_path_expand("~/src/a.c");
+    CHECK_STR(p, "/home/tester/src/a.c", "~/path expands");
+    free(p);
+    p = cc_path_expand("\"my dir/x\"");
+    CHECK_STR(p, "my dir/x", "quotes are removed");
+    free(p);
+    p = cc_path_expand("a~b");
+    CHECK_STR(p, "a~b", "a ~ inside a name stays");
+    free(p);
+}
+
+int main(void)
+{
+    test_split_basic();
+    test_split_not_magic();
+    test_split_cell_magic();
+    test_table();
+    test_env_parse();
+    test_path_expand();
+    return tap_done();
+}
