@@ -72,8 +72,9 @@ json_t *cc_info_comm_info(void)
 }
 
 /* history_request: tail (last n), range (start..stop of this session),
- * search (glob-free substring of "pattern" without '*'). Output as
- * [session, line, input] triples (output=False). */
+ * search (substring of "pattern" without glob characters), as
+ * [session, line, input] triples, or [session, line, [input, null]] when
+ * output is asked for. */
 json_t *cc_info_history(const cc_services *svc, const json_t *req)
 {
     const char *how = json_string_value(json_object_get(req, "hist_access_type"));
@@ -114,6 +115,19 @@ json_t *cc_info_history(const cc_services *svc, const json_t *req)
         json_int_t want = json_integer_value(json_object_get(req, "n"));
         while (want > 0 && json_array_size(out) > (size_t)want)
             json_array_remove(out, 0);
+    }
+    /* output=True asks for [session, line, [input, output]]; outputs are
+     * not kept, so output is null. */
+    if (json_is_true(json_object_get(req, "output"))) {
+        size_t i;
+        json_t *e;
+        json_t *paired = json_array();
+        json_array_foreach(out, i, e) {
+            json_array_append_new(paired, json_pack("[O,O,[O,n]]", json_array_get(e, 0),
+                                                    json_array_get(e, 1), json_array_get(e, 2)));
+        }
+        json_decref(out);
+        out = paired;
     }
     return json_pack("{s:s,s:o}", "status", "ok", "history", out);
 }

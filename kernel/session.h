@@ -20,6 +20,11 @@ typedef enum cc_lang { CC_LANG_C = 0, CC_LANG_CUDA = 1 } cc_lang;
 
 #define CC_CELL_ENTRY "__cudacell_run"
 
+/* Included at the top of every cell, C and CUDA alike. */
+#define CC_CELL_PRELUDE \
+    "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n" \
+    "#include <stdint.h>\n#include <stdbool.h>\n#include <stddef.h>\n#include <math.h>\n"
+
 typedef struct cc_session cc_session;
 
 cc_session *cc_session_new(void);

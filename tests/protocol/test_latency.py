@@ -62,7 +62,7 @@ def test_control_while_shell_command_runs(kernel):
 
 
 def _start_c_loop(kernel):
-    mid = kernel.execute_async('printf("spinning\\n"); fflush(stdout); for (;;) {}')
+    mid = kernel.execute_async('#include <stdio.h>\nprintf("spinning\\n"); fflush(stdout); for (;;) {}')
     try:
         kernel.wait_for_output(mid, "spinning", timeout=60)
     except TimeoutError:
