@@ -13,8 +13,10 @@ void rt_cuda_before_cell(void);
  * CUDA error code (0 = success), or 0 when CUDA was never loaded. */
 int rt_cuda_sync(void);
 
-/* After a CUDA cell: synchronize and check. Returns 0 when all is well.
- * Otherwise *ename ("CUDAError") and *message (e.g. "cudaErrorIllegalAddress:
+/* After a CUDA cell: synchronize and check. Returns 0 when all is well;
+ * 2 when there is no usable GPU (driver missing or too old, no device
+ * visible): *message is then a note for stderr, not a cell error (the host
+ * code ran; CUDA calls returned their error codes). Otherwise (1) *ename ("CUDAError") and *message (e.g. "cudaErrorIllegalAddress:
  * an illegal memory access was encountered" plus, for a missing driver / no
  * device, a plain-words paragraph saying what to do) are malloc'd, and
  * *sticky is 1 when the context is corrupted and the runtime must restart. */

@@ -369,7 +369,13 @@ static void cmd_run(const char *payload, size_t len)
     if (cuda) {
         char *ename = NULL, *message = NULL;
         int sticky = 0;
-        if (rt_cuda_after_cell(&ename, &message, &sticky) != 0) {
+        int rc = rt_cuda_after_cell(&ename, &message, &sticky);
+        if (rc == 2) {
+            fprintf(stderr, "%s\n", message ? message : "No usable GPU.");
+            fflush(stderr);
+            free(ename);
+            free(message);
+        } else if (rc != 0) {
             reply_error(ename ? ename : "CUDAError", message ? message : "CUDA error", sticky, ms);
             free(ename);
             free(message);

@@ -31,10 +31,10 @@ def test_cuda_cell_host_code_runs(kernel):
     if HAVE_GPU:
         assert r.status == "ok", r.describe()
     else:
-        # Without a GPU every CUDA cell ends with the runtime's no-GPU error,
-        # after its host code ran.
-        assert r.status == "error" and r.content.get("ename") == "CUDAError", r.describe()
-        assert "host code did run" in r.error_text, r.describe()
+        # Without a GPU the cell succeeds (its host code ran) and the
+        # runtime's no-GPU note is on stderr.
+        assert r.status == "ok", r.describe()
+        assert "host code did run" in r.stderr, r.describe()
     _assert_c_cell_works(kernel, "after-host")
 
 
@@ -48,8 +48,8 @@ cudaError_t e = cudaMalloc(&d, 1024);
 printf("cudaMalloc said %s\n", cudaGetErrorName(e));
 """)
     assert "cudaMalloc said cudaError" in r.stdout, r.describe()
-    assert r.status == "error" and r.content.get("ename") == "CUDAError", r.describe()
-    text = r.error_text
+    assert r.status == "ok", r.describe()   # not the cell's fault: a note, not an error
+    text = r.stderr
     # one of: no driver / driver too old / no device — each says what to do
     assert any(w in text for w in ("NVIDIA driver", "No usable GPU", "No GPU is visible")), text
     assert "host code did run" in text and "C cells keep working" in text, text

@@ -27,6 +27,7 @@ def test_example_notebook_runs(path, tmp_path):
     client = NotebookClient(nb, kernel_name=KERNEL_NAME, timeout=int(TIMEOUT * 5),
                             resources={"metadata": {"path": str(tmp_path)}}, allow_errors=False)
     client.execute()
+    _check_outputs(os.path.basename(path), nb)
     errors = []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or "raises-exception" in cell.metadata.get("tags", []):
@@ -37,6 +38,25 @@ def test_example_notebook_runs(path, tmp_path):
     assert not errors, "\n".join(errors)
     reports = sanitizer_reports()
     assert not reports, "\n".join(reports)
+
+
+def _text(nb, stream):
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.get("outputs", []) if o.get("name") == stream)
+
+
+def _check_outputs(name, nb):
+    """What each example must show: results on a GPU; without one, the host
+    parts ran and the no-GPU note explains why the GPU parts could not."""
+    out, err = _text(nb, "stdout"), _text(nb, "stderr")
+    if name == "cuda_basics.ipynb":
+        if _has_gpu():
+            assert "max error: 0" in out, out
+        else:
+            assert "CUDA unavailable" in out, out
+            assert "host code did run" in err, err
+    elif name == "c_basics.ipynb":
+        assert out.strip(), "c_basics printed nothing"
 
 
 def test_examples_are_valid_notebooks():
