@@ -160,7 +160,8 @@ static void report_run(cc_exec *x, cc_services *svc, const cc_rt_result *r)
 
 /* ---- the pipeline -------------------------------------------------------------- */
 
-static int compile_plan(cc_exec *x, cc_services *svc, const cc_plan *plan, cc_compile_res *cr)
+static int compile_plan(cc_exec *x, cc_services *svc, const cc_plan *plan, cc_compile_res *cr,
+                        const char *code, int first_line)
 {
     char arch[32] = "";
     if (plan->lang == CC_LANG_CUDA)
@@ -187,14 +188,18 @@ static int compile_plan(cc_exec *x, cc_services *svc, const cc_plan *plan, cc_co
         error_with_text(x, plan->lang == CC_LANG_CUDA ? "NvccNotFound" : "CompilerNotFound", cr->diagnostics);
         return -1;
     }
+    char *diag = cr->diagnostics && *cr->diagnostics
+                 ? cc_diag_add_context(cr->diagnostics, code, first_line) : NULL;
     if (!cr->ok) {
         char *ev = cc_diag_first_error(cr->diagnostics);
-        cc_exec_error(x, "CompileError", ev, cr->diagnostics);
+        cc_exec_error(x, "CompileError", ev, diag ? diag : cr->diagnostics);
         free(ev);
+        free(diag);
         return -1;
     }
-    if (cr->diagnostics && *cr->diagnostics)
-        cc_exec_write(x, 2, cr->diagnostics, strlen(cr->diagnostics));   /* warnings */
+    if (diag)
+        cc_exec_write(x, 2, diag, strlen(diag));   /* warnings */
+    free(diag);
     return 0;
 }
 
@@ -229,7 +234,7 @@ int cc_cell_execute(cc_exec *x, cc_services *svc, const char *code, int first_li
         free(err);
         return -1;
     }
-    if (compile_plan(x, svc, plan, &cr) < 0) {
+    if (compile_plan(x, svc, plan, &cr, code, first_line_no) < 0) {
         cc_compile_res_clear(&cr);
         cc_plan_free(plan);
         return -1;

@@ -287,3 +287,68 @@ char *cc_format_timeit(double mean_ns, double std_ns, long repeats, long loops)
         return NULL;
     return out;
 }
+
+/* The n-th line (1-based) of code as [*start, *len), or 0 if there is none. */
+static int nth_line(const char *code, int n, const char **start, size_t *len)
+{
+    const char *p = code;
+    for (int i = 1; i < n && p; i++) {
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    if (!p || n < 1)
+        return 0;
+    const char *e = strchr(p, '\n');
+    *start = p;
+    *len = e ? (size_t)(e - p) : strlen(p);
+    return 1;
+}
+
+char *cc_diag_add_context(const char *diag, const char *code, int first_line)
+{
+    size_t cap = strlen(diag) * 2 + 256, used = 0;
+    char *out = malloc(cap);
+    const char *p = diag;
+    if (!out)
+        return NULL;
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p + 1) : strlen(p);
+        int line = 0, col = 0, off = 0;
+        char kind[16] = "";
+        const char *src = NULL;
+        size_t srclen = 0;
+        int want = sscanf(p, "cell:%d:%d: %15[a-z]%n", &line, &col, kind, &off) >= 3 &&
+                   (!strcmp(kind, "error") || !strcmp(kind, "warning")) &&
+                   nth_line(code, line - first_line + 1, &src, &srclen);
+        /* gcc already showed the line when it could read it: "  12 | ..." follows */
+        const char *next = e ? e + 1 : p + n;
+        if (want && strstr(next, " | ") && strncmp(next + strspn(next, " 0123456789"), "| ", 2) == 0)
+            want = 0;
+        size_t need = used + n + (want ? srclen * 2 + 64 : 0) + 2;
+        if (need > cap) {
+            cap = need * 2;
+            char *t = realloc(out, cap);
+            if (!t) {
+                free(out);
+                return NULL;
+            }
+            out = t;
+        }
+        memcpy(out + used, p, n);
+        used += n;
+        if (!e)
+            out[used++] = '\n';
+        if (want) {
+            used += (size_t)sprintf(out + used, "%5d | %.*s\n      | ", line, (int)srclen, src);
+            for (int i = 1; i < col && (size_t)(i - 1) < srclen; i++)
+                out[used++] = src[i - 1] == '\t' ? '\t' : ' ';
+            out[used++] = '^';
+            out[used++] = '\n';
+        }
+        p += n;
+    }
+    out[used] = '\0';
+    return out;
+}

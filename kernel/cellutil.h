@@ -25,6 +25,12 @@ void cc_words_free(char **w);
  * generated files are dropped. Returns malloc'd text ("" if nothing left). */
 char *cc_diag_clean(const char *raw, const char *const *strip, size_t n_strip);
 
+/* Add the cell's source line and a caret under each "cell:L:C: error|
+ * warning" line, as the compiler would for a real file: code is the code
+ * segment, whose first line is line first_line of the notebook cell.
+ * Returns malloc'd text. */
+char *cc_diag_add_context(const char *diag, const char *code, int first_line);
+
 /* The first line that reports an error (compiler, nvcc or linker), without
  * its newline; malloc'd. Falls back to the first non-empty line, or
  * "compilation failed" when there is none. */

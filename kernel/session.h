@@ -20,10 +20,12 @@ typedef enum cc_lang { CC_LANG_C = 0, CC_LANG_CUDA = 1 } cc_lang;
 
 #define CC_CELL_ENTRY "__cudacell_run"
 
-/* Included at the top of every cell, C and CUDA alike. */
+/* Included at the top of every cell, C and CUDA alike. Deliberately small:
+ * <string.h> and <math.h> declare names people give their own variables
+ * (index, y0, j1, gamma…), so cells include those themselves. */
 #define CC_CELL_PRELUDE \
-    "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n" \
-    "#include <stdint.h>\n#include <stdbool.h>\n#include <stddef.h>\n#include <math.h>\n"
+    "#include <stdio.h>\n#include <stdlib.h>\n" \
+    "#include <stdint.h>\n#include <stdbool.h>\n#include <stddef.h>\n"
 
 typedef struct cc_session cc_session;
 

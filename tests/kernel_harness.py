@@ -501,6 +501,20 @@ def fresh_kernel():
     k.shutdown()
 
 
+# What a C programmer's first cell would hold; the cells suite starts with it.
+C_PRELUDE = "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n#include <unistd.h>"
+
+
+def c_kernel() -> Kernel:
+    """A kernel whose session already includes the usual headers."""
+    k = Kernel()
+    r = k.execute(C_PRELUDE)
+    if r.status != "ok":
+        k.shutdown(check=False)
+        pytest.fail(f"the first cell, only #include lines, failed: {r.describe()}")
+    return k
+
+
 @pytest.fixture
 def workdir(tmp_path):
     """A temporary directory path as a string."""

@@ -105,11 +105,11 @@ def test_compile_cache_hit_on_rerun(kernel):
 
 def test_identical_cell_in_new_kernel_is_cached(workdir):
     """The cache is persistent: a new session compiling the same cell hits it."""
-    from kernel_harness import Kernel
+    from kernel_harness import c_kernel
     token = uuid.uuid4().hex
     cell = f'%%time\nputs("persist {token}");'
     for expect_cached in (False, True):
-        k = Kernel()
+        k = c_kernel()
         try:
             r = k.ok(cell)
             said = "cache" in (r.stdout + r.stderr).lower() and "miss" not in (r.stdout + r.stderr).lower()

@@ -10,6 +10,18 @@ def test_hello_world(kernel):
     assert out(kernel, 'printf("hello, world\\n");') == "hello, world\n"
 
 
+def test_hello_world_in_a_new_session():
+    """The spec's hello world, in a session without any #include."""
+    from kernel_harness import Kernel
+    k = Kernel()
+    try:
+        r = k.execute('printf("hello, world\\n");')
+        assert r.status == "ok", r.describe()
+        assert r.stdout == "hello, world\n"
+    finally:
+        k.shutdown()
+
+
 def test_include_persists(kernel):
     kernel.ok("#include <iso646.h>")
     assert out(kernel, 'if (1 and not 0) printf("and\\n");') == "and\n"

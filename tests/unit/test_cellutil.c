@@ -116,8 +116,29 @@ static void test_durations(void)
     free(t);
 }
 
+static void test_context(void)
+{
+    const char *code = "int a = 1;\n\tint y = ;\n";
+    char *d = cc_diag_add_context("cell:3:8: error: expected expression\n", code, 2);
+    CHECK_STR(d, "cell:3:8: error: expected expression\n    3 | \tint y = ;\n      | \t      ^\n",
+              "context: source line and caret (tab kept), lines offset by first_line");
+    free(d);
+    d = cc_diag_add_context("cell:9:1: error: x\n", code, 1);
+    CHECK_STR(d, "cell:9:1: error: x\n", "context: a line outside the code is left alone");
+    free(d);
+    d = cc_diag_add_context("cell:1:5: note: see here\ncell:1:1: warning: w", code, 1);
+    CHECK_STR(d, "cell:1:5: note: see here\ncell:1:1: warning: w\n    1 | int a = 1;\n      | ^\n",
+              "context: notes get none, a last line without newline is completed");
+    free(d);
+    d = cc_diag_add_context("cell:1:1: error: e\n    1 | int a = 1;\n      | ^\n", code, 1);
+    CHECK_STR(d, "cell:1:1: error: e\n    1 | int a = 1;\n      | ^\n",
+              "context: not added twice when the compiler showed it");
+    free(d);
+}
+
 int main(void)
 {
+    test_context();
     test_split();
     test_diag();
     test_durations();
