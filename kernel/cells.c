@@ -8,6 +8,8 @@
  * runtime process is started lazily, on the first cell that has code to run. */
 #include "cells.h"
 
+#include <pthread.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,7 +242,9 @@ int cc_cell_execute(cc_exec *x, cc_services *svc, const char *code, int first_li
         return -1;
     }
     /* Its declarations are the session's now, even if running it fails. */
+    pthread_rwlock_wrlock(&svc->names_lock);
     cc_session_commit(svc->session, plan, cr.soname);
+    pthread_rwlock_unlock(&svc->names_lock);
     bool run = plan->has_run || mode == CC_CELL_TIMEIT;
     memset(&r, 0, sizeof r);
     if (run) {
@@ -372,10 +376,12 @@ int cc_magic_args(cc_exec *x, cc_services *svc, const cc_segment *seg)
 int cc_magic_reset(cc_exec *x, cc_services *svc, const cc_segment *seg)
 {
     (void)seg;
+    pthread_rwlock_wrlock(&svc->names_lock);
     if (svc->session)
         cc_session_reset(svc->session);
     else
         svc->session = cc_session_new();
+    pthread_rwlock_unlock(&svc->names_lock);
     if (svc->rt) {
         cc_rt_free(svc->rt);
         svc->rt = NULL;

@@ -361,7 +361,7 @@ static void gen_var(gen *g, const cc_item *it, const cc_declarator *d)
     g->has_run = true;
     if (!d->has_init) {
         add_pos(g, &g->run, d->name_tok);
-        cg_addf(&g->run, "__builtin_memset(&%s, 0, sizeof %s);\n", d->name, d->name);
+        cg_addf(&g->run, "__builtin_memset((void *)&%s, 0, sizeof %s);\n", d->name, d->name);
         return;
     }
     /* { T tmp = init; memcpy(&name, &tmp, sizeof name); } — at the
@@ -371,7 +371,7 @@ static void gen_var(gen *g, const cc_item *it, const cc_declarator *d)
     cg_addf(&g->run, "{ %s", tmp ? tmp : "");
     free(tmp);
     add_init(g, &g->run, d);
-    cg_addf(&g->run, "; __builtin_memcpy(&%s, &__cc_tmp, sizeof %s); }\n", d->name, d->name);
+    cg_addf(&g->run, "; __builtin_memcpy((void *)&%s, (const void *)&__cc_tmp, sizeof %s); }\n", d->name, d->name);
 }
 
 static void gen_proto(gen *g, const cc_item *it, const cc_declarator *d)

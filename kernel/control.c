@@ -1,6 +1,7 @@
 /* kernel/control.c — control-channel requests, answered inline by the
- * server thread: kernel_info, interrupt, shutdown. Each is wrapped in
- * iopub busy/idle like every request. */
+ * server thread: kernel_info, interrupt, shutdown, usage, and the subshell
+ * requests (create/delete/list). Each is wrapped in iopub busy/idle like
+ * every request. */
 #include "control.h"
 
 #include <pthread.h>
@@ -11,6 +12,7 @@
 #include "shell.h"
 #include "interrupt.h"
 #include "log.h"
+#include "server.h"
 #include "usage.h"
 
 static void reply(cc_kernel *k, const cc_msg *req, const char *type, json_t *content)
@@ -68,6 +70,29 @@ void cc_control_handle(cc_kernel *k, const cc_msg *m)
         k->shutting_down = 1;
     } else if (strcmp(t, "usage_request") == 0) {
         start_usage(m);
+    } else if (strcmp(t, "create_subshell_request") == 0) {
+        char id[37];
+        cc_send_status(k, m, "busy");
+        if (cc_server_subshell_create(k, id) == 0)
+            reply(k, m, "create_subshell_reply", json_pack("{s:s,s:s}", "status", "ok", "subshell_id", id));
+        else
+            reply(k, m, "create_subshell_reply", json_pack("{s:s,s:s,s:s,s:[]}", "status", "error",
+                  "ename", "SubshellError", "evalue", "could not start a subshell", "traceback"));
+        cc_send_status(k, m, "idle");
+    } else if (strcmp(t, "delete_subshell_request") == 0) {
+        const char *id = json_string_value(json_object_get(m->content, "subshell_id"));
+        cc_send_status(k, m, "busy");
+        if (id && cc_server_subshell_delete(id) == 0)
+            reply(k, m, "delete_subshell_reply", json_pack("{s:s}", "status", "ok"));
+        else
+            reply(k, m, "delete_subshell_reply", json_pack("{s:s,s:s,s:s,s:[]}", "status", "error",
+                  "ename", "SubshellNotFound", "evalue", "no subshell with this id", "traceback"));
+        cc_send_status(k, m, "idle");
+    } else if (strcmp(t, "list_subshell_request") == 0) {
+        cc_send_status(k, m, "busy");
+        reply(k, m, "list_subshell_reply", json_pack("{s:s,s:o}", "status", "ok",
+              "subshell_id", cc_server_subshell_list()));
+        cc_send_status(k, m, "idle");
     } else {
         cc_log_warn("unknown control message type '%s' ignored", t);
     }

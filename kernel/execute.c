@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,6 +225,24 @@ static bool get_bool(const json_t *c, const char *key, bool dflt)
     return json_is_boolean(v) ? json_is_true(v) : dflt;
 }
 
+/* Segments that use the session or the runtime run one at a time across
+ * the main shell and subshells; `!` lines and the magics that only touch
+ * the process's directory, environment or files run at once. */
+static bool needs_run_lock(const cc_segment *seg)
+{
+    static const char *const free_magics[] = {"bash", "cd", "pwd", "env", "writefile", "lsmagic", "ncu", "nsys"};
+    if (seg->kind == CC_SEG_CODE)
+        return true;
+    if (seg->kind == CC_SEG_SHELL || !seg->name)
+        return false;
+    if (strcmp(seg->name, "gpu") == 0)   /* listing is free; switching restarts the runtime */
+        return seg->args && *seg->args;
+    for (size_t i = 0; i < sizeof free_magics / sizeof free_magics[0]; i++)
+        if (strcmp(seg->name, free_magics[i]) == 0)
+            return false;
+    return true;
+}
+
 static void run_segments(cc_exec *x, cc_services *svc, const char *code)
 {
     cc_segment *segs = NULL;
@@ -238,12 +257,17 @@ static void run_segments(cc_exec *x, cc_services *svc, const char *code)
                           "KeyboardInterrupt: the cell was interrupted before this line ran.");
             break;
         }
+        bool lock = needs_run_lock(&segs[i]);
+        if (lock)
+            pthread_mutex_lock(&svc->run_lock);
         if (segs[i].kind == CC_SEG_CODE) {
             if (!only_space(segs[i].body))
                 cc_cell_execute(x, svc, segs[i].body, segs[i].line, -1, CC_CELL_RUN);
         } else {
             cc_magic_run(x, svc, &segs[i]);
         }
+        if (lock)
+            pthread_mutex_unlock(&svc->run_lock);
     }
     cc_segments_free(segs, n);
 }
@@ -259,17 +283,20 @@ bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, long 
     x.req = req;
     x.silent = get_bool(c, "silent", false);
     x.store_history = x.silent ? false : get_bool(c, "store_history", true);
-    x.allow_stdin = get_bool(c, "allow_stdin", true);
+    /* Only the main shell reads the stdin channel's replies. */
+    x.allow_stdin = get_bool(c, "allow_stdin", true) && !cc_msg_subshell(req);
     cc_outstream_init(&x.out);
     cc_outstream_init(&x.err);
     if (!code)
         code = "";
 
+    pthread_mutex_lock(&svc->count_lock);
     if (x.store_history) {
         svc->execution_count++;
         json_array_append_new(svc->history, json_pack("[i,i,s]", 1, svc->execution_count, code));
     }
     x.execution_count = svc->execution_count;
+    pthread_mutex_unlock(&svc->count_lock);
     if (!x.silent)
         cc_send(k, CC_CH_IOPUB, cc_msg_new("execute_input", req,
                 json_pack("{s:s,s:i}", "code", code, "execution_count", x.execution_count)));
@@ -277,7 +304,10 @@ bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, long 
     cc_intr_clear();
     run_segments(&x, svc, code);
     cc_exec_flush(&x);
-    k->runtime_pid = svc->rt ? cc_rt_pid(svc->rt) : 0;
+    if (pthread_mutex_trylock(&svc->run_lock) == 0) {
+        k->runtime_pid = svc->rt ? cc_rt_pid(svc->rt) : 0;
+        pthread_mutex_unlock(&svc->run_lock);
+    }
 
     json_t *rep;
     if (x.failed) {

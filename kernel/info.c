@@ -46,7 +46,7 @@ json_t *cc_info_kernel_info(void)
     json_t *r = json_pack(
         "{s:s,s:s,s:s,s:s,"
         " s:{s:s,s:s,s:s,s:s,s:s,s:s},"
-        " s:s,s:[{s:s,s:s}],s:[],s:b}",
+        " s:s,s:[{s:s,s:s}],s:[s],s:b}",
         "status", "ok",
         "protocol_version", CC_PROTOCOL_VERSION,
         "implementation", "cudacell",
@@ -60,7 +60,7 @@ json_t *cc_info_kernel_info(void)
             "codemirror_mode", "text/x-csrc",
         "banner", banner ? banner : "cudacell",
         "help_links", "text", "CUDA Runtime API", "url", "https://docs.nvidia.com/cuda/cuda-runtime-api/",
-        "supported_features",
+        "supported_features", "kernel subshells",
         "debugger", 0);
     free(banner);
     return r;

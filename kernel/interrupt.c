@@ -1,10 +1,12 @@
 /* kernel/interrupt.c — owns the interrupt state: how many interrupts are
  * pending, which process group the worker waits on, and the escalation from
  * SIGINT to SIGTERM/SIGKILL. cc_intr_request is async-signal-safe, so the
- * SIGINT handler and the control thread use the same path. */
+ * SIGINT handler and the control thread use the same path. Each waiting
+ * thread (main shell, subshells) registers its own target. */
 #include "interrupt.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -13,10 +15,19 @@
 
 static int wake[2] = {-1, -1};
 static atomic_int count;
-static atomic_int target_pgid;
-static atomic_int target_kind;
 static atomic_llong first_ms;
-static atomic_llong kill_at_ms;   /* 0: no SIGKILL scheduled */
+
+/* One target per waiting thread: the main shell and each subshell may wait
+ * on a child at the same time, and an interrupt reaches them all. */
+#define CC_INTR_SLOTS 16
+typedef struct slot {
+    atomic_int used;
+    pthread_t owner;
+    atomic_int pgid;
+    atomic_int kind;
+    atomic_llong kill_at_ms;   /* 0: no SIGKILL scheduled */
+} slot;
+static slot slots[CC_INTR_SLOTS];
 
 static long long now_ms(void)
 {
@@ -36,10 +47,10 @@ int cc_intr_init(void)
 
 int cc_intr_wakefd(void) { return wake[0]; }
 
-static void signal_target(int n)
+static void signal_slot(slot *t, int n)
 {
-    pid_t pg = (pid_t)atomic_load(&target_pgid);
-    int kind = atomic_load(&target_kind);
+    pid_t pg = (pid_t)atomic_load(&t->pgid);
+    int kind = atomic_load(&t->kind);
     if (pg <= 0)
         return;
     switch (kind) {
@@ -49,13 +60,13 @@ static void signal_target(int n)
         } else {
             kill(-pg, SIGTERM);
             kill(-pg, SIGCONT);
-            atomic_store(&kill_at_ms, now_ms() + CC_INTR_TERM_GRACE_MS);
+            atomic_store(&t->kill_at_ms, now_ms() + CC_INTR_TERM_GRACE_MS);
         }
         break;
     case CC_INTR_RUNTIME:
         if (n == 1) {
             kill(pg, SIGINT);
-            atomic_store(&kill_at_ms, now_ms() + CC_INTR_RUNTIME_GRACE_MS);
+            atomic_store(&t->kill_at_ms, now_ms() + CC_INTR_RUNTIME_GRACE_MS);
         } else {
             kill(-pg, SIGKILL);
         }
@@ -78,7 +89,9 @@ void cc_intr_request(void)
         ssize_t w = write(wake[1], "!", 1);
         (void)w;
     }
-    signal_target(n);
+    for (int i = 0; i < CC_INTR_SLOTS; i++)
+        if (atomic_load(&slots[i].used))
+            signal_slot(&slots[i], n);
     errno = saved;
 }
 
@@ -89,39 +102,73 @@ void cc_intr_clear(void)
     char buf[64];
     atomic_store(&count, 0);
     atomic_store(&first_ms, 0);
-    atomic_store(&kill_at_ms, 0);
+    for (int i = 0; i < CC_INTR_SLOTS; i++)
+        atomic_store(&slots[i].kill_at_ms, 0);
     if (wake[0] >= 0)
         while (read(wake[0], buf, sizeof buf) > 0)
             ;
 }
 
+/* The calling thread's slot, taken on first use (NULL if all are taken). */
+static slot *my_slot(bool create)
+{
+    pthread_t me = pthread_self();
+    for (int i = 0; i < CC_INTR_SLOTS; i++)
+        if (atomic_load(&slots[i].used) && pthread_equal(slots[i].owner, me))
+            return &slots[i];
+    if (!create)
+        return NULL;
+    for (int i = 0; i < CC_INTR_SLOTS; i++) {
+        int expect = 0;
+        if (atomic_compare_exchange_strong(&slots[i].used, &expect, 2)) {
+            slots[i].owner = me;
+            atomic_store(&slots[i].used, 1);
+            return &slots[i];
+        }
+    }
+    return NULL;
+}
+
 void cc_intr_set_target(pid_t pgid, cc_intr_kind kind)
 {
-    atomic_store(&target_kind, (int)kind);
-    atomic_store(&target_pgid, (int)pgid);
+    slot *t = my_slot(true);
+    if (!t)
+        return;
+    atomic_store(&t->kind, (int)kind);
+    atomic_store(&t->pgid, (int)pgid);
     /* An interrupt that came while nothing was registered still counts. */
     int n = atomic_load(&count);
     if (n > 0)
-        signal_target(n);
+        signal_slot(t, n);
 }
 
 void cc_intr_clear_target(void)
 {
-    atomic_store(&target_pgid, 0);
-    atomic_store(&target_kind, CC_INTR_NONE);
-    atomic_store(&kill_at_ms, 0);
+    slot *t = my_slot(false);
+    if (!t)
+        return;
+    atomic_store(&t->pgid, 0);
+    atomic_store(&t->kind, CC_INTR_NONE);
+    atomic_store(&t->kill_at_ms, 0);
+    atomic_store(&t->used, 0);   /* free the slot for other threads */
 }
 
 bool cc_intr_tick(void)
 {
-    long long at = atomic_load(&kill_at_ms);
-    pid_t pg = (pid_t)atomic_load(&target_pgid);
-    if (at == 0 || pg <= 0 || now_ms() < at)
-        return false;
-    atomic_store(&kill_at_ms, 0);
-    kill(-pg, SIGKILL);
-    kill(pg, SIGKILL);
-    return true;
+    bool killed = false;
+    long long now = now_ms();
+    for (int i = 0; i < CC_INTR_SLOTS; i++) {
+        slot *t = &slots[i];
+        long long at = atomic_load(&t->kill_at_ms);
+        pid_t pg = (pid_t)atomic_load(&t->pgid);
+        if (!atomic_load(&t->used) || at == 0 || pg <= 0 || now < at)
+            continue;
+        atomic_store(&t->kill_at_ms, 0);
+        kill(-pg, SIGKILL);
+        kill(pg, SIGKILL);
+        killed = true;
+    }
+    return killed;
 }
 
 long cc_intr_age_ms(void)

@@ -542,6 +542,11 @@ int cc_rt_run(cc_runtime *rt, cc_exec *x, const cc_rt_run_req *req, cc_rt_result
     }
     wait_for_end(rt, x, res);
     cc_intr_clear_target();
+    /* An interrupt that came as the cell ended (e.g. it cancelled the input
+     * the cell waited for, and the cell then finished on end-of-file) still
+     * ends the cell as interrupted. */
+    if (res->status == CC_RT_OK && cc_intr_count() > 0)
+        res->status = CC_RT_INTERRUPTED;
     return 0;
 }
 

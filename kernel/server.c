@@ -8,6 +8,7 @@
 #include "server.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,15 @@ typedef struct cc_server {
 } cc_server;
 
 static cc_server *srv;
+
+/* Subshells: id → the PUSH end of its worker's queue. Server thread only. */
+#define CC_MAX_SUBSHELLS 64
+typedef struct subshell {
+    char id[37];
+    void *push;
+} subshell;
+static subshell subshells[CC_MAX_SUBSHELLS];
+static size_t n_subshells;
 static __thread void *tls_push;   /* this thread's sender into CC_INPROC_OUT */
 
 cc_kernel *cc_kernel_get(void) { return &the_kernel; }
@@ -278,11 +288,86 @@ static void handle_control(cc_kernel *k)
     cc_msg_free(m);
 }
 
+static subshell *find_subshell(const char *id)
+{
+    for (size_t i = 0; i < n_subshells; i++)
+        if (strcmp(subshells[i].id, id) == 0)
+            return &subshells[i];
+    return NULL;
+}
+
+int cc_server_subshell_create(cc_kernel *k, char id_out[37])
+{
+    char ep[96];
+    if (n_subshells == CC_MAX_SUBSHELLS)
+        return -1;
+    subshell *s = &subshells[n_subshells];
+    cc_uuid4(s->id);
+    snprintf(ep, sizeof ep, "inproc://cc-subshell-%s", s->id);
+    if (inproc(k, ZMQ_PUSH, ep, &s->push) < 0) {
+        zmq_close(s->push);
+        return -1;
+    }
+    if (!cc_subshell_start(k, s->id, ep)) {
+        zmq_close(s->push);
+        return -1;
+    }
+    memcpy(id_out, s->id, 37);
+    n_subshells++;
+    return 0;
+}
+
+static void stop_subshell(subshell *s)
+{
+    cc_msg *none = NULL;
+    zmq_send(s->push, &none, sizeof none, 0);
+    zmq_close(s->push);
+}
+
+int cc_server_subshell_delete(const char *id)
+{
+    subshell *s = find_subshell(id);
+    if (!s)
+        return -1;
+    stop_subshell(s);
+    *s = subshells[--n_subshells];
+    return 0;
+}
+
+json_t *cc_server_subshell_list(void)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n_subshells; i++)
+        json_array_append_new(a, json_string(subshells[i].id));
+    return a;
+}
+
 static void handle_shell(cc_kernel *k)
 {
     cc_msg *m = recv_msg(k, srv->sock[CC_CH_SHELL], "shell");
-    if (m)
+    if (!m)
+        return;
+    const char *sid = cc_msg_subshell(m);
+    if (!sid) {
         push_ptr(srv->shell_push, m);
+        return;
+    }
+    subshell *s = find_subshell(sid);
+    if (s) {
+        push_ptr(s->push, m);
+        return;
+    }
+    /* Unknown subshell: answer with an error rather than leave it waiting. */
+    cc_log_warn("%s for unknown subshell %s", cc_msg_type(m), sid);
+    const char *t = cc_msg_type(m);
+    size_t n = strlen(t);
+    char rt[64];
+    if (n > 8 && n < sizeof rt && strcmp(t + n - 8, "_request") == 0) {
+        snprintf(rt, sizeof rt, "%.*s_reply", (int)(n - 8), t);
+        cc_send(k, CC_CH_SHELL, cc_msg_new(rt, m, json_pack("{s:s,s:s,s:s,s:[]}", "status", "error",
+                "ename", "SubshellNotFound", "evalue", "no subshell with this id", "traceback")));
+    }
+    cc_msg_free(m);
 }
 
 static void handle_stdin(cc_kernel *k)
@@ -368,6 +453,8 @@ int cc_server_run(cc_kernel *k)
             iopub_subscription(k);
     }
 
+    while (n_subshells)
+        stop_subshell(&subshells[--n_subshells]);
     shutdown_worker();
     void *all[] = {s.sock[0], s.sock[1], s.sock[2], s.sock[3], s.out_pull, s.shell_push, s.stdin_push};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)

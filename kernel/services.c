@@ -56,6 +56,12 @@ cc_services *cc_services_new(const char *exe_dir)
 {
     cc_services *svc = calloc(1, sizeof *svc);
     const char *tmp = getenv("TMPDIR");
+
+    if (!svc)
+        return NULL;
+    pthread_mutex_init(&svc->run_lock, NULL);
+    pthread_rwlock_init(&svc->names_lock, NULL);
+    pthread_mutex_init(&svc->count_lock, NULL);
     char *tmpl = NULL;
 
     if (asprintf(&tmpl, "%s/cudacell-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
@@ -111,5 +117,8 @@ void cc_services_free(cc_services *svc)
     free(svc->nvccflags);
     free(svc->args);
     json_decref(svc->history);
+    pthread_mutex_destroy(&svc->run_lock);
+    pthread_rwlock_destroy(&svc->names_lock);
+    pthread_mutex_destroy(&svc->count_lock);
     free(svc);
 }

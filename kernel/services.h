@@ -1,10 +1,17 @@
 /* kernel/services.h — the language side of the kernel, owned by the shell
  * worker thread: the C/CUDA session, compiler settings, the runtime process,
- * the private work directory, history. Created lazily where costly. */
+ * the private work directory, history. Created lazily where costly.
+ *
+ * The main shell and subshells share it: run_lock serialises everything
+ * that uses the session or the runtime (code cells and the magics that
+ * touch them); names_lock guards the session's names so completion and
+ * inspection never wait for a running cell (only for a commit);
+ * count_lock guards execution_count and history. */
 #ifndef CC_SERVICES_H
 #define CC_SERVICES_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 
 struct cc_session;
@@ -24,6 +31,9 @@ typedef struct cc_services {
     json_t *history;              /* array of [session, line, input] */
     int execution_count;
     struct cc_gpu_probe *gpu;     /* background GPU discovery (cuda/gpu_probe.h) */
+    pthread_mutex_t run_lock;
+    pthread_rwlock_t names_lock;
+    pthread_mutex_t count_lock;
 } cc_services;
 
 cc_services *cc_services_new(const char *exe_dir);

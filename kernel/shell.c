@@ -1,10 +1,13 @@
-/* kernel/shell.c — the shell worker thread. Requests arrive in order from
- * the server; each is wrapped in iopub busy/idle and dispatched by msg_type.
- * After an execute error with stop_on_error, the executes already queued
- * are answered "aborted", as ipykernel does. */
+/* kernel/shell.c — shell worker threads: the main shell, and one thread per
+ * subshell (JEP 91). Each takes its requests in order from its own queue
+ * (the server routes by header.subshell_id), wraps each in iopub busy/idle
+ * and dispatches by msg_type. After an execute error with stop_on_error,
+ * the executes already queued are answered "aborted", as ipykernel does. */
 #include "shell.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
@@ -15,7 +18,15 @@
 #include "log.h"
 #include "services.h"
 
+struct cc_worker {
+    cc_kernel *k;
+    char endpoint[96];   /* inproc queue this worker reads */
+    bool is_main;
+    pthread_t thread;
+};
+
 static atomic_bool worker_done;
+static atomic_int live_subshells;
 static void *stdin_pull;
 
 bool cc_worker_done(void) { return atomic_load(&worker_done); }
@@ -54,15 +65,22 @@ static bool dispatch(cc_kernel *k, const cc_msg *m, long long *reply_ms)
         reply(k, m, "is_complete_reply", cc_is_complete(content_str(m, "code", "")));
     } else if (strcmp(t, "complete_request") == 0) {
         const char *code = content_str(m, "code", "");
-        reply(k, m, "complete_reply",
-              cc_complete(code, content_int(m, "cursor_pos", (int)strlen(code)), svc->session));
+        pthread_rwlock_rdlock(&svc->names_lock);
+        json_t *r = cc_complete(code, content_int(m, "cursor_pos", (int)strlen(code)), svc->session);
+        pthread_rwlock_unlock(&svc->names_lock);
+        reply(k, m, "complete_reply", r);
     } else if (strcmp(t, "inspect_request") == 0) {
         const char *code = content_str(m, "code", "");
-        reply(k, m, "inspect_reply",
-              cc_inspect(code, content_int(m, "cursor_pos", (int)strlen(code)),
-                         content_int(m, "detail_level", 0), svc->session));
+        pthread_rwlock_rdlock(&svc->names_lock);
+        json_t *r = cc_inspect(code, content_int(m, "cursor_pos", (int)strlen(code)),
+                               content_int(m, "detail_level", 0), svc->session);
+        pthread_rwlock_unlock(&svc->names_lock);
+        reply(k, m, "inspect_reply", r);
     } else if (strcmp(t, "history_request") == 0) {
-        reply(k, m, "history_reply", cc_info_history(svc, m->content));
+        pthread_mutex_lock(&svc->count_lock);
+        json_t *r = cc_info_history(svc, m->content);
+        pthread_mutex_unlock(&svc->count_lock);
+        reply(k, m, "history_reply", r);
     } else if (strcmp(t, "comm_info_request") == 0) {
         reply(k, m, "comm_info_reply", cc_info_comm_info());
     } else if (strcmp(t, "comm_open") == 0) {
@@ -117,11 +135,14 @@ static bool drain_aborting(cc_kernel *k, void *pull, long long reply_ms, cc_msg 
 
 static void *worker_main(void *arg)
 {
-    cc_kernel *k = arg;
+    cc_worker *w = arg;
+    cc_kernel *k = w->k;
     void *pull = zmq_socket(k->zctx, ZMQ_PULL);
-    zmq_connect(pull, CC_INPROC_SHELL);
-    stdin_pull = zmq_socket(k->zctx, ZMQ_PULL);
-    zmq_connect(stdin_pull, CC_INPROC_STDIN);
+    zmq_connect(pull, w->endpoint);
+    if (w->is_main) {
+        stdin_pull = zmq_socket(k->zctx, ZMQ_PULL);
+        zmq_connect(stdin_pull, CC_INPROC_STDIN);
+    }
 
     cc_msg *next = NULL;
     for (;;) {
@@ -150,21 +171,53 @@ static void *worker_main(void *arg)
     cc_msg *m;
     while (zmq_recv(pull, &m, sizeof m, ZMQ_DONTWAIT) == sizeof m)
         cc_msg_free(m);
+    zmq_close(pull);
+    cc_send_thread_done();
+    if (!w->is_main) {
+        atomic_fetch_sub(&live_subshells, 1);
+        free(w);
+        return NULL;
+    }
     while (zmq_recv(stdin_pull, &m, sizeof m, ZMQ_DONTWAIT) == sizeof m)
         cc_msg_free(m);
-    cc_services_free(k->svc);
-    k->svc = NULL;
-    zmq_close(pull);
     zmq_close(stdin_pull);
-    cc_send_thread_done();
+    /* Subshells share the services: give them a moment to finish. */
+    for (int i = 0; i < 200 && atomic_load(&live_subshells) > 0; i++)
+        usleep(10000);
+    if (atomic_load(&live_subshells) == 0) {
+        cc_services_free(k->svc);
+        k->svc = NULL;
+    }
     atomic_store(&worker_done, true);
     return NULL;
 }
 
 int cc_worker_start(cc_kernel *k, pthread_t *th)
 {
+    static cc_worker main_worker;
     k->svc = cc_services_new(k->exe_dir);
     if (!k->svc)
         return -1;
-    return pthread_create(th, NULL, worker_main, k) == 0 ? 0 : -1;
+    main_worker.k = k;
+    main_worker.is_main = true;
+    snprintf(main_worker.endpoint, sizeof main_worker.endpoint, "%s", CC_INPROC_SHELL);
+    return pthread_create(th, NULL, worker_main, &main_worker) == 0 ? 0 : -1;
+}
+
+cc_worker *cc_subshell_start(cc_kernel *k, const char *id, const char *endpoint)
+{
+    cc_worker *w = calloc(1, sizeof *w);
+    (void)id;
+    if (!w)
+        return NULL;
+    w->k = k;
+    snprintf(w->endpoint, sizeof w->endpoint, "%s", endpoint);
+    atomic_fetch_add(&live_subshells, 1);
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+        atomic_fetch_sub(&live_subshells, 1);
+        free(w);
+        return NULL;
+    }
+    pthread_detach(w->thread);   /* it frees itself when told to stop */
+    return w;
 }

@@ -12,7 +12,15 @@
 #define CC_INPROC_SHELL "inproc://cc-shell"   /* server → worker: cc_msg* (NULL = stop) */
 #define CC_INPROC_STDIN "inproc://cc-stdin"   /* server → worker: input_reply cc_msg* */
 
+typedef struct cc_worker cc_worker;
+
+/* The main shell's worker (creates the services). */
 int cc_worker_start(cc_kernel *k, pthread_t *th);
+
+/* A subshell's worker reading cc_msg* from the inproc PULL at endpoint
+ * (the server binds the PUSH end first). It stops, and frees itself, when
+ * it reads NULL. Returns NULL on failure. */
+cc_worker *cc_subshell_start(cc_kernel *k, const char *id, const char *endpoint);
 bool cc_worker_done(void);
 
 /* Worker-thread side of the stdin queue (execute.c reads input replies here). */

@@ -224,6 +224,9 @@ class Kernel:
             self.shutdown(check=False)
             pytest.fail(f"the kernel did not answer kernel_info within {TIMEOUT:.0f}s: {e}")
         self.ready_time = time.monotonic() - t0
+        self._poller = zmq.Poller()
+        for ch in (self.kc.iopub_channel, self.kc.shell_channel, self.kc.stdin_channel):
+            self._poller.register(ch.socket, zmq.POLLIN)
         self._drain()
 
     # -- plumbing
@@ -334,7 +337,7 @@ class Kernel:
                     f"within {timeout or TIMEOUT:.0f}s; so far: {res.describe()}")
             got = False
             for name in ("iopub", "shell", "stdin"):
-                m = self._recv(name, msg_id, 0.01)
+                m = self._recv(name, msg_id, 0.0)
                 if m is None:
                     continue
                 got = True
@@ -354,7 +357,7 @@ class Kernel:
                     if value is not None:
                         self.kc.input(value)
             if not got:
-                time.sleep(0.002)
+                self._poller.poll(50)   # until any of the three has a message
         res.elapsed = time.monotonic() - t0
         return res
 

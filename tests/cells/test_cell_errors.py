@@ -114,3 +114,23 @@ def test_output_before_crash_arrives(fresh_kernel):
     r = k.execute('printf("before crash\\n");\nint *volatile np4 = 0;\n*np4 = 1;')
     assert r.status == "error"
     assert "before crash" in r.stdout, r.describe()
+
+
+CLEAN_CELLS = [
+    "volatile int vol_g = 1;",
+    "const double const_g = 2.5;",
+    "int arr_g[4] = {1, 2, 3, 4};",
+    "struct { int a; double b; } st_g = {1, 2.0};",
+    "int (*fp_g)(const char *) = puts;",
+    "char str_g[] = \"text\";",
+    "static unsigned long long big_g = 1ULL << 40;",
+    "_Atomic int atom_g = 3;",
+]
+
+
+@pytest.mark.parametrize("code", CLEAN_CELLS)
+def test_clean_declaration_gives_no_warning(kernel, code):
+    """Warnings come from the user's code only, never from the generated glue."""
+    r = kernel.execute(code)
+    assert r.status == "ok", r.describe()
+    assert r.stderr == "", f"spurious compiler output for {code!r}:\n{r.stderr}"
