@@ -100,8 +100,39 @@ def flood_mbps(k: Kernel) -> tuple[float, int]:
     return nbytes / dt / 1e6, nbytes
 
 
-def common(k: Kernel, reps: dict) -> dict:
-    res = {"ready_ms": k.ready_time * 1000}
+def ready_ms(kernel_name: str | None, n: int) -> float:
+    """Launch → first kernel_info_reply, asking every 10 ms (median of n).
+    jupyter_client's wait_for_ready also drains iopub for 0.2 s, which is
+    the client's cost, not the kernel's: it is not counted here."""
+    import queue
+    from kernel_harness import KERNEL_NAME
+    from jupyter_client import KernelManager
+    times = []
+    for _ in range(n):
+        km = KernelManager(kernel_name=kernel_name or KERNEL_NAME)
+        t0 = time.monotonic()
+        km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        done = False
+        while not done and time.monotonic() - t0 < 60:
+            mid = kc.kernel_info()
+            try:
+                while True:
+                    m = kc.get_shell_msg(timeout=0.01)
+                    if m["parent_header"].get("msg_id") == mid or m["msg_type"] == "kernel_info_reply":
+                        done = True
+                        break
+            except queue.Empty:
+                pass
+        times.append(time.monotonic() - t0)
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    return median_ms(times)
+
+
+def common(k: Kernel, reps: dict, kernel_name: str | None = None) -> dict:
+    res = {"ready_ms": ready_ms(kernel_name, reps["ready"])}
     res["kinfo_ms"] = kernel_info_rtt(k, reps["kinfo"])
     res["bang_ms"] = run_rtt(k, "!true", reps["bang"])
     time.sleep(0.5)
@@ -111,8 +142,8 @@ def common(k: Kernel, reps: dict) -> dict:
 
 
 def trivial_cell() -> str:
-    # A unique comment makes a cache miss; the code itself is a trivial cell.
-    return f'/* {uuid.uuid4().hex} */\nprintf("x\\n");'
+    # A unique string makes a cache miss (comments may not count); still trivial.
+    return f'printf("x\\n", "{uuid.uuid4().hex}");'
 
 
 def timed_ok(k: Kernel, code: str) -> float:
@@ -128,8 +159,9 @@ def bare_gcc_ms(n: int) -> float:
         for _ in range(n):
             src = os.path.join(d, "cell.c")
             with open(src, "w") as f:
-                f.write(f'#include <stdio.h>\n/* {uuid.uuid4().hex} */\n'
-                        'int __cudacell_run(int argc, char **argv) { printf("x\\n"); return 0; }\n')
+                f.write('#include <stdio.h>\n'
+                        'int __cudacell_run(int argc, char **argv) '
+                        f'{{ printf("x\\n", "{uuid.uuid4().hex}"); return 0; }}\n')
             t0 = time.monotonic()
             subprocess.run(["gcc", "-shared", "-fPIC", "-o", os.path.join(d, "cell.so"), src], check=True)
             times.append(time.monotonic() - t0)
@@ -142,27 +174,27 @@ def c_cells(k: Kernel, reps: dict, ncells: int) -> dict:
     time.sleep(0.5)
     res["rss_total_mb"] = (rss_kb(k.pid) + sum(rss_kb(c) for c in children(k.pid))) / 1024
     res["cell_ms"] = statistics.median([timed_ok(k, trivial_cell()) for _ in range(reps["cell"])])
-    fixed = f'/* {uuid.uuid4().hex} */\nprintf("x\\n");'
+    fixed = trivial_cell()
     k.ok(fixed)
     res["cache_ms"] = run_rtt(k, fixed, reps["cell"])
     # The 2nd and the Nth cell of a session that grows by one definition per cell.
     k2 = Kernel()
     try:
         k2.ok("int bench_v1 = 1;")
-        res["cell2_ms"] = timed_ok(k2, f"int bench_v2 = 2; /* {uuid.uuid4().hex} */")
+        res["cell2_ms"] = timed_ok(k2, "int bench_v2 = 2;")
         for i in range(3, ncells):
             k2.ok(f"int bench_v{i} = {i};\nint bench_f{i}(void) {{ return bench_v{i}; }}")
-        res["cellN_ms"] = timed_ok(k2, f"int bench_v{ncells} = {ncells}; /* {uuid.uuid4().hex} */")
+        res["cellN_ms"] = timed_ok(k2, f"int bench_v{ncells} = {ncells};")
     finally:
         k2.shutdown(check=False)
     return res
 
 
 def main() -> int:
-    reps = {"kinfo": 200, "bang": 30, "cell": 10}
+    reps = {"kinfo": 200, "bang": 30, "cell": 10, "ready": 5}
     ncells = ARGS.cells
     if ARGS.quick:
-        reps, ncells = {"kinfo": 20, "bang": 5, "cell": 3}, min(ncells, 20)
+        reps, ncells = {"kinfo": 20, "bang": 5, "cell": 3, "ready": 2}, min(ncells, 20)
 
     print(f"cudacell: {os.environ['CUDACELL_BUILD']}/cudacell; ipykernel: {sys.executable}", flush=True)
     cc = Kernel()
@@ -173,7 +205,7 @@ def main() -> int:
         cc.shutdown(check=False)
     ip = Kernel(kernel_name="python3")
     try:
-        ipr = common(ip, reps)
+        ipr = common(ip, reps, "python3")
     finally:
         ip.shutdown(check=False)
     gcc = bare_gcc_ms(reps["cell"])
@@ -182,22 +214,22 @@ def main() -> int:
         return f"{a / b:.2f}x" if b else "-"
 
     rows = [
-        ("ready (launch → kernel_info reply)", f"{ccr['ready_ms']:.0f} ms", f"{ipr['ready_ms']:.0f} ms",
-         ratio(ccr["ready_ms"], ipr["ready_ms"]), "< 500 ms"),
+        ("ready (launch → first kernel_info reply)", f"{ccr['ready_ms']:.0f} ms", f"{ipr['ready_ms']:.0f} ms",
+         ratio(ccr["ready_ms"], ipr["ready_ms"]), "≤ 0.2x"),
         ("kernel_info round trip (median of %d)" % reps["kinfo"], f"{ccr['kinfo_ms']:.2f} ms",
-         f"{ipr['kinfo_ms']:.2f} ms", ratio(ccr["kinfo_ms"], ipr["kinfo_ms"]), "< 2 ms"),
+         f"{ipr['kinfo_ms']:.2f} ms", ratio(ccr["kinfo_ms"], ipr["kinfo_ms"]), "≤ 0.6x"),
         ("`!true` round trip (median of %d)" % reps["bang"], f"{ccr['bang_ms']:.1f} ms",
-         f"{ipr['bang_ms']:.1f} ms", ratio(ccr["bang_ms"], ipr["bang_ms"]), "< 50 ms"),
+         f"{ipr['bang_ms']:.1f} ms", ratio(ccr["bang_ms"], ipr["bang_ms"]), "≤ 0.1x"),
         ("idle RSS, kernel process", f"{ccr['rss_mb']:.1f} MB", f"{ipr['rss_mb']:.1f} MB",
-         ratio(ccr["rss_mb"], ipr["rss_mb"]), "< 20 MB"),
-        ("RSS kernel + runtime after one cell", f"{ccr['rss_total_mb']:.1f} MB", "-", "-", "< 40 MB"),
+         ratio(ccr["rss_mb"], ipr["rss_mb"]), "≤ 0.1x"),
         ("`!` output flood, 20 MB", f"{ccr['flood_mbps']:.1f} MB/s", f"{ipr['flood_mbps']:.1f} MB/s",
-         ratio(ccr["flood_mbps"], ipr["flood_mbps"]), "> 50 MB/s"),
-        ("trivial C cell round trip (cache miss)", f"{ccr['cell_ms']:.0f} ms", f"gcc alone {gcc:.0f} ms",
-         ratio(ccr["cell_ms"], gcc), "< gcc + 100 ms"),
-        ("same cell again (cache hit)", f"{ccr['cache_ms']:.0f} ms", "-", "-", "< 50 ms"),
+         ratio(ccr["flood_mbps"], ipr["flood_mbps"]), "≥ 2x"),
+        ("RSS kernel + runtime, idle after one cell", f"{ccr['rss_total_mb']:.1f} MB", "-", "-", "≤ 10 MB"),
+        ("trivial C cell round trip (cache miss)", f"{ccr['cell_ms']:.0f} ms", f"gcc -shared -fPIC {gcc:.0f} ms",
+         ratio(ccr["cell_ms"], gcc), "≤ 1.5x"),
+        ("same cell again (cache hit)", f"{ccr['cache_ms']:.1f} ms", "-", "-", "≤ 10 ms"),
         (f"cell 2 vs cell {ncells} of a growing session", f"{ccr['cell2_ms']:.0f} / {ccr['cellN_ms']:.0f} ms",
-         "-", ratio(ccr["cellN_ms"], ccr["cell2_ms"]), "< 1.5x"),
+         "-", ratio(ccr["cellN_ms"], ccr["cell2_ms"]), "≤ 1.5x"),
     ]
     print()
     print("| measure | cudacell | ipykernel | ratio | target |")

@@ -420,12 +420,66 @@ static void gen_decl(gen *g, const cc_item *it)
     }
 }
 
+/* A statement that is an expression (so it has a value to show): not one
+ * starting with a statement keyword, not a label. */
+static bool is_expression(const gen *g, const cc_item *it)
+{
+    static const char *const kw[] = {
+        "return", "if", "else", "for", "while", "do", "switch", "case", "default",
+        "goto", "break", "continue", "asm", "__asm__", "__asm", "{", NULL,
+    };
+    for (const char *const *k = kw; *k; k++)
+        if (cc_tok_is(&g->cell, it->first, *k))
+            return false;
+    if (it->end - it->first >= 2 && g->cell.toks[it->first].kind == CC_TOK_IDENT &&
+        cc_tok_is(&g->cell, it->first + 1, ":") && !cc_tok_is(&g->cell, it->first + 2, ":"))
+        return false;   /* label: */
+    return true;
+}
+
+/* The cell's last expression, written without ';': its value is shown
+ * (Out[n]) through libcudacell's __CC_SHOW, which just evaluates a void
+ * expression. The macro name must not shift the expression's columns: it
+ * goes into the padding when that is wide enough, else (C only) on the line
+ * before, since GCC reports tokens of a macro argument at their own line.
+ * nvcc reports a macro call at its first line, so CUDA keeps one line. */
+static void gen_show(gen *g, const cc_item *it)
+{
+    static const char open[] = "__CC_SHOW((";
+    const cc_tok *t = &g->cell.toks[it->first];
+    const char *ls = g->code + t->off;
+    size_t pad = 0;
+    bool plain = true;   /* the padding is spaces only */
+    while (ls > g->code && ls[-1] != '\n') {
+        ls--;
+        if (((unsigned char)*ls & 0xC0) != 0x80) pad++;
+        if (*ls == '\t') plain = false;
+    }
+    int line = nb_line(g, it->first);
+    if (plain && pad >= sizeof open - 1) {
+        cg_addf(&g->run, "#line %d \"cell\"\n%s%*s", line, open, (int)(pad - (sizeof open - 1)), "");
+    } else if (!g->cxx && line > 1) {
+        cg_addf(&g->run, "#line %d \"cell\"\n%s\n", line - 1, open);
+        for (const char *p = ls; p < g->code + t->off; p++)
+            if (((unsigned char)*p & 0xC0) != 0x80) cg_add(&g->run, *p == '\t' ? "\t" : " ");
+    } else {
+        cg_addf(&g->run, "#line %d \"cell\"\n%s", line, open);   /* columns shift a little */
+    }
+    add_slice(g, &g->run, it->first, it->end);
+    cg_add(&g->run, "));");
+}
+
 static void gen_stmt(gen *g, const cc_item *it)
 {
-    add_pos(g, &g->run, it->first);
-    add_slice(g, &g->run, it->first, it->end);
-    if (it->no_semicolon && !cc_tok_is(&g->cell, it->end - 1, "}")) {
-        cg_add(&g->run, ";");
+    bool tail = it->no_semicolon && !cc_tok_is(&g->cell, it->end - 1, "}");
+    if (tail && is_expression(g, it)) {
+        gen_show(g, it);
+    } else {
+        add_pos(g, &g->run, it->first);
+        add_slice(g, &g->run, it->first, it->end);
+        if (tail) cg_add(&g->run, ";");
+    }
+    if (tail) {
         free(g->pv->tail_expr);
         g->pv->tail_expr = slice_dup(g, it->first, it->end);
     }

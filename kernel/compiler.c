@@ -12,9 +12,12 @@
  * set their own soname, bind their own symbols first (-Bsymbolic) and refuse
  * undefined symbols at link time (--no-undefined), so a missing definition is
  * a compile error with a line number rather than a load failure.
+ * Every cell also gets libcudacell (rich output): -I<dir of cudacell.h>
+ * -L<dir of libcudacell.so> -lcudacell; see cc_display_dirs.
  *
  * Cache key: SHA-256 over the language, the compiler's identity (resolved
- * path, size, mtime), every flag, the deps and the source. The object is
+ * path, size, mtime), every flag, the deps, libcudacell's directories and
+ * header text, and the source. The object is
  * written under a temporary name in the cache dir and renamed into place,
  * so a half-written object is never seen. The compiler runs in its own
  * process group, registered as the interrupt target (killed at once). */
@@ -22,6 +25,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <openssl/evp.h>
 #include <poll.h>
 #include <signal.h>
@@ -156,6 +161,108 @@ static char *c_missing_message(const char *cc)
     return m;
 }
 
+/* ---- libcudacell ------------------------------------------------------------ */
+
+/* Set by meson.build: the build tree's header directory (the source tree),
+ * the install's directories relative to the prefix, and absolute. */
+#ifndef CC_DISPLAY_BUILD_INCDIR
+#define CC_DISPLAY_BUILD_INCDIR "runtime/display"
+#endif
+#ifndef CC_DISPLAY_REL_INCDIR
+#define CC_DISPLAY_REL_INCDIR "include/cudacell"
+#endif
+#ifndef CC_DISPLAY_REL_LIBDIR
+#define CC_DISPLAY_REL_LIBDIR "lib/cudacell"
+#endif
+#ifndef CC_DISPLAY_INCDIR
+#define CC_DISPLAY_INCDIR "/usr/local/" CC_DISPLAY_REL_INCDIR
+#endif
+#ifndef CC_DISPLAY_LIBDIR
+#define CC_DISPLAY_LIBDIR "/usr/local/" CC_DISPLAY_REL_LIBDIR
+#endif
+
+static bool file_exists(const char *dir, const char *name)
+{
+    char p[PATH_MAX];
+    struct stat st;
+    if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, name) >= sizeof p)
+        return false;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* inc = [base/]inc_dir, lib = [base/]lib_dir (PATH_MAX each); true when
+ * cudacell.h and libcudacell.so are there. */
+static bool try_dirs(const char *base, const char *inc_dir, const char *lib_dir, char *inc, char *lib)
+{
+    if (base && inc_dir[0] != '/')
+        snprintf(inc, PATH_MAX, "%s/%s", base, inc_dir);
+    else
+        snprintf(inc, PATH_MAX, "%s", inc_dir);
+    if (base && lib_dir[0] != '/')
+        snprintf(lib, PATH_MAX, "%s/%s", base, lib_dir);
+    else
+        snprintf(lib, PATH_MAX, "%s", lib_dir);
+    return file_exists(inc, "cudacell.h") && file_exists(lib, "libcudacell.so");
+}
+
+int cc_display_dirs(const char *exe_dir, char *inc, char *lib)
+{
+    char self[PATH_MAX], up[PATH_MAX];
+    if (!exe_dir) {
+        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (n <= 0)
+            n = snprintf(self, sizeof self, ".");
+        self[n] = '\0';
+        exe_dir = dirname(self);
+    }
+    snprintf(up, sizeof up, "%s/..", exe_dir);
+    if (try_dirs(exe_dir, CC_DISPLAY_BUILD_INCDIR, "runtime/display", inc, lib) ||   /* <build> */
+        try_dirs(up, CC_DISPLAY_BUILD_INCDIR, "runtime/display", inc, lib) ||        /* <build>/tests */
+        try_dirs(up, CC_DISPLAY_REL_INCDIR, CC_DISPLAY_REL_LIBDIR, inc, lib) ||      /* <prefix>/bin */
+        try_dirs(NULL, CC_DISPLAY_INCDIR, CC_DISPLAY_LIBDIR, inc, lib)) {
+        char *ri = realpath(inc, NULL), *rl = realpath(lib, NULL);
+        if (ri && strlen(ri) < PATH_MAX)
+            strcpy(inc, ri);
+        if (rl && strlen(rl) < PATH_MAX)
+            strcpy(lib, rl);
+        free(ri);
+        free(rl);
+        return 0;
+    }
+    inc[0] = lib[0] = '\0';
+    return -1;
+}
+
+static char *display_missing_message(void)
+{
+    char *m = NULL;
+    if (asprintf(&m,
+                 "error: cudacell's display library (cudacell.h and libcudacell.so) was not found, "
+                 "and every cell is compiled with it, so nothing can run. It is built next to the "
+                 "kernel (<build>/runtime/display) and installed as %s/cudacell.h and "
+                 "%s/libcudacell.so. Rebuild cudacell (ninja) or reinstall it (meson install), "
+                 "then restart the kernel.", CC_DISPLAY_INCDIR, CC_DISPLAY_LIBDIR) < 0)
+        return NULL;
+    return m;
+}
+
+/* malloc'd text of the file, or NULL. */
+static char *read_text(const char *dir, const char *name)
+{
+    char p[PATH_MAX], *text = NULL;
+    size_t cap = 0;
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "re");
+    if (!f)
+        return NULL;
+    if (getdelim(&text, &cap, '\0', f) < 0) {
+        free(text);
+        text = NULL;
+    }
+    fclose(f);
+    return text;
+}
+
 /* ---- cache key ------------------------------------------------------------- */
 
 static void hash_field(EVP_MD_CTX *md, const char *s)
@@ -167,8 +274,10 @@ static void hash_field(EVP_MD_CTX *md, const char *s)
     EVP_DigestUpdate(md, s, n);
 }
 
-/* 64 hex digits into hex[65]. tool_argv: the compiler and its fixed words. */
-static void cache_key(const cc_compile_req *req, char *const *tool_argv, const char *arch, char hex[65])
+/* 64 hex digits into hex[65]. tool_argv: the compiler and its fixed words;
+ * inc/lib: libcudacell's directories. */
+static void cache_key(const cc_compile_req *req, char *const *tool_argv, const char *arch,
+                      const char *inc, const char *lib, char hex[65])
 {
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned int dn = 0;
@@ -191,6 +300,11 @@ static void cache_key(const cc_compile_req *req, char *const *tool_argv, const c
     hash_field(md, arch);
     for (size_t i = 0; i < req->n_deps; i++)
         hash_field(md, req->deps[i]);
+    hash_field(md, inc);
+    hash_field(md, lib);
+    char *header = read_text(inc, "cudacell.h");   /* a changed header rebuilds every cell */
+    hash_field(md, header);
+    free(header);
     hash_field(md, req->source);
     EVP_DigestFinal_ex(md, d, &dn);
     EVP_MD_CTX_free(md);
@@ -210,7 +324,8 @@ static const char *arch_number(const char *arch)
 }
 
 static int build_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_argv, const char *arch,
-                      const char *src, const char *tmp_out, const char *soname, char **err)
+                      const char *inc, const char *lib, const char *src, const char *tmp_out,
+                      const char *soname, char **err)
 {
     bool cuda = req->lang == CC_LANG_CUDA;
     for (char *const *t = tool_argv; *t; t++)
@@ -229,6 +344,7 @@ static int build_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_
         av_add(a, "-g");
         av_add(a, "-gencode");
         av_add(a, gencode);
+        av_addf(a, "-I%s", inc);
         if (av_add_words(a, req->nvccflags, err) < 0)
             return -1;
     } else {
@@ -238,6 +354,7 @@ static int build_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_
         av_add(a, "-g");
         av_add(a, CC_C_OPT);
         av_add(a, "-fdiagnostics-color=never");
+        av_addf(a, "-I%s", inc);
         if (av_add_words(a, req->cflags, err) < 0)
             return -1;
     }
@@ -250,6 +367,8 @@ static int build_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_
         for (size_t i = 0; i < req->n_deps; i++)
             av_addf(a, "-l:%s", req->deps[i]);
     }
+    av_addf(a, "-L%s", lib);
+    av_add(a, "-lcudacell");
     if (cuda) {
         av_add(a, "-Xlinker");
         av_addf(a, "-soname=%s", soname);
@@ -257,10 +376,13 @@ static int build_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_
         av_add(a, "-Bsymbolic");
         av_add(a, "-Xlinker");
         av_add(a, "--no-undefined");
+        av_add(a, "-Xlinker");
+        av_addf(a, "-rpath-link=%s", lib);
     } else {
         av_addf(a, "-Wl,-soname,%s", soname);
         av_add(a, "-Wl,-Bsymbolic");
         av_add(a, "-Wl,--no-undefined");
+        av_addf(a, "-Wl,-rpath-link,%s", lib);
     }
     if (av_add_words(a, req->ldflags, err) < 0)
         return -1;
@@ -483,14 +605,23 @@ int cc_compile(cc_exec *x, const cc_compile_req *req, cc_compile_res *res)
     bool cuda = req->lang == CC_LANG_CUDA;
     char hex[65];
     char *src = NULL, *tmp_out = NULL, *raw = NULL, *err = NULL;
+    char inc[PATH_MAX], lib[PATH_MAX];
     argv_buf av = {0};
     char **tool;
 
     memset(res, 0, sizeof *res);
     res->diagnostics = strdup("");
+    if (cc_display_dirs(NULL, inc, lib) < 0) {
+        free(res->diagnostics);
+        res->diagnostics = display_missing_message();
+        if (!res->diagnostics)
+            res->diagnostics = strdup("");
+        res->compile_ms = now_ms_f() - t0;
+        return 0;
+    }
     if (!(tool = resolve_tool(req, res)))
         return 0;
-    cache_key(req, tool, cuda ? (req->cuda_arch ? req->cuda_arch : CC_CUDA_DEFAULT_ARCH) : "", hex);
+    cache_key(req, tool, cuda ? (req->cuda_arch ? req->cuda_arch : CC_CUDA_DEFAULT_ARCH) : "", inc, lib, hex);
     snprintf(res->soname, sizeof res->soname, "cell-%.24s.so", hex);
     if (asprintf(&res->so_path, "%s/%s", req->cache_dir, res->soname) < 0) {
         res->so_path = NULL;
@@ -518,7 +649,7 @@ int cc_compile(cc_exec *x, const cc_compile_req *req, cc_compile_res *res)
             res->diagnostics = NULL;
         goto out;
     }
-    if (build_argv(&av, req, tool, req->cuda_arch, src, tmp_out, res->soname, &err) < 0) {
+    if (build_argv(&av, req, tool, req->cuda_arch, inc, lib, src, tmp_out, res->soname, &err) < 0) {
         free(res->diagnostics);
         res->diagnostics = err;
         err = NULL;

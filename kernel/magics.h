@@ -73,5 +73,8 @@ int cc_magic_who(struct cc_exec *x, struct cc_services *svc, const cc_segment *s
 /* cuda/gpu_magic.c: %gpu %nvccflags */
 int cc_magic_gpu(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
 int cc_magic_nvccflags(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
+/* cuda/profile_magic.c: %%ncu %%nsys */
+int cc_magic_ncu(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_nsys(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
 
 #endif

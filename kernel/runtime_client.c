@@ -1,8 +1,10 @@
 /* kernel/runtime_client.c — the kernel's side of `cudacell-runtime` (see
  * runtime_client.h and runtime/rt_proto.h): starts it (own process group,
  * LD_LIBRARY_PATH with the cache dir and CUDA's libraries), sends LOAD/RUN,
- * streams its stdout/stderr pipes into the execute request, serves its stdin
- * requests, and tells a finished cell from an interrupted or crashed one.
+ * streams its stdout/stderr pipes into the execute request, relays the rich
+ * output libcudacell sends (RT_R_DISPLAY → display_data, update_display_data,
+ * clear_output, execute_result on iopub), serves its stdin requests, and
+ * tells a finished cell from an interrupted or crashed one.
  *
  * Owns: the process (killed and reaped by cc_rt_restart / cc_rt_free), the
  * four pipe ends, the list of objects to load into the next process. */
@@ -10,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -21,6 +24,7 @@
 #include <unistd.h>
 
 #include "cellutil.h"
+#include "compiler.h"
 #include "execute.h"
 #include "interrupt.h"
 #include "log.h"
@@ -43,6 +47,7 @@ struct cc_runtime {
     size_t n_preload;
     int loads_pending;   /* LOAD replies still to come */
     char *note;          /* RT_R_NOTE of a dying runtime, malloc'd */
+    bool timeit;         /* the current run repeats the cell: values are not shown */
 };
 
 /* ---- process lifetime ------------------------------------------------------ */
@@ -115,12 +120,14 @@ void cc_rt_free(cc_runtime *rt)
 
 int cc_rt_pid(const cc_runtime *rt) { return rt ? (int)rt->pid : 0; }
 
-/* LD_LIBRARY_PATH=<cache>:<cuda lib>:<old>. malloc'd. */
+/* LD_LIBRARY_PATH=<cache>:<libcudacell dir>:<cuda lib>:<old>. malloc'd.
+ * exe_dir is where the runtime program lives (the kernel's directory). */
 static char *library_path(const cc_runtime *rt)
 {
     const char *home = getenv("CUDA_HOME");
     const char *old = getenv("LD_LIBRARY_PATH");
     char cuda[4096] = "";
+    char exe_dir[4096], inc[PATH_MAX], lib[PATH_MAX];
     struct stat st;
     if (home && *home) {
         snprintf(cuda, sizeof cuda, "%s/lib64", home);
@@ -129,9 +136,15 @@ static char *library_path(const cc_runtime *rt)
     }
     if (!cuda[0] && stat("/usr/local/cuda/lib64", &st) == 0)
         snprintf(cuda, sizeof cuda, "/usr/local/cuda/lib64");
+    snprintf(exe_dir, sizeof exe_dir, "%s", rt->exe);
+    char *slash = strrchr(exe_dir, '/');
+    if (slash)
+        *slash = '\0';
+    if (cc_display_dirs(slash ? exe_dir : NULL, inc, lib) < 0)
+        lib[0] = '\0';   /* cells linking libcudacell failed to compile already */
     char *v = NULL;
-    if (asprintf(&v, "LD_LIBRARY_PATH=%s%s%s%s%s", rt->cache_dir, cuda[0] ? ":" : "", cuda,
-                 old && *old ? ":" : "", old && *old ? old : "") < 0)
+    if (asprintf(&v, "LD_LIBRARY_PATH=%s%s%s%s%s%s%s", rt->cache_dir, lib[0] ? ":" : "", lib,
+                 cuda[0] ? ":" : "", cuda, old && *old ? ":" : "", old && *old ? old : "") < 0)
         return NULL;
     return v;
 }
@@ -365,6 +378,69 @@ static void serve_input(cc_runtime *rt, cc_exec *x, bool *told)
     free(line);
 }
 
+/* ---- rich output (libcudacell) ------------------------------------------- */
+
+static bool display_type_ok(const char *t)
+{
+    return !strcmp(t, "display_data") || !strcmp(t, "update_display_data") ||
+           !strcmp(t, "clear_output") || !strcmp(t, "execute_result");
+}
+
+/* Adds an empty object under key when content lacks one (the protocol
+ * requires data and metadata in display messages). */
+static void ensure_object(json_t *content, const char *key)
+{
+    if (!json_is_object(json_object_get(content, key)))
+        json_object_set_new(content, key, json_object());
+}
+
+/* An RT_R_DISPLAY frame: str msg_type, str content JSON. Published on iopub
+ * with the execute request as parent; anything malformed is logged and
+ * dropped (a cell cannot make the kernel send an invalid message). */
+static void publish_display(cc_runtime *rt, cc_exec *x, rt_reader *r)
+{
+    const char *type = rt_get_str(r, NULL);
+    size_t len = 0;
+    const char *text = rt_get_str(r, &len);
+    if (r->bad || !display_type_ok(type)) {
+        cc_log_warn("runtime: dropped a display message of type \"%.40s\"%s", type,
+                    r->bad ? " (truncated frame)" : "");
+        return;
+    }
+    if (!x || (rt->timeit && !strcmp(type, "execute_result")))
+        return;   /* %%timeit runs the cell many times: no Out[] for it */
+    json_error_t jerr;
+    json_t *content = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(content)) {
+        cc_log_warn("runtime: dropped a %s message whose content is not a JSON object: %s", type,
+                    content ? "another JSON value" : jerr.text);
+        json_decref(content);
+        return;
+    }
+    if (strcmp(type, "clear_output") == 0) {
+        if (!json_is_boolean(json_object_get(content, "wait")))
+            json_object_set_new(content, "wait", json_false());
+    } else {
+        ensure_object(content, "data");
+        ensure_object(content, "metadata");
+    }
+    if (strcmp(type, "execute_result") == 0)
+        json_object_set_new(content, "execution_count", json_integer(x->execution_count));
+    drain(rt, x, &rt->out_fd, 1);
+    drain(rt, x, &rt->err_fd, 2);
+    cc_exec_publish(x, type, content);   /* steals content; flushes the streams first */
+}
+
+/* The runtime waits for RT_C_DISPLAY_ACK before the display call returns, so
+ * its pipes hold exactly what the cell wrote before the call: drained before
+ * the message is published, the order stdout/display/stdout is kept. */
+static void relay_display(cc_runtime *rt, cc_exec *x, rt_reader *r)
+{
+    publish_display(rt, x, r);
+    if (rt_send(rt->cmd_fd, RT_C_DISPLAY_ACK, NULL, 0) < 0)
+        cc_log_warn("runtime: cannot acknowledge a display message: %s", strerror(errno));
+}
+
 /* Handle one reply frame. Returns 1 when the run is over. */
 static int on_frame(cc_runtime *rt, cc_exec *x, uint32_t type, const char *payload, size_t len,
                     cc_rt_result *res, bool *told)
@@ -410,6 +486,9 @@ static int on_frame(cc_runtime *rt, cc_exec *x, uint32_t type, const char *paylo
         res->repeats = (long)rt_get_u32(&r);
         res->mean_ns = rt_get_f64(&r);
         res->std_ns = rt_get_f64(&r);
+        return 0;
+    case RT_R_DISPLAY:
+        relay_display(rt, x, &r);
         return 0;
     case RT_R_NOTE:
         free(rt->note);
@@ -524,6 +603,7 @@ int cc_rt_run(cc_runtime *rt, cc_exec *x, const cc_rt_run_req *req, cc_rt_result
         res->status = CC_RT_INTERRUPTED;
         return 0;
     }
+    rt->timeit = req->timeit != 0;
     cc_intr_set_target(rt->pid, CC_INTR_RUNTIME);
     if (cc_intr_count() > 0) {
         cc_intr_clear_target();

@@ -22,10 +22,13 @@ typedef enum cc_lang { CC_LANG_C = 0, CC_LANG_CUDA = 1 } cc_lang;
 
 /* Included at the top of every cell, C and CUDA alike. Deliberately small:
  * <string.h> and <math.h> declare names people give their own variables
- * (index, y0, j1, gamma…), so cells include those themselves. */
+ * (index, y0, j1, gamma…), so cells include those themselves. <cudacell.h>
+ * is libcudacell's API (rich output, __CC_SHOW for the last expression);
+ * its names all start with cc_ or __cc_. */
 #define CC_CELL_PRELUDE \
     "#include <stdio.h>\n#include <stdlib.h>\n" \
-    "#include <stdint.h>\n#include <stdbool.h>\n#include <stddef.h>\n"
+    "#include <stdint.h>\n#include <stdbool.h>\n#include <stddef.h>\n" \
+    "#include <cudacell.h>\n"
 
 typedef struct cc_session cc_session;
 

@@ -25,6 +25,9 @@ enum {
                         * u32 envc + strs ("K=V"). Reply: DONE, ERROR or
                         * INTERRUPTED, after any INPUT requests / TIMEIT. */
     RT_C_INPUT = 3,    /* u32 status (RT_IN_*), str line (with its "\n") */
+    RT_C_DISPLAY_ACK = 4, /* empty: an RT_R_DISPLAY was published (the cell's
+                           * stdout/stderr before it went first); the
+                           * display call may return */
 };
 #define RT_RUN_CUDA 1u
 #define RT_RUN_TIMEIT 2u
@@ -39,6 +42,7 @@ enum {
     RT_R_INPUT = 104,       /* the cell reads stdin: please send RT_C_INPUT */
     RT_R_TIMEIT = 105,      /* u64 loops, u32 repeats, f64 mean_ns, f64 std_ns */
     RT_R_NOTE = 106,        /* str: what is about to kill the runtime (e.g. stack overflow) */
+    RT_R_DISPLAY = 107,     /* str msg_type, str content JSON (libcudacell) */
 };
 
 /* A growable payload under construction. Owns data (free with rt_buf_free). */

@@ -45,6 +45,8 @@ quiet() {
 # ---- 1. system packages -----------------------------------------------------
 APT_PKGS="build-essential meson ninja-build pkg-config libzmq3-dev libjansson-dev
 libssl-dev python3-venv python3-dev zlib1g-dev"
+# The browser suite (tests/browser) drives Debian's Chromium through chromedriver.
+[ "$WITH_TESTS" = 0 ] || APT_PKGS="$APT_PKGS chromium chromium-driver"
 
 apt_missing() {
     local p
@@ -127,7 +129,8 @@ say "building"
 quiet ninja -C "$BUILD" || die "the build failed (the compiler's messages are above)."
 quiet meson install -C "$BUILD" --only-changed || die "meson install failed (its messages are above)."
 
-"$VENV/bin/jupyter" kernelspec list 2>/dev/null | grep -q '^ *cudacell ' ||
+specs=$("$VENV/bin/jupyter" kernelspec list 2>/dev/null || true)
+grep -q '^ *cudacell ' <<<"$specs" ||
     die "the cudacell kernelspec is not visible to .venv/bin/jupyter after install; expected it in $VENV/share/jupyter/kernels/cudacell."
 command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ] ||
     say "note: nvcc was not found (PATH or /usr/local/cuda/bin): C cells work, CUDA cells need the CUDA toolkit"

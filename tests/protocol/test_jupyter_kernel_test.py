@@ -40,30 +40,32 @@ class CudacellKernelTests(_Checked, jkt.KernelTests):
     code_generate_error = "int x = ;"
     code_inspect_sample = "printf"
 
-    # History (tail, range, search) is exercised by the jupyter_kernel_test
-    # suite only through code_execute_result; test_inspect_history.py covers it.
+    # Values of a last expression without ';' (execute_result, Out[n]).
+    code_execute_result = [
+        {"code": "6 * 7", "result": "42"},
+        {"code": "int jkt_x = 41; jkt_x + 1", "result": "42"},
+        {"code": "3.5", "result": "3.5"},
+        {"code": 'const char *jkt_s = "hi";\njkt_s', "result": '"hi"'},
+    ]
+    # libcudacell's display calls, available in every cell (cudacell.h).
+    code_display_data = [
+        {"code": 'cc_display_html("<b>bold</b>");', "mime": "text/html"},
+        {"code": 'cc_display_markdown("# Title");', "mime": "text/markdown"},
+        {"code": 'cc_display_latex("$x^2$");', "mime": "text/latex"},
+        {"code": 'cc_display_svg("<svg xmlns=\\"http://www.w3.org/2000/svg\\"/>");', "mime": "image/svg+xml"},
+        {"code": 'cc_display_json("[1, 2]");', "mime": "application/json"},
+        {"code": "unsigned char jkt_px[12] = {0};\ncc_display_image(jkt_px, 2, 2, 3);", "mime": "image/png"},
+        {"code": 'float jkt_y[3] = {1, 2, 3};\ncc_plot(NULL, jkt_y, 3, "t", "x", "y");', "mime": "image/svg+xml"},
+    ]
+    code_clear_output = 'printf("gone\\n");\ncc_clear_output(0);'
+
+    # History tail and range (driven by code_execute_result); search with
+    # its unique/n options is covered in test_inspect_history.py.
     supported_history_operations = ("tail", "range")
     code_history_pattern = ""
 
-    @unittest.skip("cells produce no execute_result yet (a later issue adds values)")
-    def test_execute_result(self):
-        pass
-
-    @unittest.skip("no display_data from C cells yet (a later issue adds rich output)")
-    def test_display_data(self):
-        pass
-
     @unittest.skip("no pager payloads: cudacell shows help through inspect, not %page")
     def test_pager(self):
-        pass
-
-    @unittest.skip("no clear_output from C cells yet (a later issue adds it)")
-    def test_clear_output(self):
-        pass
-
-    @unittest.skip("jupyter_kernel_test drives history through code_execute_result, "
-                   "which cudacell has not; history is tested in test_inspect_history.py")
-    def test_history(self):
         pass
 
 

@@ -151,9 +151,27 @@ def test_writefile_says_what_it_wrote(fresh_kernel, workdir):
     assert "h.txt" in r.stdout
 
 
+def _magic_table():
+    """Every magic in kernel/magics.c's table, as %name / %%name."""
+    import re
+    from kernel_harness import SOURCE
+    with open(os.path.join(SOURCE, "kernel", "magics.c")) as f:
+        text = f.read()
+    return [("%%" if cell == "true" else "%") + name
+            for name, cell in re.findall(r'\{\s*"(\w+)",\s*(true|false),', text)]
+
+
 def test_lsmagic_lists_every_magic(kernel):
     out = kernel.ok("%lsmagic").stdout
     missing = [m for m in ALL_MAGICS if m not in out]
+    assert not missing, f"%lsmagic does not list {missing}:\n{out}"
+
+
+def test_lsmagic_lists_the_whole_table(kernel):
+    table = _magic_table()
+    assert len(table) >= len(ALL_MAGICS), table
+    out = kernel.ok("%lsmagic").stdout
+    missing = [m for m in table if m not in out]
     assert not missing, f"%lsmagic does not list {missing}:\n{out}"
 
 

@@ -3,11 +3,13 @@
  * few CUDA cases), committed, then loaded with dlopen(RTLD_NOW|RTLD_LOCAL) in
  * a child process that calls each cell's __cudacell_run in order — the way
  * the runtime does — so persistence and redefinition are proven, not assumed. */
+#include "compiler.h"
 #include "session.h"
 #include "tap.h"
 
 #include <dlfcn.h>
 #include <stdbool.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,24 +41,30 @@ static int compile_plan(const cc_plan *p, char *soname, size_t sn, char **diag)
 {
     int k = g_ncell++;
     snprintf(soname, sn, "cell-%d.so", k);
-    char src[512], cmd[8192];
+    char src[512], cmd[4 * PATH_MAX + 8192];
     snprintf(src, sizeof src, "%s/cell-%d.%s", g_dir, k, p->lang == CC_LANG_CUDA ? "cu" : "c");
     FILE *f = fopen(src, "w");
     if (!f) return -1;
     fputs(p->source, f);
     fclose(f);
-    char deps[4096] = "";
+    char deps[2 * PATH_MAX + 4096] = "", inc[PATH_MAX], lib[PATH_MAX];
+    if (cc_display_dirs(NULL, inc, lib) < 0) {   /* libcudacell: the prelude includes its header */
+        *diag = strdup("libcudacell not found next to the test (build it first)");
+        return -1;
+    }
+    snprintf(deps, sizeof deps, " -I%s -L%s -lcudacell", inc, lib);
     for (size_t i = 0; i < p->n_deps; i++) {
         size_t l = strlen(deps);
         snprintf(deps + l, sizeof deps - l, " %s/%s", g_dir, p->deps[i]);
     }
     if (p->lang == CC_LANG_CUDA)
         snprintf(cmd, sizeof cmd, "'%s' -shared -Xcompiler -fPIC --cudart shared -arch=sm_75 -o %s/%s "
-                 "-Xlinker -soname,%s -Xlinker --no-as-needed -Xlinker --no-undefined %s%s -Xlinker -rpath,%s 2>&1",
-                 g_nvcc, g_dir, soname, soname, src, deps, g_dir);
+                 "-Xlinker -soname,%s -Xlinker --no-as-needed -Xlinker --no-undefined %s%s -Xlinker -rpath,%s:%s 2>&1",
+                 g_nvcc, g_dir, soname, soname, src, deps, g_dir, lib);
     else
         snprintf(cmd, sizeof cmd, "cc -std=gnu17 -shared -fPIC -o %s/%s -Wl,-soname,%s "
-                 "-Wl,--no-as-needed -Wl,--no-undefined %s%s -Wl,-rpath,%s 2>&1", g_dir, soname, soname, src, deps, g_dir);
+                 "-Wl,--no-as-needed -Wl,--no-undefined %s%s -Wl,-rpath,%s:%s 2>&1", g_dir, soname, soname, src, deps,
+                 g_dir, lib);
     FILE *pp = popen(cmd, "r");
     if (!pp) return -1;
     *diag = read_all(pp);
@@ -344,7 +352,25 @@ static void test_sources(void)
     CHECK(p && !p->has_run, "declarations only: nothing to run");
     cc_plan_free(p);
     p = cc_session_plan(s, "x = 1\n", 1, CC_LANG_C, &err);
-    CHECK(p && strstr(p->source, "x = 1;"), "tail expression gets its ';'");
+    CHECK(p && strstr(p->source, "__CC_SHOW((x = 1));"), "tail expression is shown");
+    cc_plan_free(p);
+    p = cc_session_plan(s, "int q = 2;          x + q\n", 1, CC_LANG_C, &err);
+    CHECK(p && strstr(p->source, "#line 1 \"cell\"\n__CC_SHOW((         x + q));"),
+          "tail expression: the macro takes the padding, columns are kept");
+    cc_plan_free(p);
+    p = cc_session_plan(s, "int q = 2;\nx + q\n", 1, CC_LANG_C, &err);
+    CHECK(p && strstr(p->source, "#line 1 \"cell\"\n__CC_SHOW((\nx + q));"),
+          "tail expression at column 1: the macro goes on the line before");
+    cc_plan_free(p);
+    p = cc_session_plan(s, "x = 1;\n", 1, CC_LANG_C, &err);
+    CHECK(p && !strstr(p->source, "__CC_SHOW") && strstr(p->source, "x = 1;"), "';' ends an expression: no value");
+    cc_plan_free(p);
+    p = cc_session_plan(s, "if (x) x = 2\n", 1, CC_LANG_C, &err);
+    CHECK(p && !strstr(p->source, "__CC_SHOW") && strstr(p->source, "if (x) x = 2;"),
+          "a statement without ';' is not a value");
+    cc_plan_free(p);
+    p = cc_session_plan(s, "return\n", 1, CC_LANG_C, &err);
+    CHECK(p && !strstr(p->source, "__CC_SHOW"), "return without ';' is not a value");
     cc_plan_free(p);
     /* names and objects */
     const cc_name_info *ni = cc_session_lookup(s, "sq");
