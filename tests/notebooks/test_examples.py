@@ -1,8 +1,10 @@
 """Every example notebook in share/examples runs top to bottom with nbclient
 without an error output. Cells tagged `raises-exception` may fail, and so may
 cells tagged `gpu` on a machine without a GPU."""
+import base64
 import glob
 import os
+import struct
 
 import nbformat
 import pytest
@@ -48,6 +50,20 @@ def _text(nb, stream):
                    for o in c.get("outputs", []) if o.get("name") == stream)
 
 
+def _outputs(nb, output_type):
+    return [o for c in nb.cells if c.cell_type == "code"
+            for o in c.get("outputs", []) if o.get("output_type") == output_type]
+
+
+def _displays(nb, mime):
+    """display_data outputs carrying mime (updates already applied)."""
+    return [o for o in _outputs(nb, "display_data") if mime in o.get("data", {})]
+
+
+def _results(nb):
+    return _outputs(nb, "execute_result")
+
+
 def _check_outputs(name, nb):
     """What each example must show: results on a GPU; without one, the host
     parts ran and the no-GPU note explains why the GPU parts could not."""
@@ -60,6 +76,34 @@ def _check_outputs(name, nb):
             assert "host code did run" in err, err
     elif name == "c_basics.ipynb":
         assert out.strip(), "c_basics printed nothing"
+    elif name == "mandelbrot.ipynb":
+        # The GPU draws the picture, or the CPU fallback does: always a PNG.
+        pngs = _displays(nb, "image/png")
+        assert pngs, f"mandelbrot showed no image; stdout: {out}"
+        png = base64.b64decode(pngs[0]["data"]["image/png"])
+        assert png[:8] == b"\x89PNG\r\n\x1a\n", png[:8]
+        assert struct.unpack(">II", png[16:24]) == (640, 400), "the image should be 640x400"
+        assert ("drawn on the GPU" if _has_gpu() else "drawn on the CPU") in out, out
+        assert _results(nb), "mandelbrot's last cell showed no value"
+    elif name == "reduction_benchmark.ipynb":
+        # A timing plot (GPU, or the CPU fallback) and the table of results.
+        svgs = _displays(nb, "image/svg+xml")
+        assert svgs and "<svg" in svgs[0]["data"]["image/svg+xml"], f"no plot; stdout: {out}"
+        tables = [o["data"]["text/html"] for o in _displays(nb, "text/html")
+                  if "<table>" in o["data"]["text/html"]]
+        assert tables, "reduction_benchmark showed no table"
+        assert "WRONG" not in tables[0] and tables[0].count("<td>16777216 ok</td>") == 6, tables[0]
+        if not _has_gpu():
+            assert "CUDA unavailable" in out and "CPU" in tables[0], out
+    elif name == "progress.ipynb":
+        # One bar, sent as display_data with a display id; nbclient applies the
+        # update_display_data messages to it, so it ends showing the final state.
+        bars = [o for o in _displays(nb, "text/html")
+                if "cudacell-progress" in o["data"]["text/html"]]
+        assert len(bars) == 1, bars
+        assert "100/100" in bars[0]["data"].get("text/plain", ""), bars[0]
+        values = [o["data"].get("text/plain", "") for o in _results(nb)]
+        assert values and values[0].startswith("3.14"), values
 
 
 def test_examples_are_valid_notebooks():
