@@ -22,6 +22,7 @@
  * so a half-written object is never seen. The compiler runs in its own
  * process group, registered as the interrupt target (killed at once). */
 #include "compiler.h"
+#include "display_dirs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -157,91 +158,6 @@ static char *c_missing_message(const char *cc)
                  "`sudo dnf install gcc` on Fedora), or set the CC environment variable to the "
                  "compiler's path before starting Jupyter, then run the cell again.",
                  cc, strchr(cc, '/') ? "" : " on PATH") < 0)
-        return NULL;
-    return m;
-}
-
-/* ---- libcudacell ------------------------------------------------------------ */
-
-/* Set by meson.build: the build tree's header directory (the source tree),
- * the install's directories relative to the prefix, and absolute. */
-#ifndef CC_DISPLAY_BUILD_INCDIR
-#define CC_DISPLAY_BUILD_INCDIR "runtime/display"
-#endif
-#ifndef CC_DISPLAY_REL_INCDIR
-#define CC_DISPLAY_REL_INCDIR "include/cudacell"
-#endif
-#ifndef CC_DISPLAY_REL_LIBDIR
-#define CC_DISPLAY_REL_LIBDIR "lib/cudacell"
-#endif
-#ifndef CC_DISPLAY_INCDIR
-#define CC_DISPLAY_INCDIR "/usr/local/" CC_DISPLAY_REL_INCDIR
-#endif
-#ifndef CC_DISPLAY_LIBDIR
-#define CC_DISPLAY_LIBDIR "/usr/local/" CC_DISPLAY_REL_LIBDIR
-#endif
-
-static bool file_exists(const char *dir, const char *name)
-{
-    char p[PATH_MAX];
-    struct stat st;
-    if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, name) >= sizeof p)
-        return false;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* inc = [base/]inc_dir, lib = [base/]lib_dir (PATH_MAX each); true when
- * cudacell.h and libcudacell.so are there. */
-static bool try_dirs(const char *base, const char *inc_dir, const char *lib_dir, char *inc, char *lib)
-{
-    if (base && inc_dir[0] != '/')
-        snprintf(inc, PATH_MAX, "%s/%s", base, inc_dir);
-    else
-        snprintf(inc, PATH_MAX, "%s", inc_dir);
-    if (base && lib_dir[0] != '/')
-        snprintf(lib, PATH_MAX, "%s/%s", base, lib_dir);
-    else
-        snprintf(lib, PATH_MAX, "%s", lib_dir);
-    return file_exists(inc, "cudacell.h") && file_exists(lib, "libcudacell.so");
-}
-
-int cc_display_dirs(const char *exe_dir, char *inc, char *lib)
-{
-    char self[PATH_MAX], up[PATH_MAX];
-    if (!exe_dir) {
-        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-        if (n <= 0)
-            n = snprintf(self, sizeof self, ".");
-        self[n] = '\0';
-        exe_dir = dirname(self);
-    }
-    snprintf(up, sizeof up, "%s/..", exe_dir);
-    if (try_dirs(exe_dir, CC_DISPLAY_BUILD_INCDIR, "runtime/display", inc, lib) ||   /* <build> */
-        try_dirs(up, CC_DISPLAY_BUILD_INCDIR, "runtime/display", inc, lib) ||        /* <build>/tests */
-        try_dirs(up, CC_DISPLAY_REL_INCDIR, CC_DISPLAY_REL_LIBDIR, inc, lib) ||      /* <prefix>/bin */
-        try_dirs(NULL, CC_DISPLAY_INCDIR, CC_DISPLAY_LIBDIR, inc, lib)) {
-        char *ri = realpath(inc, NULL), *rl = realpath(lib, NULL);
-        if (ri && strlen(ri) < PATH_MAX)
-            strcpy(inc, ri);
-        if (rl && strlen(rl) < PATH_MAX)
-            strcpy(lib, rl);
-        free(ri);
-        free(rl);
-        return 0;
-    }
-    inc[0] = lib[0] = '\0';
-    return -1;
-}
-
-static char *display_missing_message(void)
-{
-    char *m = NULL;
-    if (asprintf(&m,
-                 "error: cudacell's display library (cudacell.h and libcudacell.so) was not found, "
-                 "and every cell is compiled with it, so nothing can run. It is built next to the "
-                 "kernel (<build>/runtime/display) and installed as %s/cudacell.h and "
-                 "%s/libcudacell.so. Rebuild cudacell (ninja) or reinstall it (meson install), "
-                 "then restart the kernel.", CC_DISPLAY_INCDIR, CC_DISPLAY_LIBDIR) < 0)
         return NULL;
     return m;
 }
@@ -613,7 +529,7 @@ int cc_compile(cc_exec *x, const cc_compile_req *req, cc_compile_res *res)
     res->diagnostics = strdup("");
     if (cc_display_dirs(NULL, inc, lib) < 0) {
         free(res->diagnostics);
-        res->diagnostics = display_missing_message();
+        res->diagnostics = cc_display_missing_message();
         if (!res->diagnostics)
             res->diagnostics = strdup("");
         res->compile_ms = now_ms_f() - t0;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "session.h"
+#include "display_dirs.h"   /* cc_display_dirs */
 
 struct cc_exec;
 
@@ -38,16 +39,5 @@ typedef struct cc_compile_res {
 int cc_compile(struct cc_exec *x, const cc_compile_req *req, cc_compile_res *res);
 void cc_compile_res_clear(cc_compile_res *res);
 
-/* libcudacell, the rich-output library every cell may call (its header is
- * in the cell prelude): the directory holding cudacell.h (inc) and the one
- * holding libcudacell.so (lib). Looked up from exe_dir, the directory of the
- * kernel's programs (NULL: this program's own): in the build tree the
- * library is <build>/runtime/display (also found from <build>/tests) and the
- * header is in the source tree's runtime/display; an install has
- * <prefix>/<includedir>/cudacell and <prefix>/<libdir>/cudacell, found
- * relative to <prefix>/bin or at the prefix configured at build time.
- * inc and lib must hold PATH_MAX bytes. Returns 0, or -1 (both "") when
- * not found. */
-int cc_display_dirs(const char *exe_dir, char *inc, char *lib);
 
 #endif
