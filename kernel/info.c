@@ -72,7 +72,8 @@ json_t *cc_info_comm_info(void)
 }
 
 /* history_request: tail (last n), range (start..stop of this session),
- * search (substring of "pattern" without glob characters), as
+ * search (substring of "pattern" without glob characters; unique keeps the
+ * latest of equal inputs; n keeps the last n), as
  * [session, line, input] triples, or [session, line, [input, null]] when
  * output is asked for. */
 json_t *cc_info_history(const cc_services *svc, const json_t *req)
@@ -107,10 +108,19 @@ json_t *cc_info_history(const cc_services *svc, const json_t *req)
                     needle[j++] = *p;
             needle[j] = '\0';
         }
+        bool unique = json_is_true(json_object_get(req, "unique"));
         for (size_t i = 0; i < n; i++) {
             const char *src = json_string_value(json_array_get(json_array_get(h, i), 2));
-            if (src && strstr(src, needle))
-                json_array_append(out, json_array_get(h, i));
+            if (!src || !strstr(src, needle))
+                continue;
+            if (unique) {   /* keep the latest of equal inputs */
+                for (size_t j = 0; j < json_array_size(out); j++)
+                    if (strcmp(json_string_value(json_array_get(json_array_get(out, j), 2)), src) == 0) {
+                        json_array_remove(out, j);
+                        break;
+                    }
+            }
+            json_array_append(out, json_array_get(h, i));
         }
         json_int_t want = json_integer_value(json_object_get(req, "n"));
         while (want > 0 && json_array_size(out) > (size_t)want)

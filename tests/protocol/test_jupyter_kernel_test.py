@@ -59,10 +59,10 @@ class CudacellKernelTests(_Checked, jkt.KernelTests):
     ]
     code_clear_output = 'printf("gone\\n");\ncc_clear_output(0);'
 
-    # History tail and range (driven by code_execute_result); search with
-    # its unique/n options is covered in test_inspect_history.py.
-    supported_history_operations = ("tail", "range")
-    code_history_pattern = ""
+    # History tail, range and search (driven by code_execute_result; the
+    # pattern matches one of its codes, which the test runs several times).
+    supported_history_operations = ("tail", "range", "search")
+    code_history_pattern = "3.5"
 
     @unittest.skip("no pager payloads: cudacell shows help through inspect, not %page")
     def test_pager(self):
