@@ -9,6 +9,7 @@
  *            because the device must be chosen before a CUDA context exists.
  * %nvccflags shows or sets the extra nvcc flags (svc->nvccflags, owned by
  *            the services; the old string is freed here when replaced). */
+#include "strbuf.h"
 #include "magics.h"
 
 #include <stdarg.h>
@@ -25,44 +26,17 @@
 
 #define GPU_PROBE_TIMEOUT_MS 15000
 
-/* ---- a tiny growable string ---- */
-typedef struct { char *s; size_t len, cap; } gm_buf;
-
-static void gm_put(gm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void gm_put(gm_buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s)
-            abort();
-        b->s = s;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
 
 /* s with &, <, >, " escaped for HTML, appended to b. */
-static void gm_put_html(gm_buf *b, const char *s)
+static void gm_put_html(cc_strbuf *b, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
-        case '&': gm_put(b, "&amp;"); break;
-        case '<': gm_put(b, "&lt;"); break;
-        case '>': gm_put(b, "&gt;"); break;
-        case '"': gm_put(b, "&quot;"); break;
-        default: gm_put(b, "%c", *s);
+        case '&': cc_strbuf_printf(b, "&amp;"); break;
+        case '<': cc_strbuf_printf(b, "&lt;"); break;
+        case '>': cc_strbuf_printf(b, "&gt;"); break;
+        case '"': cc_strbuf_printf(b, "&quot;"); break;
+        default: cc_strbuf_printf(b, "%c", *s);
         }
     }
 }
@@ -124,7 +98,7 @@ static void row_of(json_t *d, gm_row *r)
 }
 
 /* The table as text/plain (aligned columns) and text/html. */
-static void render_table(json_t *report, int current, gm_buf *txt, gm_buf *html)
+static void render_table(json_t *report, int current, cc_strbuf *txt, cc_strbuf *html)
 {
     json_t *devs = json_object_get(report, "devices");
     size_t n = json_array_size(devs);
@@ -135,8 +109,8 @@ static void render_table(json_t *report, int current, gm_buf *txt, gm_buf *html)
             wname = l;
     }
 
-    gm_put(txt, "  GPU  %-*s  CC    SMs  Memory free / total    Clock\n", wname, "Name");
-    gm_put(html, "<table>\n<tr><th></th><th>GPU</th><th>Name</th><th>Compute capability</th>"
+    cc_strbuf_printf(txt, "  GPU  %-*s  CC    SMs  Memory free / total    Clock\n", wname, "Name");
+    cc_strbuf_printf(html, "<table>\n<tr><th></th><th>GPU</th><th>Name</th><th>Compute capability</th>"
                  "<th>SMs</th><th>Memory total</th><th>Memory free</th><th>Clock</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
         gm_row r;
@@ -144,14 +118,14 @@ static void render_table(json_t *report, int current, gm_buf *txt, gm_buf *html)
         int mine = r.index == current;
         char mem[72];
         snprintf(mem, sizeof mem, "%s / %s", r.free, r.total);
-        gm_put(txt, "%s %3d  %-*s  %-4s  %3s  %-21s  %s\n", mine ? "*" : " ", r.index,
+        cc_strbuf_printf(txt, "%s %3d  %-*s  %-4s  %3s  %-21s  %s\n", mine ? "*" : " ", r.index,
                wname, r.name, r.cc, r.sms, mem, r.clock);
-        gm_put(html, "<tr><td>%s</td><td>%d</td><td>", mine ? "&#9654;" : "", r.index);
+        cc_strbuf_printf(html, "<tr><td>%s</td><td>%d</td><td>", mine ? "&#9654;" : "", r.index);
         gm_put_html(html, r.name);
-        gm_put(html, "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+        cc_strbuf_printf(html, "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
                r.cc, r.sms, r.total, r.free, r.clock);
     }
-    gm_put(html, "</table>\n");
+    cc_strbuf_printf(html, "</table>\n");
 
     char drv[16], rtv[16];
     fmt_cuda_version(drv, sizeof drv, json_object_get(report, "driver_version"));
@@ -159,19 +133,19 @@ static void render_table(json_t *report, int current, gm_buf *txt, gm_buf *html)
     const char *nvcc = json_string_value(json_object_get(report, "nvcc"));
     char nv[32];
     snprintf(nv, sizeof nv, "%s", nvcc ? nvcc : "not found");
-    gm_put(txt, "Driver supports CUDA %s; CUDA runtime %s; nvcc %s.\n", drv, rtv, nv);
-    gm_put(html, "<p>Driver supports CUDA %s; CUDA runtime %s; nvcc %s.<br>\n", drv, rtv, nv);
+    cc_strbuf_printf(txt, "Driver supports CUDA %s; CUDA runtime %s; nvcc %s.\n", drv, rtv, nv);
+    cc_strbuf_printf(html, "<p>Driver supports CUDA %s; CUDA runtime %s; nvcc %s.<br>\n", drv, rtv, nv);
 
     if (current >= 0 && (size_t)current < n) {
         const char *name = dev_str(json_array_get(devs, (size_t)current), "name");
-        gm_put(txt, "This session uses GPU %d (%s), marked *. %%gpu N switches.\n", current, name);
-        gm_put(html, "This session uses GPU %d (", current);
+        cc_strbuf_printf(txt, "This session uses GPU %d (%s), marked *. %%gpu N switches.\n", current, name);
+        cc_strbuf_printf(html, "This session uses GPU %d (", current);
         gm_put_html(html, name);
-        gm_put(html, "), marked &#9654;. <code>%%gpu N</code> switches.</p>\n");
+        cc_strbuf_printf(html, "), marked &#9654;. <code>%%gpu N</code> switches.</p>\n");
     } else {
-        gm_put(txt, "This session asks for GPU %d (CUDACELL_DEVICE), which does not exist; "
+        cc_strbuf_printf(txt, "This session asks for GPU %d (CUDACELL_DEVICE), which does not exist; "
                     "%%gpu N picks one of the above.\n", current);
-        gm_put(html, "This session asks for GPU %d (CUDACELL_DEVICE), which does not exist; "
+        cc_strbuf_printf(html, "This session asks for GPU %d (CUDACELL_DEVICE), which does not exist; "
                      "<code>%%gpu N</code> picks one of the above.</p>\n", current);
     }
 }
@@ -194,7 +168,7 @@ static int show_gpus(cc_exec *x, cc_services *svc)
         json_decref(report);
         return 0;
     }
-    gm_buf txt = {0}, html = {0};
+    cc_strbuf txt = {0}, html = {0};
     render_table(report, session_device(), &txt, &html);
     json_t *content = json_pack("{s:{s:s, s:s}, s:{}}", "data", "text/plain", txt.s,
                                 "text/html", html.s, "metadata");
