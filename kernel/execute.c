@@ -19,6 +19,7 @@
 #include "log.h"
 #include "magics.h"
 #include "runtime_client.h"
+#include "server.h"
 #include "services.h"
 #include "shell.h"
 
@@ -272,7 +273,7 @@ static void run_segments(cc_exec *x, cc_services *svc, const char *code)
     cc_segments_free(segs, n);
 }
 
-bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, long long *reply_ms)
+bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, unsigned long *reply_seq)
 {
     const json_t *c = req->content;
     const char *code = json_string_value(json_object_get(c, "code"));
@@ -317,8 +318,8 @@ bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, long 
         rep = json_pack("{s:s,s:{},s:[]}", "status", "ok", "user_expressions", "payload");
     }
     json_object_set_new(rep, "execution_count", json_integer(x.execution_count));
-    if (reply_ms)
-        *reply_ms = cc_now_ms();
+    if (reply_seq)
+        *reply_seq = cc_server_shell_seq();
     cc_send(k, CC_CH_SHELL, cc_msg_new("execute_reply", req, rep));
 
     json_decref(x.error_reply);

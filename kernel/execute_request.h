@@ -9,9 +9,10 @@
 
 struct cc_services;
 
-/* Runs the request and sends its reply; *reply_ms (may be NULL) is when the
- * reply left. Returns true when it failed and the request asked to stop on
- * error (executes received before the reply left are then aborted). */
-bool cc_execute_request(cc_kernel *k, struct cc_services *svc, const cc_msg *req, long long *reply_ms);
+/* Runs the request and sends its reply; *reply_seq (may be NULL) is how many
+ * shell messages the server had received when the reply left. Returns true
+ * when it failed and the request asked to stop on error (the executes
+ * received before the reply left are then aborted). */
+bool cc_execute_request(cc_kernel *k, struct cc_services *svc, const cc_msg *req, unsigned long *reply_seq);
 
 #endif

@@ -8,6 +8,7 @@
 #include "server.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -18,7 +19,6 @@
 #include "control.h"
 #include "interrupt.h"
 #include "log.h"
-#include "outstream.h"
 #include "shell.h"
 
 static cc_kernel the_kernel;
@@ -161,8 +161,6 @@ static cc_msg *recv_msg(cc_kernel *k, void *sock, const char *chname)
     cc_msg *m = cc_wire_decode(k->signer, fr, n, &err);
     if (!m)
         cc_log_warn("dropped a message on %s: %s (%zu frames)", chname, err ? err : "malformed", n);
-    else
-        m->recv_ms = cc_now_ms();
     cc_frames_free(fr, n);
     return m;
 }
@@ -288,6 +286,10 @@ static void handle_control(cc_kernel *k)
     cc_msg_free(m);
 }
 
+static atomic_ulong shell_seq;
+
+unsigned long cc_server_shell_seq(void) { return atomic_load(&shell_seq); }
+
 static subshell *find_subshell(const char *id)
 {
     for (size_t i = 0; i < n_subshells; i++)
@@ -347,6 +349,7 @@ static void handle_shell(cc_kernel *k)
     cc_msg *m = recv_msg(k, srv->sock[CC_CH_SHELL], "shell");
     if (!m)
         return;
+    m->seq = atomic_fetch_add(&shell_seq, 1) + 1;
     const char *sid = cc_msg_subshell(m);
     if (!sid) {
         push_ptr(srv->shell_push, m);

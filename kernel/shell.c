@@ -50,15 +50,15 @@ static void reply(cc_kernel *k, const cc_msg *req, const char *type, json_t *con
 }
 
 /* Returns true when an execute failed and asked to stop on error; then
- * *reply_ms is when its reply left. */
-static bool dispatch(cc_kernel *k, const cc_msg *m, long long *reply_ms)
+ * *reply_seq is the server's shell count when its reply left. */
+static bool dispatch(cc_kernel *k, const cc_msg *m, unsigned long *reply_seq)
 {
     const char *t = cc_msg_type(m);
     cc_services *svc = k->svc;
     bool stop = false;
 
     if (strcmp(t, "execute_request") == 0) {
-        stop = cc_execute_request(k, svc, m, reply_ms);
+        stop = cc_execute_request(k, svc, m, reply_seq);
     } else if (strcmp(t, "kernel_info_request") == 0) {
         reply(k, m, "kernel_info_reply", cc_info_kernel_info());
     } else if (strcmp(t, "is_complete_request") == 0) {
@@ -112,13 +112,13 @@ static void abort_request(cc_kernel *k, const cc_msg *m)
  * before the error reply left are answered "aborted" (other requests are
  * still served). The first message received later is kept in *next for the
  * main loop. Returns false when the stop marker (NULL) was met. */
-static bool drain_aborting(cc_kernel *k, void *pull, long long reply_ms, cc_msg **next)
+static bool drain_aborting(cc_kernel *k, void *pull, unsigned long reply_seq, cc_msg **next)
 {
     cc_msg *m;
     while (zmq_recv(pull, &m, sizeof m, ZMQ_DONTWAIT) == sizeof m) {
         if (!m)
             return false;
-        if (m->recv_ms > reply_ms) {
+        if (m->seq > reply_seq) {
             *next = m;
             return true;
         }
@@ -155,12 +155,12 @@ static void *worker_main(void *arg)
         }
         if (!m)
             break;
-        long long reply_ms = 0;
+        unsigned long reply_seq = 0;
         cc_send_status(k, m, "busy");
-        bool stop = dispatch(k, m, &reply_ms);
+        bool stop = dispatch(k, m, &reply_seq);
         cc_send_status(k, m, "idle");
         cc_msg_free(m);
-        if (stop && !drain_aborting(k, pull, reply_ms, &next))
+        if (stop && !drain_aborting(k, pull, reply_seq, &next))
             break;
         if (k->shutting_down)
             break;

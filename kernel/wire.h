@@ -22,7 +22,7 @@ typedef struct cc_msg {
     json_t *content;
     cc_blob *buffers;    /* extra binary buffers (owned copies) */
     size_t n_buffers;
-    long long recv_ms;   /* when the server received it (monotonic ms), 0 if not received */
+    unsigned long seq;   /* shell messages: the server's receive order (1, 2, …), else 0 */
 } cc_msg;
 
 /* Decode frames into a new message, verifying the signature in constant time.

@@ -122,3 +122,14 @@ def test_segments_after_an_error_do_not_run(kernel):
     r = kernel.execute("%nosuchmagic\n!echo after-error")
     assert r.status == "error"
     assert "after-error" not in r.stdout
+
+
+def test_execute_after_an_error_reply_is_not_aborted(kernel):
+    """stop_on_error aborts only what was queued before the error reply left:
+    a request sent the instant that reply arrives must run (sent 20 times in
+    a row, since the race it guards against is a matter of microseconds)."""
+    for i in range(20):
+        bad = kernel.execute("!exit 0\n%nosuchmagic")
+        assert bad.status == "error", bad.describe()
+        good = kernel.execute(f"!echo after-{i}")
+        assert good.status == "ok" and f"after-{i}" in good.stdout, good.describe()
