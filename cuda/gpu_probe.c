@@ -7,6 +7,7 @@
  * Ownership: the probe owns its pipe, child pid, buffer and report; the
  * report returned by cc_gpu_probe_report is borrowed and lives as long as
  * the probe. */
+#include "child_spawn.h"
 #include "gpu_probe.h"
 #include "nvcc.h"
 
@@ -53,19 +54,6 @@ static json_t *error_report(const char *message)
                      "devices", "nvcc");
 }
 
-/* Default signal handling, nothing blocked, and a process group of its
- * own, so an interrupt sent to the kernel's group does not reach it. */
-static void child_attr(posix_spawnattr_t *attr)
-{
-    sigset_t all, none;
-    sigfillset(&all);
-    sigemptyset(&none);
-    posix_spawnattr_init(attr);
-    posix_spawnattr_setsigdefault(attr, &all);
-    posix_spawnattr_setsigmask(attr, &none);
-    posix_spawnattr_setpgroup(attr, 0);
-    posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
-}
 
 static int spawn_gpuinfo(cc_gpu_probe *p)
 {
@@ -81,7 +69,7 @@ static int spawn_gpuinfo(cc_gpu_probe *p)
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
     posix_spawnattr_t attr;
-    child_attr(&attr);
+    cc_spawnattr_child(&attr);
     char *argv[] = { p->exe, NULL };
     int rc = posix_spawn(&p->pid, p->exe, &fa, &attr, argv, environ);
     posix_spawn_file_actions_destroy(&fa);

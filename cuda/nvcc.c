@@ -6,6 +6,7 @@
  * "version") when the toolkit has one, else from `nvcc --version`
  * ("release 13.0"). Nothing here links or loads a CUDA library; this file is
  * compiled into the kernel and into cudacell-gpuinfo. */
+#include "child_spawn.h"
 #include "nvcc.h"
 
 #include <errno.h>
@@ -135,19 +136,6 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Default signal handling, nothing blocked, and a process group of its
- * own, so an interrupt sent to the kernel's group does not reach it. */
-static void child_attr(posix_spawnattr_t *attr)
-{
-    sigset_t all, none;
-    sigfillset(&all);
-    sigemptyset(&none);
-    posix_spawnattr_init(attr);
-    posix_spawnattr_setsigdefault(attr, &all);
-    posix_spawnattr_setsigmask(attr, &none);
-    posix_spawnattr_setpgroup(attr, 0);
-    posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
-}
 
 /* Runs `nvcc --version` and returns its stdout (malloc'd), or NULL. Gives up
  * (and kills nvcc) after NVCC_VERSION_TIMEOUT_MS. */
@@ -163,7 +151,7 @@ static char *run_nvcc_version(const char *nvcc_path)
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
     posix_spawnattr_t attr;
-    child_attr(&attr);
+    cc_spawnattr_child(&attr);
     char *argv[] = { (char *)nvcc_path, "--version", NULL };
     pid_t pid;
     int rc = posix_spawn(&pid, nvcc_path, &fa, &attr, argv, environ);

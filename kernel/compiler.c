@@ -21,6 +21,7 @@
  * written under a temporary name in the cache dir and renamed into place,
  * so a half-written object is never seen. The compiler runs in its own
  * process group, registered as the interrupt target (killed at once). */
+#include "child_spawn.h"
 #include "compiler.h"
 #include "display_dirs.h"
 
@@ -345,7 +346,6 @@ static int run_tool(cc_exec *x, char **argv, const char *workdir, char **out)
     pid_t pid;
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
-    sigset_t none, defs;
     char *tmpdir_owned = NULL;
     char **env;
     size_t len = 0, cap = 4096;
@@ -361,17 +361,7 @@ static int run_tool(cc_exec *x, char **argv, const char *workdir, char **out)
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, p[1], 1);
     posix_spawn_file_actions_adddup2(&fa, p[1], 2);
-    posix_spawnattr_init(&at);
-    sigemptyset(&none);
-    sigemptyset(&defs);
-    sigaddset(&defs, SIGPIPE);
-    sigaddset(&defs, SIGINT);
-    sigaddset(&defs, SIGTERM);
-    sigaddset(&defs, SIGCHLD);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &defs);
-    posix_spawnattr_setpgroup(&at, 0);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    cc_spawnattr_child(&at);
     env = compiler_env(workdir, &tmpdir_owned);
     rc = env ? posix_spawn(&pid, argv[0], &fa, &at, argv, env) : ENOMEM;
     posix_spawn_file_actions_destroy(&fa);

@@ -8,6 +8,7 @@
  *
  * Owns: the process (killed and reaped by cc_rt_restart / cc_rt_free), the
  * four pipe ends, the list of objects to load into the next process. */
+#include "child_spawn.h"
 #include "runtime_client.h"
 
 #include <errno.h>
@@ -163,7 +164,6 @@ static int start_process(cc_runtime *rt, char **err)
     int cmd[2] = {-1, -1}, rep[2] = {-1, -1}, out[2] = {-1, -1}, er[2] = {-1, -1};
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
-    sigset_t none, defs;
     char *argv[] = {rt->exe, NULL};
     char *ldpath = NULL;
     char **env = NULL;
@@ -207,18 +207,7 @@ static int start_process(cc_runtime *rt, char **err)
     posix_spawn_file_actions_adddup2(&fa, er[1], 2);
     posix_spawn_file_actions_adddup2(&fa, cmd[0], 3);
     posix_spawn_file_actions_adddup2(&fa, rep[1], 4);
-    posix_spawnattr_init(&at);
-    sigemptyset(&none);
-    sigemptyset(&defs);
-    sigaddset(&defs, SIGPIPE);
-    sigaddset(&defs, SIGINT);
-    sigaddset(&defs, SIGTERM);
-    sigaddset(&defs, SIGCHLD);
-    sigaddset(&defs, SIGQUIT);
-    posix_spawnattr_setsigmask(&at, &none);
-    posix_spawnattr_setsigdefault(&at, &defs);
-    posix_spawnattr_setpgroup(&at, 0);
-    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    cc_spawnattr_child(&at);
     rc = posix_spawn(&rt->pid, rt->exe, &fa, &at, argv, env);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
