@@ -15,7 +15,6 @@
 
 static int wake[2] = {-1, -1};
 static atomic_int count;
-static atomic_llong first_ms;
 
 /* One target per waiting thread: the main shell and each subshell may wait
  * on a child at the same time, and an interrupt reaches them all. */
@@ -83,8 +82,6 @@ void cc_intr_request(void)
 {
     int saved = errno;
     int n = atomic_fetch_add(&count, 1) + 1;
-    if (n == 1)
-        atomic_store(&first_ms, now_ms());
     if (wake[1] >= 0) {
         ssize_t w = write(wake[1], "!", 1);
         (void)w;
@@ -101,7 +98,6 @@ void cc_intr_clear(void)
 {
     char buf[64];
     atomic_store(&count, 0);
-    atomic_store(&first_ms, 0);
     for (int i = 0; i < CC_INTR_SLOTS; i++)
         atomic_store(&slots[i].kill_at_ms, 0);
     if (wake[0] >= 0)
@@ -169,10 +165,4 @@ bool cc_intr_tick(void)
         killed = true;
     }
     return killed;
-}
-
-long cc_intr_age_ms(void)
-{
-    long long f = atomic_load(&first_ms);
-    return f ? (long)(now_ms() - f) : 0;
 }

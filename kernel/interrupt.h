@@ -41,7 +41,4 @@ void cc_intr_clear_target(void);
  * escalated interrupt has passed. Returns true if it killed the target. */
 bool cc_intr_tick(void);
 
-/* Milliseconds since the first pending interrupt (0 if none). */
-long cc_intr_age_ms(void);
-
 #endif
