@@ -1,10 +1,12 @@
 /* tests/unit/test_magics.c — cc_magics_split (segments, kinds, line numbers,
- * comments and strings), the magic table, and %env argument parsing. */
+ * comments and strings), the magic table, %env argument parsing, and the
+ * user's words of userwords.c (exit/quit, end-of-input, %%timeit options). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "magics.h"
 #include "tap.h"
+#include "userwords.h"
 
 /* Pure helpers of magics_env.c (deliberately not in magics.h). */
 int cc_env_parse(const char *args, char **name, char **value);
@@ -183,6 +185,75 @@ static void test_path_expand(void)
     free(p);
 }
 
+static void test_exit_words(void)
+{
+    const char *yes[] = {"exit", "quit", "exit()", "quit()", "  exit \n", "\nquit()\n\n", "\texit"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+        CHECK(cc_is_exit_cell(yes[i]), "an exit word alone ends the console");
+    const char *no[] = {"exit(0)", "exit(0);", "exit;", "quit = 1;", "int exit", "exit\nexit", "", "exit ()",
+                        "%exit", "EXIT"};
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+        CHECK(!cc_is_exit_cell(no[i]), "C code or anything more is not an exit word");
+    CHECK(!cc_is_exit_cell(NULL), "no code is not an exit word");
+}
+
+static void test_eof_answers(void)
+{
+    CHECK(cc_is_eof_answer("\x04"), "Ctrl-D (U+0004) alone is end-of-file, as in ipykernel");
+    CHECK(cc_is_eof_answer("%EOF"), "%%EOF alone is end-of-file");
+    CHECK(cc_is_eof_answer("  %EOF \r"), "%%EOF with blanks around is end-of-file");
+    CHECK(!cc_is_eof_answer(""), "an empty answer is an empty line, not end-of-file");
+    CHECK(!cc_is_eof_answer("\x04\x04"), "two Ctrl-D characters are data");
+    CHECK(!cc_is_eof_answer("a\x04"), "Ctrl-D after text is data");
+    CHECK(!cc_is_eof_answer("%eof"), "the word is %%EOF in capitals");
+    CHECK(!cc_is_eof_answer("%EOF x"), "%%EOF with more text is data");
+}
+
+static void timeit_case(const char *args, int rc, long loops, long repeats, bool quiet, bool output, const char *what)
+{
+    cc_timeit_opts o;
+    char *err = NULL;
+    int got = cc_timeit_parse(args, &o, &err);
+    if (rc == 0)
+        CHECK(got == 0 && !err && o.loops == loops && o.repeats == repeats && o.quiet == quiet && o.output == output,
+              what);
+    else
+        CHECK(got == -1 && err && strstr(err, "-n N") && strstr(err, "-r R") && strstr(err, "-q") &&
+              strstr(err, "-o"), what);
+    free(err);
+}
+
+static void test_timeit_options(void)
+{
+    timeit_case("", 0, 0, 0, false, false, "no options: automatic loops and runs");
+    timeit_case("-n 3 -r 2", 0, 3, 2, false, false, "-n 3 -r 2");
+    timeit_case("-n3 -r2", 0, 3, 2, false, false, "-n3 -r2 (value in the same word)");
+    timeit_case("-q", 0, 0, 0, true, false, "-q");
+    timeit_case("-o", 0, 0, 0, false, true, "-o");
+    timeit_case("-qo", 0, 0, 0, true, true, "-qo combines");
+    timeit_case("-qn 10", 0, 10, 0, true, false, "-qn 10: flag then an option with its value");
+    timeit_case("-r 1 -n 1000000000", 0, 1000000000L, 1, false, false, "the largest loop count");
+    timeit_case("-x", -1, 0, 0, false, false, "-x is an error listing the accepted options");
+    timeit_case("-n", -1, 0, 0, false, false, "-n without a value");
+    timeit_case("-n 0", -1, 0, 0, false, false, "-n 0");
+    timeit_case("-n abc", -1, 0, 0, false, false, "-n abc");
+    timeit_case("-r -1", -1, 0, 0, false, false, "-r -1");
+    timeit_case("-n 2x", -1, 0, 0, false, false, "-n 2x");
+    timeit_case("-r 100001", -1, 0, 0, false, false, "too many runs");
+    timeit_case("-", -1, 0, 0, false, false, "a lone -");
+    timeit_case("x = 1", -1, 0, 0, false, false, "a setup statement is refused");
+    timeit_case("-t", -1, 0, 0, false, false, "IPython's -t is not supported");
+
+    cc_timeit_opts o;
+    char *err = NULL;
+    cc_timeit_parse("-q -x", &o, &err);
+    CHECK(err && strstr(err, "does not know the option -x"), "the message names the unknown option");
+    free(err);
+    cc_timeit_parse("-n abc", &o, &err);
+    CHECK(err && strstr(err, "-n takes a whole number") && strstr(err, "'abc'"), "the message names the bad value");
+    free(err);
+}
+
 int main(void)
 {
     test_split_basic();
@@ -191,5 +262,8 @@ int main(void)
     test_table();
     test_env_parse();
     test_path_expand();
+    test_exit_words();
+    test_eof_answers();
+    test_timeit_options();
     return tap_done();
 }
