@@ -17,6 +17,7 @@ typedef struct cc_exec {
     bool silent;
     bool store_history;
     bool allow_stdin;
+    bool stdin_asked;           /* an input_request was sent (the first one carries the hint) */
     int execution_count;
     bool failed;                /* an error was reported */
     json_t *error_reply;        /* {ename, evalue, traceback} for the reply, owned */

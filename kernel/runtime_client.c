@@ -31,6 +31,7 @@
 #include "log.h"
 #include "outstream.h"
 #include "rt_proto.h"
+#include "userwords.h"
 
 extern char **environ;
 
@@ -333,11 +334,21 @@ static int send_run(cc_runtime *rt, const cc_rt_run_req *req, char **err)
 }
 
 /* The runtime asks for a line of stdin. *told: the allow_stdin=false
- * explanation was already shown in this cell. */
+ * explanation was already shown in this cell. The first request of a cell
+ * says how to end input; an answer of Ctrl-D or %EOF is end-of-file (the
+ * runtime's stdio then keeps its EOF flag, as after Ctrl-D on a terminal). */
 static void serve_input(cc_runtime *rt, cc_exec *x, bool *told)
 {
     char *line = NULL;
-    int rc = x ? cc_exec_input(x, "", false, &line) : -1;
+    int rc = -1;
+    if (x) {
+        rc = cc_exec_input(x, x->stdin_asked ? "" : CC_STDIN_FIRST_PROMPT, false, &line);
+        x->stdin_asked = x->stdin_asked || rc != -1;
+    }
+    if (rc == 0 && cc_is_eof_answer(line)) {
+        free(line);
+        line = NULL;
+    }
     rt_buf b = {0};
     if (rc == -1 && !*told && x) {
         static const char msg[] = "stdin: this frontend does not accept input (allow_stdin is false); "

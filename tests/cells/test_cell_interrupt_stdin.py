@@ -144,3 +144,40 @@ def test_interrupt_while_waiting_for_input(fresh_kernel):
     assert r.content.get("ename") == "KeyboardInterrupt", r.describe()
     assert time.monotonic() - t0 < INTERRUPT_DEADLINE
     assert k.ok('puts("ok");').stdout == "ok\n"
+
+
+# A getchar loop that counts characters, as in K&R: it ends only at end-of-file.
+_COUNT_CHARS = ('long nch = 0;\nint cc;\nwhile ((cc = getchar()) != EOF)\n    nch++;\n'
+                'printf("chars=%ld eof=%d\\n", nch, feof(stdin) != 0);')
+
+
+@pytest.mark.parametrize("eof_answer", ["\x04", "%EOF"])
+def test_getchar_loop_ends_on_eof_answer(kernel, eof_answer):
+    answers = iter(["ab", "", "cde", eof_answer])
+    r = kernel.execute(_COUNT_CHARS, stdin=lambda m: next(answers, None), timeout=120)
+    assert r.status == "ok", r.describe()
+    # "ab\n" + "\n" + "cde\n": 8 characters; the end-of-file answer adds none.
+    assert r.stdout.endswith("chars=8 eof=1\n"), r.describe()
+    assert len(r.input_requests) == 4
+
+
+def test_eof_is_sticky_within_the_cell_and_the_next_cell_asks_again(kernel):
+    answers = iter(["%EOF"])
+    r = kernel.execute('int e1 = getchar();\nint e2 = getchar();\nprintf("%d %d\\n", e1, e2);',
+                       stdin=lambda m: next(answers, None), timeout=120)
+    assert r.status == "ok", r.describe()
+    assert r.stdout.endswith("-1 -1\n"), r.describe()
+    assert len(r.input_requests) == 1, "after end-of-file, reads in the same cell do not ask again"
+    r = kernel.execute('printf("%c\\n", getchar());', stdin=lambda m: "z", timeout=120)
+    assert r.stdout.endswith("z\n"), r.describe()
+    assert len(r.input_requests) == 1
+
+
+def test_first_prompt_says_how_to_end_input(kernel):
+    answers = iter(["1", "\x04"])
+    r = kernel.execute(_COUNT_CHARS, stdin=lambda m: next(answers, None), timeout=120)
+    assert r.status == "ok", r.describe()
+    prompts = [m["content"]["prompt"] for m in r.input_requests]
+    assert len(prompts) == 2
+    assert "Ctrl-D" in prompts[0] and "%EOF" in prompts[0], prompts
+    assert prompts[1] == "", "only the first read of a cell carries the hint"
