@@ -22,6 +22,7 @@
 #include "server.h"
 #include "services.h"
 #include "shell.h"
+#include "userwords.h"
 
 /* ---- streams ---------------------------------------------------------- */
 
@@ -303,7 +304,11 @@ bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, unsig
                 json_pack("{s:s,s:i}", "code", code, "execution_count", x.execution_count)));
 
     cc_intr_clear();
-    run_segments(&x, svc, code);
+    /* `exit` / `quit` alone: as ipykernel, ask the frontend to close
+     * (jupyter console does; notebooks ignore it) instead of compiling. */
+    bool ask_exit = cc_is_exit_cell(code);
+    if (!ask_exit)
+        run_segments(&x, svc, code);
     cc_exec_flush(&x);
     if (pthread_mutex_trylock(&svc->run_lock) == 0) {
         k->runtime_pid = svc->rt ? cc_rt_pid(svc->rt) : 0;
@@ -316,6 +321,9 @@ bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, unsig
         json_object_set_new(rep, "status", json_string("error"));
     } else {
         rep = json_pack("{s:s,s:{},s:[]}", "status", "ok", "user_expressions", "payload");
+        if (ask_exit)
+            json_array_append_new(json_object_get(rep, "payload"),
+                                  json_pack("{s:s,s:b}", "source", "ask_exit", "keepkernel", 0));
     }
     json_object_set_new(rep, "execution_count", json_integer(x.execution_count));
     if (reply_seq)

@@ -140,3 +140,14 @@ def test_console_runs_a_c_statement_and_exits(console):
             console.send("y\r")
             answered = True
     assert console.proc.returncode == 0, f"jupyter console did not exit cleanly:\n{console.text[-2000:]}"
+
+
+@pytest.mark.parametrize("word", ["exit", "quit()"])
+def test_console_exit_word_ends_the_console(console, word):
+    pos = console.expect(r"In \[1\]: ")
+    console.send(word + "\r")
+    deadline = time.monotonic() + TIMEOUT
+    while console.proc.poll() is None and time.monotonic() < deadline:
+        console._read(0.2)
+    assert console.proc.returncode == 0, f"`{word}` did not end jupyter console:\n{console.text[-2000:]}"
+    assert "Shutting down kernel" in console.text[pos:], console.text[-2000:]

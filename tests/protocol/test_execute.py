@@ -1,5 +1,7 @@
 """execute_request: iopub order, execution_count, silent, store_history,
-stop_on_error. Uses `!` commands and magics so it needs no compiler."""
+stop_on_error, exit/quit. Uses `!` commands and magics so it needs no
+compiler, except where C code is the point."""
+import pytest
 
 
 def test_iopub_order_busy_input_output_idle(kernel):
@@ -133,3 +135,19 @@ def test_execute_after_an_error_reply_is_not_aborted(kernel):
         assert bad.status == "error", bad.describe()
         good = kernel.execute(f"!echo after-{i}")
         assert good.status == "ok" and f"after-{i}" in good.stdout, good.describe()
+
+
+@pytest.mark.parametrize("code", ["exit", "quit", "exit()", "quit()", "  exit \n"])
+def test_exit_alone_asks_the_frontend_to_exit(kernel, code):
+    r = kernel.execute(code)
+    assert r.status == "ok", r.describe()
+    assert r.content["payload"] == [{"source": "ask_exit", "keepkernel": False}], r.content
+    assert not r.errors and r.stdout == "" and r.stderr == ""
+    # the kernel stays up: the frontend decides what to do
+    assert kernel.ok('puts("still here");').stdout == "still here\n"
+
+
+def test_exit_in_c_code_is_c(kernel):
+    r = kernel.execute("if (0) exit(0);")
+    assert r.status == "ok", r.describe()
+    assert r.content["payload"] == []
