@@ -23,6 +23,7 @@
 #include "runtime_client.h"
 #include "services.h"
 #include "session.h"
+#include "userwords.h"
 
 #define CC_GPU_WAIT_MS 3000   /* a CUDA cell waits this long for GPU discovery */
 
@@ -218,8 +219,28 @@ static void print_time(cc_exec *x, const cc_compile_res *cr, const cc_rt_result 
     cc_exec_printf(x, 1, "run: %s\n", t);
 }
 
-int cc_cell_execute(cc_exec *x, cc_services *svc, const char *code, int first_line_no, int lang_forced,
-                    cc_cell_mode mode)
+/* %%timeit's report: IPython's line on stdout unless -q; with -o the same
+ * result as the cell's Out value, as IPython shows its TimeitResult. */
+static void report_timeit(cc_exec *x, const cc_rt_result *r, const cc_timeit_opts *t)
+{
+    char *line = cc_format_timeit(r->mean_ns, r->std_ns, r->repeats, r->loops);
+    if (!line)
+        return;
+    if (!t || !t->quiet)
+        cc_exec_printf(x, 1, "%s\n", line);
+    if (t && t->output) {
+        char *repr = NULL;
+        if (asprintf(&repr, "<TimeitResult : %s>", line) < 0)
+            abort();
+        cc_exec_publish(x, "execute_result", json_pack("{s:{s:s},s:{},s:i}", "data", "text/plain", repr,
+                                                       "metadata", "execution_count", x->execution_count));
+        free(repr);
+    }
+    free(line);
+}
+
+static int cell_run(cc_exec *x, cc_services *svc, const char *code, int first_line_no, int lang_forced,
+                    cc_cell_mode mode, const cc_timeit_opts *topts)
 {
     cc_lang lang = lang_forced >= 0 ? (cc_lang)lang_forced : (cc_cell_is_cuda(code) ? CC_LANG_CUDA : CC_LANG_C);
     char *err = NULL;
@@ -258,18 +279,16 @@ int cc_cell_execute(cc_exec *x, cc_services *svc, const char *code, int first_li
             .so_path = cr.so_path,
             .is_cuda = lang == CC_LANG_CUDA,
             .timeit = mode == CC_CELL_TIMEIT,
+            .timeit_loops = topts ? topts->loops : 0,
+            .timeit_repeats = topts ? topts->repeats : 0,
             .args = svc->args,
         };
         cc_rt_run(svc->rt, x, &rq, &r);
     }
     if (mode == CC_CELL_TIME)
         print_time(x, &cr, &r, run);
-    if (mode == CC_CELL_TIMEIT && r.status == CC_RT_OK && r.repeats > 0) {
-        char *line = cc_format_timeit(r.mean_ns, r.std_ns, r.repeats, r.loops);
-        if (line)
-            cc_exec_printf(x, 1, "%s\n", line);
-        free(line);
-    }
+    if (mode == CC_CELL_TIMEIT && r.status == CC_RT_OK && r.repeats > 0)
+        report_timeit(x, &r, topts);
     report_run(x, svc, &r);
     int rc = r.status == CC_RT_OK ? 0 : -1;
     cc_rt_result_clear(&r);
@@ -278,9 +297,16 @@ int cc_cell_execute(cc_exec *x, cc_services *svc, const char *code, int first_li
     return rc;
 }
 
+int cc_cell_execute(cc_exec *x, cc_services *svc, const char *code, int first_line_no, int lang_forced,
+                    cc_cell_mode mode)
+{
+    return cell_run(x, svc, code, first_line_no, lang_forced, mode, NULL);
+}
+
 /* ---- cell magics ------------------------------------------------------------------ */
 
-static int body_cell(cc_exec *x, cc_services *svc, const cc_segment *seg, int lang, cc_cell_mode mode)
+static int body_cell(cc_exec *x, cc_services *svc, const cc_segment *seg, int lang, cc_cell_mode mode,
+                     const cc_timeit_opts *topts)
 {
     const char *body = seg->body ? seg->body : "";
     const char *p = body;
@@ -297,27 +323,34 @@ static int body_cell(cc_exec *x, cc_services *svc, const cc_segment *seg, int la
         free(tb);
         return -1;
     }
-    return cc_cell_execute(x, svc, body, seg->line, lang, mode);
+    return cell_run(x, svc, body, seg->line, lang, mode, topts);
 }
 
 int cc_magic_c(cc_exec *x, cc_services *svc, const cc_segment *seg)
 {
-    return body_cell(x, svc, seg, CC_LANG_C, CC_CELL_RUN);
+    return body_cell(x, svc, seg, CC_LANG_C, CC_CELL_RUN, NULL);
 }
 
 int cc_magic_cuda(cc_exec *x, cc_services *svc, const cc_segment *seg)
 {
-    return body_cell(x, svc, seg, CC_LANG_CUDA, CC_CELL_RUN);
+    return body_cell(x, svc, seg, CC_LANG_CUDA, CC_CELL_RUN, NULL);
 }
 
 int cc_magic_time(cc_exec *x, cc_services *svc, const cc_segment *seg)
 {
-    return body_cell(x, svc, seg, -1, CC_CELL_TIME);
+    return body_cell(x, svc, seg, -1, CC_CELL_TIME, NULL);
 }
 
 int cc_magic_timeit(cc_exec *x, cc_services *svc, const cc_segment *seg)
 {
-    return body_cell(x, svc, seg, -1, CC_CELL_TIMEIT);
+    cc_timeit_opts o;
+    char *err = NULL;
+    if (cc_timeit_parse(seg->args, &o, &err) < 0) {
+        cc_exec_error(x, "UsageError", err, NULL);
+        free(err);
+        return -1;
+    }
+    return body_cell(x, svc, seg, -1, CC_CELL_TIMEIT, &o);
 }
 
 /* ---- flags and arguments ---------------------------------------------------------- */

@@ -37,7 +37,7 @@ static const cc_magic magic_table[] = {
     {"ncu",       true,  "%%ncu [ARGS]",         "Profile the cell with Nsight Compute (ncu ARGS), built as a standalone program: its statements are main(), earlier cells are not part of it.", cc_magic_ncu},
     {"nsys",      true,  "%%nsys [ARGS]",        "Profile the cell with Nsight Systems (default: nsys profile --stats=true), built as a standalone program like %%ncu.", cc_magic_nsys},
     {"time",      true,  "%%time",               "Run the cell and report its wall and CPU time.", cc_magic_time},
-    {"timeit",    true,  "%%timeit",             "Run the cell's code many times and report the mean time per run.", cc_magic_timeit},
+    {"timeit",    true,  "%%timeit [-n N] [-r R] [-q] [-o]", "Run the cell's code many times (-n loops per run, -r runs) and report the mean time per loop.", cc_magic_timeit},
     {"writefile", true,  "%%writefile [-a] FILE", "Write the rest of the cell to FILE (-a: append to it).", cc_magic_writefile},
 };
 

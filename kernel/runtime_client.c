@@ -322,6 +322,8 @@ static int send_run(cc_runtime *rt, const cc_rt_run_req *req, char **err)
     for (size_t i = 0; i < nargs; i++)
         rt_put_str(&b, args[i]);
     cc_words_free(args);
+    rt_put_u64(&b, (uint64_t)(req->timeit_loops > 0 ? req->timeit_loops : 0));
+    rt_put_u32(&b, (uint32_t)(req->timeit_repeats > 0 ? req->timeit_repeats : 0));
     uint32_t envc = 0;
     while (environ[envc])
         envc++;

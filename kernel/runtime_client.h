@@ -23,6 +23,8 @@ typedef struct cc_rt_run_req {
     const char *so_path;
     bool is_cuda;
     int timeit;               /* 0: run once; 1: %%timeit mode */
+    long timeit_loops;        /* %%timeit -n: loops per run, 0: calibrate */
+    long timeit_repeats;      /* %%timeit -r: runs, 0: up to 7 within the time budget */
     const char *args;         /* %args for main, may be NULL */
 } cc_rt_run_req;
 

@@ -247,33 +247,47 @@ static double time_loops(rt_entry_fn fn, int argc, char **argv, long loops, int 
 
 /* %%timeit: IPython's rule: loops = 1, 10, 100, ... until one repeat lasts
  * RT_TIMEIT_MIN_S; then up to 7 repeats within about RT_TIMEIT_BUDGET_S
- * (the calibrating repeat counts as the first). */
-static void run_timeit(rt_entry_fn fn, int argc, char **argv, int cuda, int *ret)
+ * (the calibrating repeat counts as the first). loops_opt / repeats_opt
+ * (%%timeit -n / -r, 0 when not given) fix either: -n skips calibration,
+ * -r runs exactly that many repeats. */
+static void run_timeit(rt_entry_fn fn, int argc, char **argv, int cuda, int *ret, long loops_opt,
+                       long repeats_opt)
 {
-    long loops = 1;
+    long loops = loops_opt > 0 ? loops_opt : 1;
     double t;
     for (;;) {
         t = time_loops(fn, argc, argv, loops, cuda, ret);
-        if (t >= RT_TIMEIT_MIN_S || loops >= 1000000000L)
+        if (loops_opt > 0 || t >= RT_TIMEIT_MIN_S || loops >= 1000000000L)
             break;
         loops *= 10;
     }
-    int repeats = RT_TIMEIT_REPEATS;
-    if (t * repeats > RT_TIMEIT_BUDGET_S)
-        repeats = t > 0 ? (int)(RT_TIMEIT_BUDGET_S / t) : 1;
+    long repeats = RT_TIMEIT_REPEATS;
+    if (repeats_opt > 0)
+        repeats = repeats_opt;
+    else if (t * repeats > RT_TIMEIT_BUDGET_S)
+        repeats = t > 0 ? (long)(RT_TIMEIT_BUDGET_S / t) : 1;
     if (repeats < 1)
         repeats = 1;
-    double per[RT_TIMEIT_REPEATS];
+    /* Kept between runs: an interrupt leaves this function by siglongjmp. */
+    static double *per;
+    static long per_cap;
+    if (repeats > per_cap) {
+        double *np = realloc(per, (size_t)repeats * sizeof *per);
+        if (!np)
+            abort();
+        per = np;
+        per_cap = repeats;
+    }
     per[0] = t / (double)loops;
-    for (int i = 1; i < repeats; i++)
+    for (long i = 1; i < repeats; i++)
         per[i] = time_loops(fn, argc, argv, loops, cuda, ret) / (double)loops;
     double mean = 0, var = 0;
-    for (int i = 0; i < repeats; i++)
+    for (long i = 0; i < repeats; i++)
         mean += per[i];
-    mean /= repeats;
-    for (int i = 0; i < repeats; i++)
+    mean /= (double)repeats;
+    for (long i = 0; i < repeats; i++)
         var += (per[i] - mean) * (per[i] - mean);
-    var /= repeats;
+    var /= (double)repeats;
 
     rt_buf b = {0};
     rt_put_u64(&b, (uint64_t)loops);
@@ -306,6 +320,8 @@ static void cmd_run(const char *payload, size_t len)
     argv[0] = (char *)"cell";
     for (uint32_t i = 0; i < nargs; i++)
         argv[i + 1] = (char *)rt_get_str(&r, NULL);   /* points into payload */
+    long ti_loops = (long)rt_get_u64(&r);   /* %%timeit -n, -r: 0 = automatic */
+    long ti_repeats = (long)rt_get_u32(&r);
     uint32_t envc = rt_get_u32(&r);
     apply_env(r.p, r.left, envc, &r);
     if (r.bad) {
@@ -355,7 +371,7 @@ static void cmd_run(const char *payload, size_t len)
     rt_cell_cuda = cuda;
     rt_in_cell = 1;
     if (flags & RT_RUN_TIMEIT)
-        run_timeit(fn, (int)nargs + 1, argv, cuda, &ret);
+        run_timeit(fn, (int)nargs + 1, argv, cuda, &ret, ti_loops, ti_repeats);
     else
         ret = fn((int)nargs + 1, argv);
     rt_in_cell = 0;

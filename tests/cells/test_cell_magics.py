@@ -160,3 +160,34 @@ def test_history_holds_c_cells(fresh_kernel):
     k.ok('puts("h2");')
     hist = k.shell("history_request", {"output": False, "raw": True, "hist_access_type": "tail", "n": 2})
     assert [h[2] for h in hist["content"]["history"]] == ['puts("h1");', 'puts("h2");']
+
+
+def test_timeit_n_and_r_run_the_cell_n_times_r(fresh_kernel):
+    k = fresh_kernel
+    k.ok("long ti_runs = 0;")
+    r = k.ok("%%timeit -n 3 -r 2\nti_runs++;", timeout=300)
+    assert "(mean ± std. dev. of 2 runs, 3 loops each)" in r.stdout, r.describe()
+    assert k.ok('printf("%ld\\n", ti_runs);').stdout == "6\n"
+
+
+def test_timeit_q_prints_nothing(kernel):
+    r = kernel.ok("%%timeit -q -n 1 -r 1\nvolatile int tq = 0; tq++;", timeout=300)
+    assert r.stdout == "" and r.stderr == "", r.describe()
+    assert not r.of_type("execute_result"), r.describe()
+
+
+def test_timeit_o_shows_the_result_as_the_value(kernel):
+    r = kernel.ok("%%timeit -o -q -n 2 -r 3\nvolatile int to = 0; to++;", timeout=300)
+    assert r.stdout == "", r.describe()
+    res = r.of_type("execute_result")
+    assert len(res) == 1, r.describe()
+    text = res[0]["content"]["data"]["text/plain"]
+    assert text.startswith("<TimeitResult : ") and "(mean ± std. dev. of 3 runs, 2 loops each)>" in text, text
+
+
+def test_timeit_unknown_option_is_an_error(kernel):
+    r = kernel.execute("%%timeit -x\nint tx = 1;")
+    assert r.status == "error", r.describe()
+    assert r.content["ename"] == "UsageError"
+    msg = r.error_text
+    assert "-x" in msg and "-n N" in msg and "-r R" in msg and "-q" in msg and "-o" in msg, msg
