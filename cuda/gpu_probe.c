@@ -2,7 +2,12 @@
  * `cudacell-gpuinfo` (posix_spawn, stdout to a pipe) at startup and parses
  * its JSON report once it has finished; the kernel process itself never
  * loads a CUDA library. A probe may be asked for its report from the server
- * thread (kernel_info banner) and the shell worker, so it has a mutex.
+ * thread (kernel_info banner) and the shell worker, so it has a mutex; it
+ * is never held while waiting for the helper, and a caller that will not
+ * wait (timeout 0) does not wait for the mutex either. The report, once
+ * set, never changes; it is published with release/acquire atomics.
+ * $CUDACELL_GPUINFO, when set, names the helper to run instead of
+ * <exe_dir>/cudacell-gpuinfo.
  *
  * Ownership: the probe owns its pipe, child pid, buffer and report; the
  * report returned by cc_gpu_probe_report is borrowed and lives as long as
@@ -35,7 +40,7 @@ struct cc_gpu_probe {
     int fd;             /* read end of its stdout, -1 once closed */
     char *buf;          /* its output so far */
     size_t len, cap;
-    json_t *report;     /* parsed report once done, owned */
+    json_t *report;     /* parsed report once done, owned; set once (atomically) */
     char *exe;          /* path of cudacell-gpuinfo, for messages */
 };
 
@@ -54,6 +59,17 @@ static json_t *error_report(const char *message)
                      "devices", "nvcc");
 }
 
+
+/* Set the report (once; takes r). */
+static void publish(cc_gpu_probe *p, json_t *r)
+{
+    __atomic_store_n(&p->report, r, __ATOMIC_RELEASE);
+}
+
+static json_t *published(cc_gpu_probe *p)
+{
+    return __atomic_load_n(&p->report, __ATOMIC_ACQUIRE);
+}
 
 static int spawn_gpuinfo(cc_gpu_probe *p)
 {
@@ -92,13 +108,18 @@ cc_gpu_probe *cc_gpu_probe_start(const char *exe_dir)
     pthread_mutex_init(&p->lock, NULL);
     p->fd = -1;
     const char *dir = exe_dir && *exe_dir ? exe_dir : ".";
-    size_t n = strlen(dir) + sizeof(GPUINFO_EXE) + 2;
-    p->exe = malloc(n);
+    const char *forced = getenv("CUDACELL_GPUINFO");
+    if (forced && *forced) {
+        p->exe = strdup(forced);
+    } else {
+        size_t n = strlen(dir) + sizeof(GPUINFO_EXE) + 2;
+        if ((p->exe = malloc(n)))
+            snprintf(p->exe, n, "%s/%s", dir, GPUINFO_EXE);
+    }
     if (!p->exe) {
         cc_gpu_probe_free(p);
         return NULL;
     }
-    snprintf(p->exe, n, "%s/%s", dir, GPUINFO_EXE);
 
     int rc = spawn_gpuinfo(p);
     if (rc != 0) {
@@ -107,7 +128,7 @@ cc_gpu_probe *cc_gpu_probe_start(const char *exe_dir)
                  "GPU detection could not start: %s cannot be run (%s). The kernel's "
                  "installation is incomplete; reinstall cudacell. C cells work; CUDA cells "
                  "use the default architecture " CC_CUDA_DEFAULT_ARCH ".", p->exe, strerror(rc));
-        p->report = error_report(msg);
+        publish(p, error_report(msg));
     }
     return p;
 }
@@ -153,7 +174,7 @@ static void finish(cc_gpu_probe *p)
     json_error_t jerr;
     json_t *r = p->buf ? json_loadb(p->buf, p->len, 0, &jerr) : NULL;
     if (r && json_is_object(r) && json_is_string(json_object_get(r, "status"))) {
-        p->report = r;
+        publish(p, r);
         return;
     }
     json_decref(r);
@@ -169,7 +190,7 @@ static void finish(cc_gpu_probe *p)
                  "GPU detection failed: %s gave no readable report (exit status %d). "
                  "Run it in a terminal to see why. C cells work; CUDA cells use the default "
                  "architecture " CC_CUDA_DEFAULT_ARCH ".", p->exe, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-    p->report = error_report(msg);
+    publish(p, error_report(msg));
 }
 
 /* Read what is available; returns 1 at EOF (or on a read error). */
@@ -199,27 +220,39 @@ static int drain(cc_gpu_probe *p)
     }
 }
 
+/* Under the lock: read what the helper wrote; finish at its end. Returns
+ * the fd to wait on, or -1 when there is a report. */
+static int step(cc_gpu_probe *p)
+{
+    if (!p->report && p->fd >= 0 && drain(p))
+        finish(p);
+    return p->report ? -1 : p->fd;
+}
+
 json_t *cc_gpu_probe_report(cc_gpu_probe *p, int timeout_ms)
 {
     if (!p)
         return NULL;
-    pthread_mutex_lock(&p->lock);
     long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
-    while (!p->report && p->fd >= 0) {
-        if (drain(p)) {
-            finish(p);
-            break;
+    while (!published(p)) {
+        if (timeout_ms <= 0) {
+            if (pthread_mutex_trylock(&p->lock) != 0)
+                break;   /* another thread is reading it: not done yet, as far as we wait */
+        } else {
+            pthread_mutex_lock(&p->lock);
         }
+        int fd = step(p);
+        pthread_mutex_unlock(&p->lock);
         long long left = deadline - now_ms();
-        if (left <= 0)
+        if (fd < 0 || left <= 0)
             break;
-        struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
-        if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+        /* Wait without the lock, in short slices: another thread may
+         * finish the probe (and close fd) meanwhile. */
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        if (poll(&pfd, 1, left < 50 ? (int)left : 50) < 0 && errno != EINTR)
             break;
     }
-    json_t *r = p->report;
-    pthread_mutex_unlock(&p->lock);
-    return r;
+    return published(p);
 }
 
 json_t *cc_gpu_probe_now(const char *exe_dir, int timeout_ms)
@@ -260,7 +293,6 @@ char *cc_gpu_banner_line(cc_gpu_probe *p, int timeout_ms)
     if (!r)
         return strdup("GPU detection still running");
 
-    pthread_mutex_lock(&p->lock);   /* the report is immutable, but keep TSan quiet */
     const char *status = json_string_value(json_object_get(r, "status"));
     const char *nvcc = json_string_value(json_object_get(r, "nvcc"));
     json_t *devs = json_object_get(r, "devices");
@@ -282,7 +314,6 @@ char *cc_gpu_banner_line(cc_gpu_probe *p, int timeout_ms)
     } else {
         snprintf(gpu, sizeof gpu, "No GPU found (%s)", short_reason(status ? status : "error"));
     }
-    pthread_mutex_unlock(&p->lock);
 
     size_t n = strlen(gpu) + strlen(tool) + 8;
     char *line = malloc(n);

@@ -9,11 +9,13 @@
 
 typedef struct cc_gpu_probe cc_gpu_probe;
 
-/* Start the probe (non-blocking). exe_dir holds cudacell-gpuinfo. */
+/* Start the probe (non-blocking). exe_dir holds cudacell-gpuinfo;
+ * $CUDACELL_GPUINFO, when set, names another helper (tests use a slow one). */
 cc_gpu_probe *cc_gpu_probe_start(const char *exe_dir);
 void cc_gpu_probe_free(cc_gpu_probe *p);
 
-/* The report, waiting at most timeout_ms; NULL if not done yet. Borrowed.
+/* The report, waiting at most timeout_ms (0: never blocks, not even for
+ * another thread that is waiting); NULL if not done yet. Borrowed.
  * Report shape: {"status": "ok"|"no-driver"|"driver-too-old"|"no-device"|"error",
  *   "message": "...", "driver_version": 13000, "runtime_version": 13000,
  *   "devices": [{"index":0,"name":"...","cc":"9.0","sm":"sm_90","sms":132,

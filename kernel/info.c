@@ -1,5 +1,7 @@
 /* kernel/info.c — kernel_info (language, implementation, banner with the
- * GPUs found and the nvcc version), comm_info and history replies. */
+ * GPUs found and the nvcc version, or "GPU detection still running" while
+ * the probe runs: kernel_info never waits for it), comm_info and history
+ * replies. The probe pointer is read and set under probe_lock. */
 #include "info.h"
 
 #include <pthread.h>
@@ -24,14 +26,22 @@ void cc_info_set_probe(cc_gpu_probe *p)
     pthread_mutex_unlock(&probe_lock);
 }
 
-cc_gpu_probe *cc_info_probe(void) { return probe; }
+cc_gpu_probe *cc_info_probe(void)
+{
+    pthread_mutex_lock(&probe_lock);
+    cc_gpu_probe *p = probe;
+    pthread_mutex_unlock(&probe_lock);
+    return p;
+}
 
 json_t *cc_info_kernel_info(void)
 {
     char *gpu = NULL;
+    /* Never wait for the probe: until it is done the banner says detection
+     * is still running, and a later kernel_info shows the result. */
     pthread_mutex_lock(&probe_lock);
     if (probe)
-        gpu = cc_gpu_banner_line(probe, 100);
+        gpu = cc_gpu_banner_line(probe, 0);
     pthread_mutex_unlock(&probe_lock);
 
     char *banner = NULL;

@@ -140,3 +140,46 @@ def test_connect_info_ports_used(kernel):
     """Sanity of the harness: the five ports of the connection file answer."""
     lat = kernel.heartbeat_latencies(n=2, pause=0)
     assert all(x < 5 for x in lat)
+
+
+_FAKE_REPORT = ('{"status":"ok","message":"","driver_version":13000,"runtime_version":13000,'
+                '"devices":[{"index":0,"name":"Fake Slow GPU","cc":"9.0","sm":"sm_90","sms":1,'
+                '"mem_total":1,"mem_free":1,"clock_khz":1}],"nvcc":"13.0"}')
+_PROBE_SLEEP = 12   # seconds: longer than the 5 s the issue allows for kernel_info
+
+
+def test_kernel_info_never_waits_for_the_gpu_probe(tmp_path):
+    import kernel_harness
+    helper = tmp_path / "slow-gpuinfo"
+    helper.write_text(f"#!/bin/sh\nsleep {_PROBE_SLEEP}\ncat <<'EOF'\n{_FAKE_REPORT}\nEOF\n")
+    helper.chmod(0o755)
+    t_launch = time.monotonic()
+    k = kernel_harness.Kernel(env={"CUDACELL_GPUINFO": str(helper),
+                                   "CUDACELL_NVCC": "/bin/true", "CUDACELL_NSYS": "/bin/true"})
+    try:
+        # 1. Ready at once, saying that detection is still running.
+        print(f"launch -> ready with a {_PROBE_SLEEP} s probe: {k.ready_time * 1e3:.0f} ms")
+        assert k.ready_time < 5, f"ready took {k.ready_time:.1f} s: it waited for the GPU probe"
+        banner = _info(k, "shell")["banner"]
+        assert "detection still running" in banner, banner
+
+        # 2. A cell that waits for the probe (%%nsys needs the GPU's
+        # architecture) must not hold kernel_info up.
+        mid = k.execute_async("%%nsys\nint nsys_a = 1;")
+        time.sleep(1.0)
+        t0 = time.monotonic()
+        banner = _info(k, "control")["banner"]
+        waited = time.monotonic() - t0
+        print(f"kernel_info while a cell waits for the probe: {waited * 1e3:.0f} ms")
+        assert waited < 5, f"kernel_info waited {waited:.1f} s for the GPU probe"
+        assert "detection still running" in banner, banner
+        k.collect(mid, timeout=120)
+
+        # 3. Once the probe is done, kernel_info shows what it found.
+        deadline = t_launch + _PROBE_SLEEP + 60
+        while "Fake Slow GPU" not in banner and time.monotonic() < deadline:
+            time.sleep(0.5)
+            banner = _info(k, "shell")["banner"]
+        assert "GPU 0: Fake Slow GPU (sm_90)" in banner, banner
+    finally:
+        k.shutdown()
