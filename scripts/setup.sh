@@ -4,12 +4,13 @@
 #   1. Debian packages needed to build (installed only when missing),
 #   2. .venv with JupyterLab & co. from PyPI (skipped when its stamp matches),
 #   3. meson build in build/, installed into .venv (kernelspec included),
-#   4. JupyterLab on 127.0.0.1 (not with --no-lab).
+#   4. JupyterLab on 127.0.0.1 (not with --no-lab), started by scripts/lab.sh.
 #
-# Usage: scripts/setup.sh [--no-lab] [--with-tests] [--port N]
+# Usage: scripts/setup.sh [--no-lab] [--with-tests] [--port N] [--no-browser]
 #   --no-lab      set up only; do not start JupyterLab
 #   --with-tests  also install the test-only Python packages (tests/requirements.txt)
 #   --port N      JupyterLab port (default: 8888, or the next free one)
+#   --no-browser  do not open a browser (none is opened without a display)
 # Environment: PYTHON (interpreter for the venv, default python3).
 set -euo pipefail
 
@@ -20,11 +21,13 @@ cd "$ROOT"
 LAB=1
 WITH_TESTS=0
 PORT=""
+NO_BROWSER=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --no-lab) LAB=0 ;;
         --with-tests) WITH_TESTS=1 ;;
         --port) PORT=${2:?--port needs a number}; shift ;;
+        --no-browser) NO_BROWSER=1 ;;
         -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "setup.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
     esac
@@ -134,45 +137,13 @@ grep -q '^ *cudacell ' <<<"$specs" ||
     die "the cudacell kernelspec is not visible to .venv/bin/jupyter after install; expected it in $VENV/share/jupyter/kernels/cudacell."
 command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ] ||
     say "note: nvcc was not found (PATH or /usr/local/cuda/bin): C cells work, CUDA cells need the CUDA toolkit"
+"$ROOT/scripts/lab.sh" --settings-only || die "could not configure JupyterLab in .venv (the message is above)."
 say "cudacell is installed in .venv (kernel 'cudacell')"
 
 [ "$LAB" = 1 ] || exit 0
 
 # ---- 4. JupyterLab -----------------------------------------------------------
-if [ -z "$PORT" ]; then
-    PORT=$("$VENV/bin/python" - <<'EOF'
-import socket
-for port in range(8888, 8988):
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(port)
-    break
-EOF
-)
-    [ -n "$PORT" ] || die "no free port between 8888 and 8987; pass one with --port N."
-fi
-TOKEN=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(24))')
-LAB_ARGS=(--ip=127.0.0.1 --port="$PORT" --ServerApp.port_retries=0
-          --IdentityProvider.token="$TOKEN" --ServerApp.root_dir="$START_DIR")
-if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
-    LAB_ARGS+=(--no-browser)
-fi
-[ "$(id -u)" -ne 0 ] || LAB_ARGS+=(--allow-root)
-
-URL="http://127.0.0.1:$PORT/lab?token=$TOKEN"
-cat <<EOF
-
-  JupyterLab with the cudacell kernel:
-      $URL
-
-  On a headless machine, forward the port from your own computer first:
-      ssh -N -L $PORT:127.0.0.1:$PORT $(id -un)@$(hostname -f 2>/dev/null || hostname)
-  then open the URL above there. Stop JupyterLab with Ctrl-C.
-
-EOF
-exec "$VENV/bin/jupyter" lab "${LAB_ARGS[@]}"
+# scripts/lab.sh: port, token, the news check off, stopped by one Ctrl-C.
+# The notebooks' root is where setup.sh was started.
+cd "$START_DIR"
+exec "$ROOT/scripts/lab.sh" ${PORT:+--port "$PORT"} ${NO_BROWSER:+--no-browser}
