@@ -16,7 +16,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,8 +161,6 @@ static int high_fd(int fd)
 static int start_process(cc_runtime *rt, char **err)
 {
     int cmd[2] = {-1, -1}, rep[2] = {-1, -1}, out[2] = {-1, -1}, er[2] = {-1, -1};
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t at;
     char *argv[] = {rt->exe, NULL};
     char *ldpath = NULL;
     char **env = NULL;
@@ -201,16 +198,8 @@ static int start_process(cc_runtime *rt, char **err)
     env[k++] = ldpath;
     env[k] = NULL;
 
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, er[1], 2);
-    posix_spawn_file_actions_adddup2(&fa, cmd[0], 3);
-    posix_spawn_file_actions_adddup2(&fa, rep[1], 4);
-    cc_spawnattr_child(&at);
-    rc = posix_spawn(&rt->pid, rt->exe, &fa, &at, argv, env);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&at);
+    int fds[] = {CC_SPAWN_DEVNULL, out[1], er[1], cmd[0], rep[1]};
+    rc = cc_spawn(&rt->pid, rt->exe, argv, env, fds, 5);
     free(env);
     free(ldpath);
     env = NULL;
