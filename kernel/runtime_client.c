@@ -35,6 +35,7 @@ extern char **environ;
 
 #define RT_EXE_NAME "cudacell-runtime"
 #define RT_REAP_WAIT_MS 2000   /* after the reply pipe closed, wait this long for the exit */
+#define RT_STOP_WAIT_MS 3000   /* after SIGTERM, wait this long before SIGKILL */
 
 struct cc_runtime {
     char *exe;           /* <exe_dir>/cudacell-runtime */
@@ -68,16 +69,35 @@ static void free_preload(cc_runtime *rt)
     rt->n_preload = 0;
 }
 
-/* Kill (if alive) and reap; returns the wait status, or -1 if none. */
+/* Reaps pid if it exits within ms; returns true with *status then. */
+static bool reap_within(pid_t pid, int ms, int *status)
+{
+    for (int waited = 0;; waited += 5) {
+        pid_t got = waitpid(pid, status, WNOHANG);
+        if (got == pid || (got < 0 && errno != EINTR))
+            return got == pid;
+        if (waited >= ms)
+            return false;
+        usleep(5000);
+    }
+}
+
+/* Stop (if alive) and reap; returns the wait status, or -1 if none. The
+ * runtime first gets end-of-file on its commands and SIGTERM, on which it
+ * ends every process its cells left running (it is their subreaper); one
+ * that does not go within RT_STOP_WAIT_MS is killed with its group. */
 static int stop_process(cc_runtime *rt)
 {
     int status = -1;
     close_fd(&rt->cmd_fd);
     if (rt->pid > 0) {
-        kill(-rt->pid, SIGKILL);
-        kill(rt->pid, SIGKILL);
-        while (waitpid(rt->pid, &status, 0) < 0 && errno == EINTR)
-            ;
+        kill(rt->pid, SIGTERM);
+        if (!reap_within(rt->pid, RT_STOP_WAIT_MS, &status)) {
+            kill(-rt->pid, SIGKILL);
+            kill(rt->pid, SIGKILL);
+            while (waitpid(rt->pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        }
     }
     rt->pid = 0;
     close_fd(&rt->reply_fd);
@@ -505,8 +525,10 @@ static void on_death(cc_runtime *rt, cc_exec *x, cc_rt_result *res, bool interru
     res->status = interrupted ? CC_RT_KILLED : CC_RT_CRASHED;
     if (WIFSIGNALED(status))
         res->term_signal = WTERMSIG(status);
-    else if (WIFEXITED(status))
+    else if (WIFEXITED(status)) {
         res->exit_status = WEXITSTATUS(status);
+        res->channel_closed = res->exit_status == RT_EXIT_CHANNEL_CLOSED;
+    }
     if (rt->note) {
         res->message = rt->note;
         rt->note = NULL;
