@@ -6,8 +6,10 @@
  * clear_output, execute_result on iopub), serves its stdin requests, and
  * tells a finished cell from an interrupted or crashed one.
  *
- * Owns: the process (killed and reaped by cc_rt_restart / cc_rt_free), the
- * four pipe ends, the list of objects to load into the next process. */
+ * Owns: the process (stopped and reaped by cc_rt_restart / cc_rt_free:
+ * end-of-file and SIGTERM first, so it can end what its cells left running,
+ * then SIGKILL), the four pipe ends, the list of objects to load into the
+ * next process. */
 #include "child_spawn.h"
 #include "runtime_client.h"
 
