@@ -163,7 +163,7 @@ struct rt_dirent64 {
 /* SIGKILL every child of this process. */
 static void kill_children(pid_t self)
 {
-    char buf[8192];
+    char buf[8192] __attribute__((aligned(8)));   /* getdents64 records hold 8-byte fields */
     long n;
     int dfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)

@@ -39,6 +39,7 @@ def _wait(cond, timeout: float = GONE_WAIT) -> bool:
 
 
 def _children(pid: int, name: str) -> list[int]:
+    """Children of pid whose argv[0] ends in name."""
     out = []
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -46,11 +47,12 @@ def _children(pid: int, name: str) -> list[int]:
         try:
             with open(f"/proc/{d}/stat") as f:
                 stat = f.read()
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                argv0 = f.read().split(b"\0")[0].decode(errors="replace")
         except OSError:
             continue
-        comm = stat[stat.index("(") + 1:stat.rindex(")")]
         ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        if ppid == pid and comm == name[:15]:   # comm is cut to 15 characters
+        if ppid == pid and os.path.basename(argv0) == name:
             out.append(int(d))
     return out
 
