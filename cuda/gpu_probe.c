@@ -1,5 +1,5 @@
 /* cuda/gpu_probe.c — GPU discovery in the background. The kernel starts
- * `cudacell-gpuinfo` (posix_spawn, stdout to a pipe) at startup and parses
+ * `cudacell-gpuinfo` (cc_spawn, stdout to a pipe) at startup and parses
  * its JSON report once it has finished; the kernel process itself never
  * loads a CUDA library. A probe may be asked for its report from the server
  * thread (kernel_info banner) and the shell worker, so it has a mutex; it
@@ -21,7 +21,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,17 +78,9 @@ static int spawn_gpuinfo(cc_gpu_probe *p)
     /* the child's end must block: clear O_NONBLOCK on the write side */
     fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) & ~O_NONBLOCK);
 
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-    posix_spawnattr_t attr;
-    cc_spawnattr_child(&attr);
+    int cfds[] = { CC_SPAWN_DEVNULL, fds[1], CC_SPAWN_DEVNULL };
     char *argv[] = { p->exe, NULL };
-    int rc = posix_spawn(&p->pid, p->exe, &fa, &attr, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
+    int rc = cc_spawn(&p->pid, p->exe, argv, environ, cfds, 3);
     close(fds[1]);
     if (rc != 0) {
         close(fds[0]);

@@ -14,7 +14,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,18 +144,10 @@ static char *run_nvcc_version(const char *nvcc_path)
     if (pipe2(fds, O_CLOEXEC) != 0)
         return NULL;
 
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-    posix_spawnattr_t attr;
-    cc_spawnattr_child(&attr);
+    int cfds[] = { CC_SPAWN_DEVNULL, fds[1], CC_SPAWN_DEVNULL };
     char *argv[] = { (char *)nvcc_path, "--version", NULL };
     pid_t pid;
-    int rc = posix_spawn(&pid, nvcc_path, &fa, &attr, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
+    int rc = cc_spawn(&pid, nvcc_path, argv, environ, cfds, 3);
     close(fds[1]);
     if (rc != 0) {
         close(fds[0]);

@@ -123,6 +123,12 @@ static void report_crash(cc_exec *x, cc_services *svc, const cc_rt_result *r)
         else
             rc = asprintf(&text, "The cell crashed the runtime process: it was killed by signal %d (%s).",
                           r->term_signal, strsignal(r->term_signal));
+    } else if (r->channel_closed) {
+        ename = "ChannelClosed";
+        rc = asprintf(&text, "The cell closed file descriptors it does not own: the runtime process's "
+                             "connection to the kernel (for example with a loop of close() calls or "
+                             "closefrom()), so the runtime could not report back and ended. Close only "
+                             "the descriptors your cell opened itself.");
     } else {
         ename = "Exit";
         rc = asprintf(&text, "The cell called exit(%d), which ended the runtime process. "

@@ -1,13 +1,26 @@
-/* kernel/child_spawn.h — how the kernel starts its helper processes (compiler,
- * runtime, GPU probe, nvcc --version): default signal handling, nothing
- * blocked, and a process group of their own, so an interrupt sent to the
- * kernel's group does not reach them and they can be signalled as a group. */
+/* kernel/child_spawn.h — the one way the kernel starts its helper processes
+ * (compiler, runtime, GPU probe, nvcc --version, nvidia-smi).
+ *
+ * A child gets default signal handling, nothing blocked, a process group of
+ * its own (an interrupt sent to the kernel's group does not reach it, and it
+ * can be signalled as a group), and the parent-death signal SIGKILL tied to
+ * the kernel *process*: every child is forked by one spawner thread that
+ * lives as long as the process, so it dies with the kernel — whether the
+ * kernel exits, is killed, or the thread that asked for it (a subshell) has
+ * ended long before. */
 #ifndef CC_CHILD_SPAWN_H
 #define CC_CHILD_SPAWN_H
 
-#include <spawn.h>
+#include <sys/types.h>
 
-/* Initialise attr for such a child (posix_spawnattr_destroy it after). */
-void cc_spawnattr_child(posix_spawnattr_t *attr);
+/* fds[i] is the parent fd that becomes the child's fd i, or this: */
+#define CC_SPAWN_DEVNULL (-1)
+
+/* Start path (an absolute or relative file name, no PATH search) with argv
+ * and envp; the child's fds 0..nfds-1 as given by fds, every other fd as
+ * inherited (close-on-exec ones closed). Returns 0 with *pid set, or an
+ * errno value (as posix_spawn does), e.g. ENOENT when path cannot be run. */
+int cc_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], const int *fds,
+             int nfds);
 
 #endif

@@ -32,7 +32,6 @@
 #include <openssl/evp.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,8 +343,6 @@ static int run_tool(cc_exec *x, char **argv, const char *workdir, char **out)
 {
     int p[2];
     pid_t pid;
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t at;
     char *tmpdir_owned = NULL;
     char **env;
     size_t len = 0, cap = 4096;
@@ -357,15 +354,9 @@ static int run_tool(cc_exec *x, char **argv, const char *workdir, char **out)
         free(buf);
         return -1;
     }
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, p[1], 2);
-    cc_spawnattr_child(&at);
+    int fds[] = {CC_SPAWN_DEVNULL, p[1], p[1]};
     env = compiler_env(workdir, &tmpdir_owned);
-    rc = env ? posix_spawn(&pid, argv[0], &fa, &at, argv, env) : ENOMEM;
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&at);
+    rc = env ? cc_spawn(&pid, argv[0], argv, env, fds, 3) : ENOMEM;
     free(env);
     free(tmpdir_owned);
     close(p[1]);

@@ -1,6 +1,9 @@
 /* kernel/main.c — the `cudacell` binary: read the connection file named on
  * the command line, set up signing and signals, start GPU discovery in the
- * background (readiness never waits for CUDA), and run the server. */
+ * background (readiness never waits for CUDA), and run the server.
+ * SIGTERM, and the end of the frontend named in JPY_PARENT_PID, shut the
+ * kernel down as a shutdown_request does (runtime stopped, work directory
+ * removed). */
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -15,6 +18,7 @@
 #include "interrupt.h"
 #include "kernel.h"
 #include "log.h"
+#include "parent_watch.h"
 #include "server.h"
 #include "shell.h"
 
@@ -26,6 +30,12 @@ static void on_sigint(int sig)
 {
     (void)sig;
     cc_intr_request();
+}
+
+static void on_sigterm(int sig)
+{
+    (void)sig;
+    cc_kernel_get()->shutting_down = 1;   /* the server loop wakes with EINTR or within a second */
 }
 
 static void usage(FILE *f)
@@ -90,7 +100,11 @@ int main(int argc, char **argv)
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_sigterm;
+    sa.sa_flags = 0;
+    sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    cc_parent_watch_init();
 
     cc_gpu_probe *probe = cc_gpu_probe_start(k->exe_dir);
     cc_info_set_probe(probe);

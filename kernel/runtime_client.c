@@ -6,8 +6,10 @@
  * clear_output, execute_result on iopub), serves its stdin requests, and
  * tells a finished cell from an interrupted or crashed one.
  *
- * Owns: the process (killed and reaped by cc_rt_restart / cc_rt_free), the
- * four pipe ends, the list of objects to load into the next process. */
+ * Owns: the process (stopped and reaped by cc_rt_restart / cc_rt_free:
+ * end-of-file and SIGTERM first, so it can end what its cells left running,
+ * then SIGKILL), the four pipe ends, the list of objects to load into the
+ * next process. */
 #include "child_spawn.h"
 #include "runtime_client.h"
 
@@ -16,7 +18,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ extern char **environ;
 
 #define RT_EXE_NAME "cudacell-runtime"
 #define RT_REAP_WAIT_MS 2000   /* after the reply pipe closed, wait this long for the exit */
+#define RT_STOP_WAIT_MS 3000   /* after SIGTERM, wait this long before SIGKILL */
 
 struct cc_runtime {
     char *exe;           /* <exe_dir>/cudacell-runtime */
@@ -70,16 +72,35 @@ static void free_preload(cc_runtime *rt)
     rt->n_preload = 0;
 }
 
-/* Kill (if alive) and reap; returns the wait status, or -1 if none. */
+/* Reaps pid if it exits within ms; returns true with *status then. */
+static bool reap_within(pid_t pid, int ms, int *status)
+{
+    for (int waited = 0;; waited += 5) {
+        pid_t got = waitpid(pid, status, WNOHANG);
+        if (got == pid || (got < 0 && errno != EINTR))
+            return got == pid;
+        if (waited >= ms)
+            return false;
+        usleep(5000);
+    }
+}
+
+/* Stop (if alive) and reap; returns the wait status, or -1 if none. The
+ * runtime first gets end-of-file on its commands and SIGTERM, on which it
+ * ends every process its cells left running (it is their subreaper); one
+ * that does not go within RT_STOP_WAIT_MS is killed with its group. */
 static int stop_process(cc_runtime *rt)
 {
     int status = -1;
     close_fd(&rt->cmd_fd);
     if (rt->pid > 0) {
-        kill(-rt->pid, SIGKILL);
-        kill(rt->pid, SIGKILL);
-        while (waitpid(rt->pid, &status, 0) < 0 && errno == EINTR)
-            ;
+        kill(rt->pid, SIGTERM);
+        if (!reap_within(rt->pid, RT_STOP_WAIT_MS, &status)) {
+            kill(-rt->pid, SIGKILL);
+            kill(rt->pid, SIGKILL);
+            while (waitpid(rt->pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        }
     }
     rt->pid = 0;
     close_fd(&rt->reply_fd);
@@ -163,8 +184,6 @@ static int high_fd(int fd)
 static int start_process(cc_runtime *rt, char **err)
 {
     int cmd[2] = {-1, -1}, rep[2] = {-1, -1}, out[2] = {-1, -1}, er[2] = {-1, -1};
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t at;
     char *argv[] = {rt->exe, NULL};
     char *ldpath = NULL;
     char **env = NULL;
@@ -202,16 +221,8 @@ static int start_process(cc_runtime *rt, char **err)
     env[k++] = ldpath;
     env[k] = NULL;
 
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, er[1], 2);
-    posix_spawn_file_actions_adddup2(&fa, cmd[0], 3);
-    posix_spawn_file_actions_adddup2(&fa, rep[1], 4);
-    cc_spawnattr_child(&at);
-    rc = posix_spawn(&rt->pid, rt->exe, &fa, &at, argv, env);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&at);
+    int fds[] = {CC_SPAWN_DEVNULL, out[1], er[1], cmd[0], rep[1]};
+    rc = cc_spawn(&rt->pid, rt->exe, argv, env, fds, 5);
     free(env);
     free(ldpath);
     env = NULL;
@@ -529,8 +540,10 @@ static void on_death(cc_runtime *rt, cc_exec *x, cc_rt_result *res, bool interru
     res->status = interrupted ? CC_RT_KILLED : CC_RT_CRASHED;
     if (WIFSIGNALED(status))
         res->term_signal = WTERMSIG(status);
-    else if (WIFEXITED(status))
+    else if (WIFEXITED(status)) {
         res->exit_status = WEXITSTATUS(status);
+        res->channel_closed = res->exit_status == RT_EXIT_CHANNEL_CLOSED;
+    }
     if (rt->note) {
         res->message = rt->note;
         rt->note = NULL;

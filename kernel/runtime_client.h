@@ -32,6 +32,7 @@ typedef struct cc_rt_result {
     cc_rt_status status;
     int term_signal;          /* CRASHED by signal */
     int exit_status;          /* CRASHED by exit() */
+    bool channel_closed;      /* CRASHED because the cell closed the runtime's pipes to the kernel */
     char *message;            /* malloc'd detail (error text), may be NULL */
     char *ename;              /* malloc'd error name for CC_RT_ERROR (e.g. "CUDAError"), may be NULL */
     double run_ms;

@@ -19,6 +19,7 @@
 #include "control.h"
 #include "interrupt.h"
 #include "log.h"
+#include "parent_watch.h"
 #include "shell.h"
 
 static cc_kernel the_kernel;
@@ -437,7 +438,14 @@ int cc_server_run(cc_kernel *k)
             {s.sock[CC_CH_IOPUB], 0, ZMQ_POLLIN, 0},
             {s.out_pull, 0, ZMQ_POLLIN, 0},
         };
-        if (zmq_poll(items, 5, 1000) < 0) {
+        int pr = zmq_poll(items, 5, 1000);
+        if (cc_parent_gone()) {
+            cc_log_warn("the process that started the kernel (JPY_PARENT_PID %d) is gone; shutting down",
+                        cc_parent_watched());
+            k->shutting_down = 1;
+            break;
+        }
+        if (pr < 0) {
             if (zmq_errno() == EINTR)
                 continue;
             cc_log_error("poll failed: %s", zmq_strerror(zmq_errno()));

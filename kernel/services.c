@@ -1,10 +1,10 @@
 /* kernel/services.c — creates and tears down the language side: the private
- * 0700 work directory (removed at shutdown), the persistent compile cache,
- * the session, the runtime client (started lazily by cells.c), history. */
+ * 0700 work directory (removed at shutdown; workdir.c), the persistent
+ * compile cache, the session, the runtime client (started lazily by
+ * cells.c), history. At start it sweeps what dead kernels left behind. */
 #include "services.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,7 @@
 #include "log.h"
 #include "runtime_client.h"
 #include "session.h"
+#include "workdir.h"
 
 static int mkdir_p(const char *path, mode_t mode)
 {
@@ -62,16 +63,15 @@ cc_services *cc_services_new(const char *exe_dir)
     pthread_mutex_init(&svc->run_lock, NULL);
     pthread_rwlock_init(&svc->names_lock, NULL);
     pthread_mutex_init(&svc->count_lock, NULL);
-    char *tmpl = NULL;
+    const char *tmpdir = tmp && *tmp ? tmp : "/tmp";
 
-    if (asprintf(&tmpl, "%s/cudacell-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
-        goto fail;
-    if (!mkdtemp(tmpl)) {   /* mkdtemp creates it 0700 */
-        cc_log_error("cannot create a private work directory %s: %s", tmpl, strerror(errno));
-        free(tmpl);
+    svc->workdir_lock = -1;
+    cc_workdir_sweep(tmpdir);
+    svc->workdir = cc_workdir_create(tmpdir, &svc->workdir_lock);
+    if (!svc->workdir) {
+        cc_log_error("cannot create a private work directory in %s: %s", tmpdir, strerror(errno));
         goto fail;
     }
-    svc->workdir = tmpl;
 
     svc->cache_dir = cache_dir_path();
     if (!svc->cache_dir || mkdir_p(svc->cache_dir, 0700) < 0) {
@@ -80,6 +80,7 @@ cc_services *cc_services_new(const char *exe_dir)
         if (asprintf(&svc->cache_dir, "%s/cache", svc->workdir) < 0 || mkdir_p(svc->cache_dir, 0700) < 0)
             goto fail;
     }
+    cc_cache_sweep_tmp(svc->cache_dir);
     svc->exe_dir = strdup(exe_dir ? exe_dir : ".");
     svc->session = cc_session_new();
     svc->history = json_array();
@@ -93,12 +94,6 @@ fail:
     return NULL;
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb; (void)flag; (void)ftw;
-    return remove(path);
-}
-
 void cc_services_free(cc_services *svc)
 {
     if (!svc)
@@ -107,8 +102,7 @@ void cc_services_free(cc_services *svc)
         cc_rt_free(svc->rt);
     if (svc->session)
         cc_session_free(svc->session);
-    if (svc->workdir)
-        nftw(svc->workdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    cc_workdir_remove(svc->workdir, svc->workdir_lock);
     free(svc->workdir);
     free(svc->cache_dir);
     free(svc->exe_dir);

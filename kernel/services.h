@@ -22,6 +22,7 @@ typedef struct cc_services {
     struct cc_session *session;   /* declarations of all committed cells */
     struct cc_runtime *rt;        /* runtime process client (started on first cell) */
     char *workdir;                /* private 0700 dir, removed at shutdown */
+    int workdir_lock;             /* fd holding its flock (workdir.c), -1: none */
     char *cache_dir;              /* compile cache (persistent across sessions) */
     char *exe_dir;                /* where cudacell-runtime etc. live */
     char *cflags;                 /* %cflags, space-separated, owned */

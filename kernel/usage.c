@@ -3,13 +3,13 @@
  * previous samples needed to turn cumulative CPU counters into percentages,
  * and a short cache of the nvidia-smi answer; both under one mutex. */
 #include "usage.h"
+#include "child_spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,30 +247,9 @@ static char *run_capture(const char *exe, char *const argv[], int timeout_ms)
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC) < 0)
         return NULL;
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    /* Own process group (an interrupt sent to the kernel's group must not
-     * reach it), default signal handling, nothing blocked. */
-    sigset_t none, dflt;
-    sigemptyset(&none);
-    sigemptyset(&dflt);
-    sigaddset(&dflt, SIGINT);
-    sigaddset(&dflt, SIGPIPE);
-    sigaddset(&dflt, SIGTERM);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &dflt);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                    POSIX_SPAWN_SETPGROUP);
+    int cfds[] = {CC_SPAWN_DEVNULL, pfd[1], CC_SPAWN_DEVNULL};
     pid_t pid;
-    int rc = posix_spawn(&pid, exe, &fa, &attr, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
+    int rc = cc_spawn(&pid, exe, argv, environ, cfds, 3);
     close(pfd[1]);
     if (rc != 0) {
         close(pfd[0]);

@@ -3,6 +3,8 @@
  *
  * Pipes: fd 3 of the runtime carries commands (kernel → runtime), fd 4
  * carries replies (runtime → kernel); stdout/stderr are plain byte pipes.
+ * The runtime moves 3 and 4 to private high fds at start (rt_proc.h);
+ * libcudacell asks it where they are (cudacell_runtime_fds).
  * A frame is a header of two native-endian uint32 (type, payload length)
  * followed by the payload. Payloads are built from fields: u32, u64, f64,
  * and length-prefixed byte strings (binary-safe; a reader sees them
@@ -17,6 +19,9 @@
 #define RT_CMD_FD 3
 #define RT_REPLY_FD 4
 #define RT_FRAME_MAX (64u << 20)   /* a larger frame is a protocol error */
+
+/* The runtime's exit status when a cell closed its channel to the kernel. */
+#define RT_EXIT_CHANNEL_CLOSED 117
 
 /* Commands, kernel → runtime. */
 enum {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rt_proc.h"
 #include "rt_proto.h"
 
 /* The part of the last reply not yet handed to stdio (a line longer than
@@ -43,12 +44,12 @@ static char *ask_kernel(size_t *n)
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigprocmask(SIG_BLOCK, &block, &old);
-    if (rt_send(RT_REPLY_FD, RT_R_INPUT, NULL, 0) < 0)
-        _exit(0);   /* the kernel is gone */
+    if (rt_send(rt_reply_fd, RT_R_INPUT, NULL, 0) < 0)
+        rt_proc_channel_failed();
     for (;;) {
-        int rc = rt_recv(RT_CMD_FD, &type, &payload, &len);
+        int rc = rt_recv(rt_cmd_fd, &type, &payload, &len);
         if (rc != 0)
-            _exit(0);   /* the kernel closed the command pipe */
+            rt_proc_channel_failed();
         if (type == RT_C_INPUT)
             break;
         free(payload);   /* nothing else is expected mid-cell; ignore it */

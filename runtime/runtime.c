@@ -3,7 +3,9 @@
  *
  * Started by the kernel (runtime_client.c) with fd 0 = /dev/null, fds 1/2 =
  * pipes the kernel streams to the frontend, fd 3 = commands, fd 4 = replies
- * (framed, runtime/rt_proto.h). It loads each cell's shared object with
+ * (framed, runtime/rt_proto.h); rt_proc.c moves 3/4 out of the cells' way,
+ * restores 1/2 around every cell and ends what cells leave running when the
+ * runtime goes (shutdown, restart, crash, SIGTERM, exit()). It loads each cell's shared object with
  * dlopen(RTLD_NOW|RTLD_LOCAL), never unloads it (globals persist), and calls
  * its entry `int __cudacell_run(int argc, char **argv)`.
  *
@@ -21,12 +23,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "rt_cuda.h"
+#include "rt_proc.h"
 #include "rt_proto.h"
 #include "rt_stdin.h"
 
@@ -54,6 +56,7 @@ static void on_sigint(int sig)
     if (!rt_in_cell)
         return;   /* idle: a late interrupt, nothing to stop */
     if (rt_cell_cuda) {
+        rt_proc_end_descendants();
         signal(sig, SIG_DFL);
         raise(sig);
         return;
@@ -80,10 +83,25 @@ static void on_sigsegv(int sig, siginfo_t *si, void *uc)
         uint32_t n = (uint32_t)(sizeof note - 1);
         memcpy(frame, &n, 4);
         memcpy(frame + 4, note, sizeof note);   /* includes the NUL */
-        rt_send(RT_REPLY_FD, RT_R_NOTE, frame, 4 + sizeof note);
+        rt_send(rt_reply_fd, RT_R_NOTE, frame, 4 + sizeof note);
     }
+    rt_proc_end_descendants();
     signal(sig, SIG_DFL);
     raise(sig);
+}
+
+/* SIGTERM (the kernel stopping the runtime) and fatal signals: end what the
+ * cells started, then die of the signal as before. */
+static void on_fatal(int sig)
+{
+    rt_proc_end_descendants();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void at_exit(void)
+{
+    rt_proc_end_descendants();   /* a cell called exit() */
 }
 
 static void setup_signals(void)
@@ -97,6 +115,11 @@ static void setup_signals(void)
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_fatal;
+    static const int fatal[] = {SIGTERM, SIGABRT, SIGBUS, SIGFPE, SIGILL, SIGHUP, SIGQUIT};
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+        sigaction(fatal[i], &sa, NULL);
+    atexit(at_exit);
 
     /* An alternate stack lets the SIGSEGV handler run when the stack is
      * exhausted. Its pages stay untouched (and out of RSS) until then. */
@@ -120,8 +143,8 @@ static void setup_signals(void)
 
 static void reply_or_die(uint32_t type, const rt_buf *b)
 {
-    if (rt_send_buf(RT_REPLY_FD, type, b) < 0)
-        _exit(0);   /* the kernel is gone */
+    if (rt_send_buf(rt_reply_fd, type, b) < 0)
+        rt_proc_channel_failed();   /* the kernel is gone, or the cell closed the pipe */
 }
 
 static void reply_error(const char *ename, const char *message, int sticky, double ms)
@@ -300,6 +323,17 @@ static void run_timeit(rt_entry_fn fn, int argc, char **argv, int cuda, int *ret
     rt_buf_free(&b);
 }
 
+/* What the cell wrote goes where it pointed stdout/stderr; then they are
+ * the kernel's pipes again, and a closed channel is explained. */
+static void after_cell(void)
+{
+    fflush(stdout);
+    fflush(stderr);
+    rt_proc_restore_stdio();
+    if (!rt_proc_channel_ok())
+        rt_proc_channel_lost();
+}
+
 static void cmd_run(const char *payload, size_t len)
 {
     rt_reader r;
@@ -351,16 +385,14 @@ static void cmd_run(const char *payload, size_t len)
     int cuda = (flags & RT_RUN_CUDA) != 0;
     int ret = 0;
     rt_stdin_new_cell();
-    clearerr(stdout);
-    clearerr(stderr);
+    rt_proc_restore_stdio();   /* an earlier cell may have closed or redirected them */
     if (cuda)
         rt_cuda_before_cell();
     /* volatile: read after a siglongjmp */
     volatile double t0 = now_s();
     if (sigsetjmp(rt_jump, 1) != 0) {
         double ms = (now_s() - t0) * 1e3;
-        fflush(stdout);
-        fflush(stderr);
+        after_cell();
         free(argv);
         rt_buf b = {0};
         rt_put_f64(&b, ms);
@@ -378,9 +410,9 @@ static void cmd_run(const char *payload, size_t len)
     double ms = (now_s() - t0) * 1e3;
     free(argv);
 
+    after_cell();
     if (ret != 0)
         fprintf(stderr, "main returned %d\n", ret);
-    fflush(stdout);
     fflush(stderr);
     if (cuda) {
         char *ename = NULL, *message = NULL;
@@ -432,14 +464,12 @@ int main(void)
     no_leak_check();
 #endif
     setpgid(0, 0);   /* interrupts of the kernel's group must not reach us */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (fcntl(RT_CMD_FD, F_GETFD) < 0 || fcntl(RT_REPLY_FD, F_GETFD) < 0) {
+    /* The kernel armed PR_SET_PDEATHSIG before exec (kernel/child_spawn.c). */
+    if (rt_proc_init() < 0) {
         fprintf(stderr, "cudacell-runtime: this program is started by the cudacell kernel "
                         "(it needs its command pipes on fds 3 and 4); it is not meant to be run by hand.\n");
         return 2;
     }
-    fcntl(RT_CMD_FD, F_SETFD, FD_CLOEXEC);     /* programs the cell starts don't get them */
-    fcntl(RT_REPLY_FD, F_SETFD, FD_CLOEXEC);
     setvbuf(stdout, NULL, _IOLBF, 0);
     setvbuf(stderr, NULL, _IOLBF, 0);
     setup_signals();
@@ -449,9 +479,9 @@ int main(void)
         uint32_t type = 0;
         char *payload = NULL;
         size_t len = 0;
-        int rc = rt_recv(RT_CMD_FD, &type, &payload, &len);
+        int rc = rt_recv(rt_cmd_fd, &type, &payload, &len);
         if (rc != 0)
-            break;   /* the kernel closed the pipe: exit quietly */
+            break;   /* the kernel closed the pipe (or a cell closed it: explained below) */
         switch (type) {
         case RT_C_LOAD: cmd_load(payload, len); break;
         case RT_C_RUN: cmd_run(payload, len); break;
@@ -459,7 +489,5 @@ int main(void)
         }
         free(payload);
     }
-    fflush(stdout);
-    fflush(stderr);
-    _exit(0);   /* no atexit handlers of cells: they may point into objects of dead state */
+    rt_proc_channel_failed();   /* exits; no atexit handlers of cells: they may point into dead state */
 }

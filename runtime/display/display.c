@@ -1,13 +1,16 @@
 /* runtime/display/display.c — the public display calls of cudacell.h and
  * the one path every message takes to the kernel: rt_display_send writes an
- * RT_R_DISPLAY frame (str msg_type, str content JSON) on RT_REPLY_FD. The
- * kernel relays it as an IOPub message whose parent is the running execute
- * request, then sends RT_C_DISPLAY_ACK on RT_CMD_FD, which the call waits
- * for. Tests replace the sink and the clock (rt_display.h). */
+ * RT_R_DISPLAY frame (str msg_type, str content JSON) on the runtime's reply
+ * fd. The kernel relays it as an IOPub message whose parent is the running
+ * execute request, then sends RT_C_DISPLAY_ACK on the command fd, which the
+ * call waits for. The runtime keeps both at private numbers and says which
+ * through cudacell_runtime_fds (runtime/rt_proc.c); without that function
+ * (not in the runtime) they are RT_CMD_FD / RT_REPLY_FD. Tests replace the sink and the clock (rt_display.h). */
 #include "rt_display.h"
 #include "cudacell.h"
 #include "rt_proto.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -57,16 +60,31 @@ void rt_display_warn(const char *fn, const char *fmt, ...)
     fflush(stderr);
 }
 
+/* The runtime's channel fds (looked up once; under rt_send_lock). */
+static void channel_fds(int *cmd, int *reply)
+{
+    static int cached, cmd_fd = RT_CMD_FD, reply_fd = RT_REPLY_FD;
+    if (!cached) {
+        void (*get)(int *, int *);
+        *(void **)&get = dlsym(RTLD_DEFAULT, "cudacell_runtime_fds");
+        if (get)
+            get(&cmd_fd, &reply_fd);
+        cached = 1;
+    }
+    *cmd = cmd_fd;
+    *reply = reply_fd;
+}
+
 /* The kernel answers each RT_R_DISPLAY with RT_C_DISPLAY_ACK on the command
  * fd once it has published the message, after draining the cell's stdout and
  * stderr pipes: waiting for it keeps printf / display / printf in order.
  * Called with rt_send_lock held, so acks pair with frames. */
-static void wait_ack(void)
+static void wait_ack(int cmd_fd)
 {
     uint32_t type = 0;
     char *payload = NULL;
     size_t len = 0;
-    int rc = rt_recv(RT_CMD_FD, &type, &payload, &len);
+    int rc = rt_recv(cmd_fd, &type, &payload, &len);
     free(payload);
     if (rc == 0 && type != RT_C_DISPLAY_ACK)
         rt_display_warn("display", "the kernel sent command %u where it should have "
@@ -102,8 +120,12 @@ int rt_display_send(const char *msg_type, const char *content_json)
     pthread_mutex_lock(&rt_send_lock);
     if (rt_sink)
         rc = b.oom ? -1 : rt_sink(msg_type, content_json, rt_sink_ud);
-    else if ((rc = rt_send_buf(RT_REPLY_FD, RT_R_DISPLAY, &b)) == 0)
-        wait_ack();
+    else {
+        int cmd_fd, reply_fd;
+        channel_fds(&cmd_fd, &reply_fd);
+        if ((rc = rt_send_buf(reply_fd, RT_R_DISPLAY, &b)) == 0)
+            wait_ack(cmd_fd);
+    }
     int err = b.oom ? ENOMEM : errno;
     int first_failure = rc < 0 && !rt_send_failed;
     if (rc < 0)

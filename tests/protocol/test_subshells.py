@@ -74,3 +74,20 @@ def test_unknown_subshell_gets_an_error_reply(kernel):
     r = kernel.wait_reply("shell", mid, timeout=TIMEOUT)
     assert r["content"]["status"] == "error"
     assert kernel.shell("kernel_info_request")["content"]["status"] == "ok"
+
+
+def test_runtime_started_by_a_subshell_outlives_it(fresh_kernel):
+    """The session's first code cell runs in a subshell, so that subshell's
+    thread starts the runtime; deleting the subshell must not end it."""
+    k = fresh_kernel
+    sid = _create(k)
+    mid = _subshell_request(k, "execute_request",
+                            {"code": "int kept_value = 41 + 1;", "silent": False}, sid)
+    r = k.collect(mid, timeout=TIMEOUT)
+    assert r.status == "ok", r.describe()
+    assert k.control("delete_subshell_request", {"subshell_id": sid})["content"]["status"] == "ok"
+    time.sleep(0.5)   # a runtime killed with the thread would be gone by now
+    r = k.execute('#include <stdio.h>\nprintf("kept=%d\\n", kept_value);')
+    assert r.status == "ok", r.describe()
+    assert r.stdout == "kept=42\n", r.describe()
+    assert "restarted" not in r.stderr
