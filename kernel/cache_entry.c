@@ -34,7 +34,9 @@ int cc_cache_seal_parse(const char *text, uint64_t *size, char hex[65])
 {
     unsigned long long n;
     int used = 0;
-    if (!text || sscanf(text, SEAL_MAGIC " %llu %64[0-9a-f]%n", &n, hex, &used) != 2 ||
+    size_t m = sizeof SEAL_MAGIC;   /* the magic and its space */
+    if (!text || strncmp(text, SEAL_MAGIC " ", m) != 0 || text[m] < '0' || text[m] > '9' ||
+        sscanf(text, SEAL_MAGIC " %llu %64[0-9a-f]%n", &n, hex, &used) != 2 ||
         strlen(hex) != 64 || strcmp(text + used, "\n") != 0)
         return -1;
     *size = n;
