@@ -447,10 +447,9 @@ static int write_file(const char *path, const char *text)
     return close(fd);
 }
 
-/* Warnings of a successful compile are kept next to the object (<so>.warn,
- * written by cc_cache_seal) so a cache hit shows them again. */
-
-/* malloc'd warnings saved for so_path, or NULL. */
+/* malloc'd warnings saved for so_path, or NULL. Warnings of a successful
+ * compile are kept next to the object (<so>.warn, written by cc_cache_seal)
+ * so a cache hit shows them again. */
 static char *read_warnings(const char *so_path)
 {
     char *p = NULL, *text = NULL;
