@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "cellutil.h"
 #include "compiler.h"
 #include "execute.h"
@@ -73,6 +74,7 @@ static void restart_runtime(cc_exec *x, cc_services *svc, const char *why)
 {
     const char **objs = NULL;
     size_t n = cc_session_objects(svc->session, &objs);
+    cc_cache_ensure(svc->cache, objs, n, NULL);   /* put back any that vanished from the cache */
     cc_rt_restart(svc->rt, objs, n);
     free(objs);
     cc_exec_printf(x, 2, "%s; variable values were reset (functions and types of earlier cells are kept).\n", why);
@@ -173,6 +175,16 @@ static int compile_plan(cc_exec *x, cc_services *svc, const cc_plan *plan, cc_co
                         const char *code, int first_line)
 {
     char arch[32] = "";
+    char *note = cc_cache_take_note(svc->cache), *err = NULL;
+    if (note)
+        cc_exec_printf(x, 2, "%s\n", note);   /* once per session: the cache directory was refused */
+    free(note);
+    if (cc_cache_ensure(svc->cache, (const char *const *)plan->deps, plan->n_deps, &err) < 0) {
+        error_with_text(x, "CacheError", err);
+        free(err);
+        memset(cr, 0, sizeof *cr);
+        return -1;
+    }
     if (plan->lang == CC_LANG_CUDA)
         gpu_arch(svc, arch, sizeof arch);
     cc_compile_req req = {
@@ -206,6 +218,9 @@ static int compile_plan(cc_exec *x, cc_services *svc, const cc_plan *plan, cc_co
         free(diag);
         return -1;
     }
+    if (cr->repaired)
+        cc_exec_printf(x, 2, "cudacell: the cached build of this cell was %s; rebuilt it.\n",
+                       cr->was_unsafe ? "not safe to load (another user owned it or could write it)" : "damaged");
     if (diag)
         cc_exec_write(x, 2, diag, strlen(diag));   /* warnings */
     free(diag);
@@ -272,6 +287,7 @@ static int cell_run(cc_exec *x, cc_services *svc, const char *code, int first_li
     pthread_rwlock_wrlock(&svc->names_lock);
     cc_session_commit(svc->session, plan, cr.soname);
     pthread_rwlock_unlock(&svc->names_lock);
+    cc_cache_pin(svc->cache, cr.soname, (const char *const *)plan->deps, plan->n_deps);
     bool run = plan->has_run || mode == CC_CELL_TIMEIT;
     memset(&r, 0, sizeof r);
     if (run) {
@@ -296,6 +312,8 @@ static int cell_run(cc_exec *x, cc_services *svc, const char *code, int first_li
     if (mode == CC_CELL_TIMEIT && r.status == CC_RT_OK && r.repeats > 0)
         report_timeit(x, &r, topts);
     report_run(x, svc, &r);
+    if (!cr.cache_hit)   /* the cache grew: back under its cap (the session's entries stay) */
+        cc_cache_evict(svc->cache, cc_cache_max_bytes(getenv("CUDACELL_CACHE_MAX_MB")));
     int rc = r.status == CC_RT_OK ? 0 : -1;
     cc_rt_result_clear(&r);
     cc_compile_res_clear(&cr);
@@ -425,6 +443,7 @@ int cc_magic_reset(cc_exec *x, cc_services *svc, const cc_segment *seg)
         cc_rt_free(svc->rt);
         svc->rt = NULL;
     }
+    cc_cache_unpin_all(svc->cache);   /* nothing loads the old objects any more */
     cc_exec_printf(x, 1, "Session reset: every declaration, function and variable is forgotten, and the "
                          "runtime process will start afresh with the next cell.\n");
     return 0;

@@ -8,19 +8,24 @@
  * CUDA: nvcc -x cu -shared -Xcompiler -fPIC --cudart shared
  *       -gencode arch=compute_NN,code=[sm_NN,compute_NN] (SASS for the GPU
  *       plus PTX, so a newer GPU can still JIT it).
- * Both link the earlier cells' objects by soname (-L<cache> -l:<soname>),
- * set their own soname, bind their own symbols first (-Bsymbolic) and refuse
- * undefined symbols at link time (--no-undefined), so a missing definition is
- * a compile error with a line number rather than a load failure.
+ * Both link the earlier cells' objects by absolute path and set their own
+ * soname to their absolute path in the cache, so DT_NEEDED names exactly
+ * that file and the runtime never searches a library path for a cell (the
+ * cache directory is on no search path). They bind their own symbols first
+ * (-Bsymbolic) and refuse undefined symbols at link time (--no-undefined), so
+ * a missing definition is a compile error with a line number rather than a
+ * load failure.
  * Every cell also gets libcudacell (rich output): -I<dir of cudacell.h>
  * -L<dir of libcudacell.so> -lcudacell; see cc_display_dirs.
  *
  * Cache key: SHA-256 over the language, the compiler's identity (resolved
  * path, size, mtime), every flag, the deps, libcudacell's directories and
- * header text, and the source. The object is
- * written under a temporary name in the cache dir and renamed into place,
- * so a half-written object is never seen. The compiler runs in its own
+ * header text, the cache directory (objects name their own path) and the
+ * source. The object is written under a temporary name in the cache dir and
+ * sealed into place by cache_entry.c, which verifies it again on every hit
+ * (a damaged or unsafe entry is rebuilt). The compiler runs in its own
  * process group, registered as the interrupt target (killed at once). */
+#include "cache.h"
 #include "child_spawn.h"
 #include "compiler.h"
 #include "display_dirs.h"
@@ -202,7 +207,7 @@ static void cache_key(const cc_compile_req *req, char *const *tool_argv, const c
     EVP_MD_CTX *md = EVP_MD_CTX_new();
 
     EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-    hash_field(md, "cudacell-compile-v1");
+    hash_field(md, "cudacell-compile-v2");
     hash_field(md, req->lang == CC_LANG_CUDA ? "cuda" : "c");
     for (char *const *t = tool_argv; *t; t++)
         hash_field(md, *t);
@@ -218,6 +223,7 @@ static void cache_key(const cc_compile_req *req, char *const *tool_argv, const c
         hash_field(md, req->deps[i]);
     hash_field(md, inc);
     hash_field(md, lib);
+    hash_field(md, req->cache_dir);
     char *header = read_text(inc, "cudacell.h");   /* a changed header rebuilds every cell */
     hash_field(md, header);
     free(header);
@@ -241,7 +247,7 @@ static const char *arch_number(const char *arch)
 
 static int build_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_argv, const char *arch,
                       const char *inc, const char *lib, const char *src, const char *tmp_out,
-                      const char *soname, char **err)
+                      const char *so_path, char **err)
 {
     bool cuda = req->lang == CC_LANG_CUDA;
     for (char *const *t = tool_argv; *t; t++)
@@ -277,17 +283,20 @@ static int build_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_
     av_add(a, "-o");
     av_add(a, tmp_out);
     av_add(a, src);
-    if (req->n_deps) {
-        av_add(a, "-L");
-        av_add(a, req->cache_dir);
-        for (size_t i = 0; i < req->n_deps; i++)
-            av_addf(a, "-l:%s", req->deps[i]);
+    for (size_t i = 0; i < req->n_deps; i++) {
+        char *dep = NULL;
+        if (asprintf(&dep, "%s/%s", req->cache_dir, req->deps[i]) < 0)
+            abort();
+        if (cuda)
+            av_add(a, "-Xlinker");   /* nvcc's -x cu would read a plain .so argument as source */
+        av_add(a, dep);
+        free(dep);
     }
     av_addf(a, "-L%s", lib);
     av_add(a, "-lcudacell");
     if (cuda) {
         av_add(a, "-Xlinker");
-        av_addf(a, "-soname=%s", soname);
+        av_addf(a, "-soname=%s", so_path);
         av_add(a, "-Xlinker");
         av_add(a, "-Bsymbolic");
         av_add(a, "-Xlinker");
@@ -295,7 +304,8 @@ static int build_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_
         av_add(a, "-Xlinker");
         av_addf(a, "-rpath-link=%s", lib);
     } else {
-        av_addf(a, "-Wl,-soname,%s", soname);
+        av_add(a, "-Xlinker");   /* not -Wl,: the path may hold a comma */
+        av_addf(a, "-soname=%s", so_path);
         av_add(a, "-Wl,-Bsymbolic");
         av_add(a, "-Wl,--no-undefined");
         av_addf(a, "-Wl,-rpath-link,%s", lib);
@@ -428,19 +438,9 @@ static int write_file(const char *path, const char *text)
     return close(fd);
 }
 
-/* Warnings of a successful compile are kept next to the object
- * (<so>.warn) so a cache hit shows them again. */
-static void save_warnings(const char *so_path, const char *text)
-{
-    char *p = NULL;
-    if (asprintf(&p, "%s.warn", so_path) < 0)
-        return;
-    if (write_file(p, text) < 0)
-        unlink(p);
-    free(p);
-}
-
-/* malloc'd warnings saved for so_path, or NULL. */
+/* malloc'd warnings saved for so_path, or NULL. Warnings of a successful
+ * compile are kept next to the object (<so>.warn, written by cc_cache_seal)
+ * so a cache hit shows them again. */
 static char *read_warnings(const char *so_path)
 {
     char *p = NULL, *text = NULL;
@@ -524,7 +524,10 @@ int cc_compile(cc_exec *x, const cc_compile_req *req, cc_compile_res *res)
         res->so_path = NULL;
         goto oom;
     }
-    if (access(res->so_path, R_OK) == 0) {
+    cc_cache_state look = cc_cache_lookup(req->cache_dir, res->soname);
+    res->repaired = look == CC_CACHE_DAMAGED || look == CC_CACHE_UNSAFE;
+    res->was_unsafe = look == CC_CACHE_UNSAFE;
+    if (look == CC_CACHE_HIT) {
         res->ok = res->cache_hit = true;
         char *warn = read_warnings(res->so_path);
         if (warn) {
@@ -546,7 +549,7 @@ int cc_compile(cc_exec *x, const cc_compile_req *req, cc_compile_res *res)
             res->diagnostics = NULL;
         goto out;
     }
-    if (build_argv(&av, req, tool, req->cuda_arch, inc, lib, src, tmp_out, res->soname, &err) < 0) {
+    if (build_argv(&av, req, tool, req->cuda_arch, inc, lib, src, tmp_out, res->so_path, &err) < 0) {
         free(res->diagnostics);
         res->diagnostics = err;
         err = NULL;
@@ -569,10 +572,14 @@ int cc_compile(cc_exec *x, const cc_compile_req *req, cc_compile_res *res)
             strip[n_strip++] = cwd;
         free(res->diagnostics);
         res->diagnostics = cc_diag_clean(raw, strip, n_strip);
-        if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && rename(tmp_out, res->so_path) == 0) {
-            res->ok = true;
-            if (*res->diagnostics)
-                save_warnings(res->so_path, res->diagnostics);
+        if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+            if (cc_cache_seal(req->cache_dir, tmp_out, res->soname, res->diagnostics, &err) == 0) {
+                res->ok = true;
+            } else {
+                free(res->diagnostics);
+                res->diagnostics = err ? err : strdup("error: cannot store the compiled cell");
+                err = NULL;
+            }
         } else if (WIFSIGNALED(st) && !*res->diagnostics) {
             free(res->diagnostics);
             if (asprintf(&res->diagnostics, "error: the compiler was killed by signal %d", WTERMSIG(st)) < 0)

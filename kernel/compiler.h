@@ -14,18 +14,20 @@ struct cc_exec;
 typedef struct cc_compile_req {
     cc_lang lang;
     const char *source;
-    const char *const *deps; size_t n_deps;  /* sonames in cache_dir, newest first */
+    const char *const *deps; size_t n_deps;  /* sonames in cache_dir, newest first (present: cc_cache_ensure) */
     const char *cflags;      /* user %cflags (C) */
     const char *nvccflags;   /* user %nvccflags (CUDA) */
     const char *ldflags;     /* user %ldflags */
     const char *cuda_arch;   /* "sm_90" etc., or NULL for the documented default */
     const char *workdir;     /* private 0700 dir for temporaries */
-    const char *cache_dir;   /* where <soname> files live (also on LD_LIBRARY_PATH of the runtime) */
+    const char *cache_dir;   /* where <soname> files live (cc_cache_dir: canonical, trusted) */
 } cc_compile_req;
 
 typedef struct cc_compile_res {
     bool ok;
     bool cache_hit;
+    bool repaired;           /* the cached entry was damaged or unsafe, and was rebuilt (if ok) */
+    bool was_unsafe;         /* ... because it was not ours or writable by others */
     char soname[80];         /* "cell-<sha256 prefix>.so" */
     char *so_path;           /* malloc'd absolute path */
     char *diagnostics;       /* malloc'd, cell-relative, no temp paths; "" if none */

@@ -1,6 +1,9 @@
 /* kernel/runtime_client.c — the kernel's side of `cudacell-runtime` (see
  * runtime_client.h and runtime/rt_proto.h): starts it (own process group,
- * LD_LIBRARY_PATH with the cache dir and CUDA's libraries), sends LOAD/RUN,
+ * LD_LIBRARY_PATH with libcudacell's and CUDA's library directories, never
+ * the compile cache: cells are loaded by absolute path and name their
+ * dependencies by absolute path, and libcudacell is loaded by absolute path
+ * before anything else), sends LOAD/RUN,
  * streams its stdout/stderr pipes into the execute request, relays the rich
  * output libcudacell sends (RT_R_DISPLAY → display_data, update_display_data,
  * clear_output, execute_result on iopub), serves its stdin requests, and
@@ -143,14 +146,28 @@ void cc_rt_free(cc_runtime *rt)
 
 int cc_rt_pid(const cc_runtime *rt) { return rt ? (int)rt->pid : 0; }
 
-/* LD_LIBRARY_PATH=<cache>:<libcudacell dir>:<cuda lib>:<old>. malloc'd.
- * exe_dir is where the runtime program lives (the kernel's directory). */
+/* libcudacell's directory into lib (PATH_MAX), "" when not found (cells
+ * linking it failed to compile already). Looked up from the directory the
+ * runtime program lives in (the kernel's). */
+static void display_lib_dir(const cc_runtime *rt, char *lib)
+{
+    char exe_dir[PATH_MAX], inc[PATH_MAX];
+    snprintf(exe_dir, sizeof exe_dir, "%s", rt->exe);
+    char *slash = strrchr(exe_dir, '/');
+    if (slash)
+        *slash = '\0';
+    if (cc_display_dirs(slash ? exe_dir : NULL, inc, lib) < 0)
+        lib[0] = '\0';
+}
+
+/* LD_LIBRARY_PATH=<libcudacell dir>:<cuda lib>:<old>. malloc'd. The
+ * compile cache is never on it: a file planted there must not be found. */
 static char *library_path(const cc_runtime *rt)
 {
     const char *home = getenv("CUDA_HOME");
     const char *old = getenv("LD_LIBRARY_PATH");
     char cuda[4096] = "";
-    char exe_dir[4096], inc[PATH_MAX], lib[PATH_MAX];
+    char lib[PATH_MAX];
     struct stat st;
     if (home && *home) {
         snprintf(cuda, sizeof cuda, "%s/lib64", home);
@@ -159,17 +176,21 @@ static char *library_path(const cc_runtime *rt)
     }
     if (!cuda[0] && stat("/usr/local/cuda/lib64", &st) == 0)
         snprintf(cuda, sizeof cuda, "/usr/local/cuda/lib64");
-    snprintf(exe_dir, sizeof exe_dir, "%s", rt->exe);
-    char *slash = strrchr(exe_dir, '/');
-    if (slash)
-        *slash = '\0';
-    if (cc_display_dirs(slash ? exe_dir : NULL, inc, lib) < 0)
-        lib[0] = '\0';   /* cells linking libcudacell failed to compile already */
+    display_lib_dir(rt, lib);
     char *v = NULL;
-    if (asprintf(&v, "LD_LIBRARY_PATH=%s%s%s%s%s%s%s", rt->cache_dir, lib[0] ? ":" : "", lib,
-                 cuda[0] ? ":" : "", cuda, old && *old ? ":" : "", old && *old ? old : "") < 0)
+    if (asprintf(&v, "LD_LIBRARY_PATH=%s%s%s%s%s", lib, lib[0] && cuda[0] ? ":" : "", cuda,
+                 (lib[0] || cuda[0]) && old && *old ? ":" : "", old && *old ? old : "") < 0)
         return NULL;
     return v;
+}
+
+static void send_load(cc_runtime *rt, const char *path)
+{
+    rt_buf b = {0};
+    rt_put_str(&b, path);
+    if (rt_send_buf(rt->cmd_fd, RT_C_LOAD, &b) == 0)
+        rt->loads_pending++;
+    rt_buf_free(&b);
 }
 
 /* A child-side pipe end moved above the fds the child uses (0-4), so the
@@ -246,14 +267,17 @@ static int start_process(cc_runtime *rt, char **err)
     free(rt->note);
     rt->note = NULL;
 
-    /* The objects of earlier cells: their functions and types stay usable. */
-    for (size_t i = 0; i < rt->n_preload; i++) {
-        rt_buf b = {0};
-        rt_put_str(&b, rt->preload[i]);
-        if (rt_send_buf(rt->cmd_fd, RT_C_LOAD, &b) == 0)
-            rt->loads_pending++;
-        rt_buf_free(&b);
+    /* libcudacell by absolute path first: every cell's DT_NEEDED
+     * "libcudacell.so" then matches it and no search path is consulted. */
+    char lib[PATH_MAX], *libso = NULL;
+    display_lib_dir(rt, lib);
+    if (lib[0] && asprintf(&libso, "%s/libcudacell.so", lib) >= 0) {
+        send_load(rt, libso);
+        free(libso);
     }
+    /* The objects of earlier cells: their functions and types stay usable. */
+    for (size_t i = 0; i < rt->n_preload; i++)
+        send_load(rt, rt->preload[i]);
     free_preload(rt);
     cc_log_info("runtime started, pid %d", (int)rt->pid);
     return 0;

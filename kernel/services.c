@@ -11,47 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "info.h"
 #include "log.h"
 #include "runtime_client.h"
 #include "session.h"
 #include "workdir.h"
-
-static int mkdir_p(const char *path, mode_t mode)
-{
-    char buf[4096];
-    size_t n = strlen(path);
-    if (n >= sizeof buf)
-        return -1;
-    memcpy(buf, path, n + 1);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    }
-    return (mkdir(buf, mode) < 0 && errno != EEXIST) ? -1 : 0;
-}
-
-static char *cache_dir_path(void)
-{
-    const char *env = getenv("CUDACELL_CACHE_DIR");
-    char *out = NULL;
-    if (env && *env)
-        return strdup(env);
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    if (xdg && *xdg) {
-        if (asprintf(&out, "%s/cudacell", xdg) < 0)
-            out = NULL;
-    } else if (home && *home) {
-        if (asprintf(&out, "%s/.cache/cudacell", home) < 0)
-            out = NULL;
-    }
-    return out;
-}
 
 cc_services *cc_services_new(const char *exe_dir)
 {
@@ -73,14 +38,11 @@ cc_services *cc_services_new(const char *exe_dir)
         goto fail;
     }
 
-    svc->cache_dir = cache_dir_path();
-    if (!svc->cache_dir || mkdir_p(svc->cache_dir, 0700) < 0) {
-        /* No usable cache: keep compiled cells in the work directory. */
-        free(svc->cache_dir);
-        if (asprintf(&svc->cache_dir, "%s/cache", svc->workdir) < 0 || mkdir_p(svc->cache_dir, 0700) < 0)
-            goto fail;
-    }
-    cc_cache_sweep_tmp(svc->cache_dir);
+    /* The compile cache (kernel/cache.c): the configured directory when it
+     * can be trusted, else a private one in the work directory. */
+    if (!(svc->cache = cc_cache_open(svc->workdir)) || !(svc->cache_dir = strdup(cc_cache_dir(svc->cache))))
+        goto fail;
+    cc_cache_sweep_tmp(svc->cache_dir);   /* compiler temporaries of dead kernels */
     svc->exe_dir = strdup(exe_dir ? exe_dir : ".");
     svc->session = cc_session_new();
     svc->history = json_array();
@@ -102,6 +64,7 @@ void cc_services_free(cc_services *svc)
         cc_rt_free(svc->rt);
     if (svc->session)
         cc_session_free(svc->session);
+    cc_cache_free(svc->cache);   /* before the work dir goes: a private cache lives in it */
     cc_workdir_remove(svc->workdir, svc->workdir_lock);
     free(svc->workdir);
     free(svc->cache_dir);

@@ -17,13 +17,15 @@
 struct cc_session;
 struct cc_runtime;
 struct cc_gpu_probe;
+struct cc_cache;
 
 typedef struct cc_services {
     struct cc_session *session;   /* declarations of all committed cells */
     struct cc_runtime *rt;        /* runtime process client (started on first cell) */
     char *workdir;                /* private 0700 dir, removed at shutdown */
     int workdir_lock;             /* fd holding its flock (workdir.c), -1: none */
-    char *cache_dir;              /* compile cache (persistent across sessions) */
+    char *cache_dir;              /* compile cache (persistent across sessions), = cc_cache_dir(cache) */
+    struct cc_cache *cache;       /* its trust, pins and size cap (kernel/cache.h) */
     char *exe_dir;                /* where cudacell-runtime etc. live */
     char *cflags;                 /* %cflags, space-separated, owned */
     char *ldflags;                /* %ldflags */
