@@ -245,7 +245,7 @@ def test_stale_compiler_temporaries_are_removed_at_start(tmp_path):
     p = subprocess.Popen(["true"])
     p.wait()
     dead = p.pid
-    hour_ago = time.time() - 3600
+    hour_ago = time.time() - 1800   # half an hour: past the dead-owner grace, under the cache's one-hour rule
     two_days_ago = time.time() - 2 * 86400
     files = {
         f".tmp-{'a' * 24}-{dead}.so": (hour_ago, False),           # dead owner, old: removed
