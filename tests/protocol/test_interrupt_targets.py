@@ -1,7 +1,11 @@
 """Interrupts reach every running target and belong to it: a request on
-another thread (a subshell) does not cancel an interrupt in progress, and
-one interrupt_request stops every `!` command running in any subshell."""
+another thread (a subshell) does not cancel an interrupt in progress, one
+interrupt_request stops every `!` command running in any subshell, and a
+huge cell can be interrupted while it is read or compiled."""
+import os
 import time
+
+import pytest
 
 from kernel_harness import TIMEOUT, Kernel
 
@@ -63,3 +67,59 @@ def test_one_interrupt_stops_commands_in_twenty_subshells(fresh_kernel):
     assert time.monotonic() - t0 < 15, "the commands did not all stop at the interrupt"
     for sid in sids:
         _delete(k, sid)
+
+
+def _descendants(pid: int) -> list[tuple[int, str]]:
+    """(pid, command name) of every process below pid, from /proc."""
+    parent, name = {}, {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        rest = stat[stat.rindex(")") + 2:].split()
+        parent[int(d)] = int(rest[1])
+        name[int(d)] = stat[stat.index("(") + 1:stat.rindex(")")]
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for c, pp in parent.items():
+            if pp == p:
+                out.append((c, name[c]))
+                todo.append(c)
+    return out
+
+
+# The issue's hard bound: an interrupt of a huge cell took 27 s; it must
+# come back within a few seconds.
+HUGE_CELL_INTERRUPT_BOUND = 5.0
+
+
+@pytest.mark.parametrize("delay", [0.2, 4.0])
+def test_interrupt_while_a_huge_cell_is_read_or_compiled(fresh_kernel, delay):
+    """A million-line cell: interrupted while the kernel reads it (0.2 s) or
+    while the compiler works on it (4 s), the reply comes within seconds and
+    no compiler process is left behind."""
+    k = fresh_kernel
+    k.ok("int g = 0;")
+    mid = k.execute_async("g++;\n" * 1_000_000)
+    seen = []
+    while not any(m["header"]["msg_type"] == "execute_input" for m in seen):   # it has started
+        m = k._recv("iopub", mid, TIMEOUT)
+        assert m is not None, "the huge cell never started"
+        seen.append(m)
+    k._stash["iopub"] = seen + k._stash.get("iopub", [])
+    time.sleep(delay)
+    t0 = time.monotonic()
+    assert k.interrupt_request()["content"]["status"] == "ok"
+    r = k.collect(mid, timeout=120)
+    took = time.monotonic() - t0
+    assert r.status == "error", r.describe()
+    assert r.content["ename"] == "KeyboardInterrupt", r.describe()
+    assert took < HUGE_CELL_INTERRUPT_BOUND, f"the interrupt took {took:.1f} s"
+    left = [p for p in _descendants(k.pid) if p[1] in ("cc1", "gcc", "cc", "as", "ld", "collect2")]
+    assert not left, f"compiler processes survived the interrupt: {left}"
+    assert k.ok('printf("%d\\n", g);').stdout == "0\n"
