@@ -78,20 +78,99 @@ bool cd_is_decl_keyword(const cc_cell *c, size_t i)
            !cc_tok_is(c, i, "__asm");
 }
 
+/* ---- the cell's own type names ----------------------------------------- */
+
+static size_t tn_hash(const char *p, size_t len)
+{
+    size_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+static bool tn_eq(const char *s, const char *p, size_t len)
+{
+    return strncmp(s, p, len) == 0 && s[len] == '\0';
+}
+
+static bool tn_has(const cc_typenames *t, const char *p, size_t len)
+{
+    if (!t->cap) return false;
+    for (size_t i = tn_hash(p, len) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+        if (!t->v[i]) return false;
+        if (tn_eq(t->v[i], p, len)) return true;
+    }
+}
+
+static int tn_add(cc_typenames *t, const char *name)
+{
+    size_t len = strlen(name);
+    if ((t->n + 1) * 2 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        const char **v = calloc(cap, sizeof *v);
+        if (!v) return -1;
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->v[i]) continue;
+            size_t j = tn_hash(t->v[i], strlen(t->v[i])) & (cap - 1);
+            while (v[j]) j = (j + 1) & (cap - 1);
+            v[j] = t->v[i];
+        }
+        free(t->v);
+        t->v = v; t->cap = cap;
+    }
+    size_t i = tn_hash(name, len) & (t->cap - 1);
+    for (; t->v[i]; i = (i + 1) & (t->cap - 1))
+        if (tn_eq(t->v[i], name, len)) return 0;
+    t->v[i] = name;
+    t->n++;
+    return 0;
+}
+
+static bool declares_types(const cc_item *it)
+{
+    return (it->flags & CC_F_TYPEDEF) || (it->flags & CC_F_TEMPLATE && it->tag);
+}
+
+/* C++: a class or template struct name is a type ("struct S" -> "S"). */
+static const char *tag_name(const cc_item *it)
+{
+    const char *sp = it->tag ? strchr(it->tag, ' ') : NULL;
+    return sp ? sp + 1 : NULL;
+}
+
+int cd_index_typenames(cc_cell *c)
+{
+    cc_typenames *t = &c->typenames;
+    for (; t->n_items_done < c->n_items; t->n_items_done++) {
+        const cc_item *it = &c->items[t->n_items_done];
+        if (!declares_types(it)) continue;
+        for (size_t d = 0; d < it->n_decls; d++)
+            if (it->decls[d].name && tn_add(t, it->decls[d].name)) return -1;
+        if (tag_name(it) && tn_add(t, tag_name(it))) return -1;
+    }
+    return 0;
+}
+
+void cd_typenames_free(cc_cell *c)
+{
+    free(c->typenames.v);
+    memset(&c->typenames, 0, sizeof c->typenames);
+}
+
 bool cd_cell_typedef(const cc_cell *c, size_t i)
 {
     if (!cd_ident(c, i)) return false;
     const char *p = c->src + c->toks[i].off;
     size_t len = (size_t)c->toks[i].len;
-    for (size_t k = 0; k < c->n_items; k++) {
+    if (tn_has(&c->typenames, p, len)) return true;
+    /* items not indexed yet: the one being analysed */
+    for (size_t k = c->typenames.n_items_done; k < c->n_items; k++) {
         const cc_item *it = &c->items[k];
-        if (!(it->flags & CC_F_TYPEDEF) && !(it->flags & CC_F_TEMPLATE && it->tag)) continue;
+        if (!declares_types(it)) continue;
         for (size_t d = 0; d < it->n_decls; d++)
-            if (strlen(it->decls[d].name) == len && memcmp(it->decls[d].name, p, len) == 0) return true;
-        if (it->tag) {   /* C++: a class or template struct name is a type */
-            const char *sp = strchr(it->tag, ' ');
-            if (sp && strlen(sp + 1) == len && memcmp(sp + 1, p, len) == 0) return true;
-        }
+            if (it->decls[d].name && strlen(it->decls[d].name) == len && memcmp(it->decls[d].name, p, len) == 0)
+                return true;
+        const char *tn = tag_name(it);
+        if (tn && strlen(tn) == len && memcmp(tn, p, len) == 0) return true;
     }
     return false;
 }

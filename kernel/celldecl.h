@@ -20,6 +20,12 @@ bool cd_is_attribute(const cc_cell *c, size_t i);
 /* Identifier token i was declared a typedef by an earlier item of the cell. */
 bool cd_cell_typedef(const cc_cell *c, size_t i);
 
+/* Index the type names of the items split since the last call (call once
+ * an item is complete); cd_cell_typedef then finds them without a rescan.
+ * Returns -1 only when out of memory. */
+int cd_index_typenames(cc_cell *c);
+void cd_typenames_free(cc_cell *c);
+
 /* [first, semi) looks like `T f(a, b) int a` — an old-style definition head. */
 bool cd_is_knr_head(const cc_cell *c, size_t first, size_t semi, cc_is_type_fn is_type, void *ctx);
 

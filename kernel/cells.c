@@ -20,6 +20,7 @@
 #include "compiler.h"
 #include "execute.h"
 #include "gpu_probe.h"
+#include "interrupt.h"
 #include "magics.h"
 #include "runtime_client.h"
 #include "services.h"
@@ -240,6 +241,13 @@ static void print_time(cc_exec *x, const cc_compile_res *cr, const cc_rt_result 
     cc_exec_printf(x, 1, "run: %s\n", t);
 }
 
+/* The front end's cancel question: an interrupt for this request? */
+static bool interrupt_pending(void *ctx)
+{
+    (void)ctx;
+    return cc_intr_count() > 0;
+}
+
 /* %%timeit's report: IPython's line on stdout unless -q; with -o the same
  * result as the cell's Out value, as IPython shows its TimeitResult. */
 static void report_timeit(cc_exec *x, const cc_rt_result *r, const cc_timeit_opts *t)
@@ -272,7 +280,14 @@ static int cell_run(cc_exec *x, cc_services *svc, const char *code, int first_li
         cc_exec_error(x, "MemoryError", "out of memory", NULL);
         return -1;
     }
+    cc_session_set_cancel(svc->session, interrupt_pending, NULL);
     cc_plan *plan = cc_session_plan(svc->session, code, first_line_no, lang, &err);
+    if (!plan && cc_intr_count() > 0) {
+        free(err);
+        cc_exec_error(x, "KeyboardInterrupt", "interrupted",
+                      "KeyboardInterrupt: the cell was interrupted while it was being read; nothing of it ran.");
+        return -1;
+    }
     if (!plan) {
         error_with_text(x, "SyntaxError", err ? err : "the cell could not be read");
         free(err);

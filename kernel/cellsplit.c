@@ -24,6 +24,7 @@ bool cc_tok_is(const cc_cell *c, size_t i, const char *text)
 {
     if (i >= c->n_toks) return false;
     const cc_tok *t = &c->toks[i];
+    if (c->src[t->off] != text[0]) return false;   /* cheap test first: this is the hottest call */
     size_t l = strlen(text);
     return (size_t)t->len == l && memcmp(c->src + t->off, text, l) == 0 && t->kind != CC_TOK_STRING;
 }
@@ -320,15 +321,23 @@ static void sp_preproc(const cc_cell *c, cc_item *it)
 
 int cc_cell_split(const char *src, cc_is_type_fn is_type, void *ctx, cc_cell *out, char **err)
 {
+    return cc_cell_split_cancel(src, is_type, ctx, NULL, out, err);
+}
+
+int cc_cell_split_cancel(const char *src, cc_is_type_fn is_type, void *ctx, const cc_cancel *cancel,
+                         cc_cell *out, char **err)
+{
     memset(out, 0, sizeof *out);
     out->src = src;
     if (err) *err = NULL;
-    if (cc_tokenize(src, &out->toks, &out->n_toks, err)) return -1;
+    if (cc_tokenize_cancel(src, cancel, &out->toks, &out->n_toks, err)) return -1;
     splitter S = { .c = out, .is_type = is_type, .ctx = ctx };
-    size_t n = out->n_toks, i = 0;
+    size_t n = out->n_toks, i = 0, steps = 0;
     while (i < n) {
         const cc_tok *t = &out->toks[i];
         out->items = S.items; out->n_items = S.n;
+        if (cd_index_typenames(out)) goto oom;   /* the items before this one are complete */
+        if (++steps % CC_CANCEL_EVERY == 0 && cc_cancelled(cancel)) goto cancelled;
         if (t->kind == CC_TOK_PREPROC) {
             cc_item *it = sp_new_item(&S, CC_ITEM_PREPROC, i, i + 1);
             if (!it) goto oom;
@@ -371,11 +380,16 @@ int cc_cell_split(const char *src, cc_is_type_fn is_type, void *ctx, cc_cell *ou
         i = end;
     }
     out->items = S.items; out->n_items = S.n;
+    if (cd_index_typenames(out)) goto oom;
     return 0;
 oom:
     out->items = S.items; out->n_items = S.n;
     cc_cell_free(out);
     if (err) *err = strdup("Out of memory while splitting the cell.");
+    return -1;
+cancelled:
+    cc_cell_free(out);
+    if (err) *err = strdup(CC_CANCELLED_MSG);
     return -1;
 }
 
@@ -395,6 +409,7 @@ void cc_cell_free(cc_cell *c)
     for (size_t i = 0; i < c->n_items; i++) item_free(&c->items[i]);
     free(c->items);
     free(c->toks);
+    cd_typenames_free(c);
     memset(c, 0, sizeof *c);
 }
 

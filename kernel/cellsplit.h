@@ -78,21 +78,49 @@ typedef struct cc_item {
     size_t fbody;           /* FUNC: index of the body's '{' */
 } cc_item;
 
+/* The splitter's index of the type names (typedefs, C++ class names) that
+ * items [0, n_items_done) declare, so telling `T * x;` from `a * b;` does
+ * not rescan every earlier item. Names are borrowed from the items. */
+typedef struct cc_typenames {
+    const char **v; size_t cap, n;
+    size_t n_items_done;
+} cc_typenames;
+
 typedef struct cc_cell {
     const char *src;        /* borrowed: the caller keeps it alive */
     cc_tok *toks; size_t n_toks;
     cc_item *items; size_t n_items;
+    cc_typenames typenames; /* private to cellsplit.c/celldecl.c */
 } cc_cell;
 
 /* Does this identifier name a type (typedef) the session already knows?
  * Lets the splitter tell `T * x;` (a declaration) from `a * b;`. */
 typedef bool (*cc_is_type_fn)(void *ctx, const char *name, size_t len);
 
+/* Asked now and then (every few thousand tokens or items) by the long loops
+ * of tokenizing, splitting and code generation, so that a huge cell can be
+ * interrupted; fn returning true abandons the work. */
+typedef struct cc_cancel {
+    bool (*fn)(void *ctx);
+    void *ctx;
+} cc_cancel;
+#define CC_CANCEL_EVERY 4096   /* steps between two questions */
+
 /* Tokenize only. Returns 0, or -1 with *err (malloc'd, user-facing). */
 int cc_tokenize(const char *src, cc_tok **toks, size_t *n, char **err);
+/* The same, abandoned (-1, *err says so) when cancel (may be NULL) says so. */
+int cc_tokenize_cancel(const char *src, const cc_cancel *cancel, cc_tok **toks, size_t *n, char **err);
 
 /* Split src into items. is_type may be NULL. Returns 0, or -1 with *err. */
 int cc_cell_split(const char *src, cc_is_type_fn is_type, void *ctx, cc_cell *out, char **err);
+int cc_cell_split_cancel(const char *src, cc_is_type_fn is_type, void *ctx, const cc_cancel *cancel,
+                         cc_cell *out, char **err);
+
+/* Does cancel (may be NULL) ask to stop? */
+bool cc_cancelled(const cc_cancel *cancel);
+/* The message a cancelled tokenize/split/plan leaves in *err. */
+#define CC_CANCELLED_MSG "The cell was interrupted while it was being read."
+
 void cc_cell_free(cc_cell *c);
 
 /* Helpers over a split cell. */

@@ -40,6 +40,7 @@ typedef struct lexer {
     bool line_start;        /* only whitespace/comments so far on this line */
     cc_tok *v; size_t nv, cap;
     char *err;
+    const cc_cancel *cancel;
 } lexer;
 
 static void lx_adv(lexer *L)
@@ -57,6 +58,11 @@ static int lx_peek(const lexer *L, size_t k)
 
 static int lx_push(lexer *L, cc_tok_kind kind, size_t off, int line, int col)
 {
+    if (L->nv % CC_CANCEL_EVERY == CC_CANCEL_EVERY - 1 && cc_cancelled(L->cancel)) {
+        free(L->err);
+        L->err = strdup(CC_CANCELLED_MSG);
+        return -1;
+    }
     if (L->nv == L->cap) {
         size_t cap = L->cap ? L->cap * 2 : 64;
         cc_tok *v = realloc(L->v, cap * sizeof *v);
@@ -298,9 +304,19 @@ static int lx_match(lexer *L)
     return 0;
 }
 
+bool cc_cancelled(const cc_cancel *cancel)
+{
+    return cancel && cancel->fn && cancel->fn(cancel->ctx);
+}
+
 int cc_tokenize(const char *src, cc_tok **toks, size_t *n, char **err)
 {
-    lexer L = { .s = src, .n = strlen(src), .line = 1, .col = 1, .line_start = true };
+    return cc_tokenize_cancel(src, NULL, toks, n, err);
+}
+
+int cc_tokenize_cancel(const char *src, const cc_cancel *cancel, cc_tok **toks, size_t *n, char **err)
+{
+    lexer L = { .s = src, .n = strlen(src), .line = 1, .col = 1, .line_start = true, .cancel = cancel };
     *toks = NULL; *n = 0;
     if (err) *err = NULL;
     if (lx_run(&L) || lx_match(&L)) {

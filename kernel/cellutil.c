@@ -288,20 +288,41 @@ char *cc_format_timeit(double mean_ns, double std_ns, long repeats, long loops)
     return out;
 }
 
-/* The n-th line (1-based) of code as [*start, *len), or 0 if there is none. */
-static int nth_line(const char *code, int n, const char **start, size_t *len)
+/* Where each line of the code starts, built on first use: a diagnostic
+ * per line of a long cell must not rescan the code from its start. */
+typedef struct line_index {
+    const char *code;
+    const char **starts;   /* malloc'd; NULL until built */
+    size_t n;
+} line_index;
+
+static void line_index_build(line_index *ix)
 {
-    const char *p = code;
-    for (int i = 1; i < n && p; i++) {
-        p = strchr(p, '\n');
-        if (p)
-            p++;
-    }
-    if (!p || n < 1)
+    size_t n = 1;
+    for (const char *p = strchr(ix->code, '\n'); p; p = strchr(p + 1, '\n'))
+        n++;
+    ix->starts = malloc(n * sizeof *ix->starts);
+    if (!ix->starts)
+        abort();
+    ix->n = 0;
+    ix->starts[ix->n++] = ix->code;
+    for (const char *p = strchr(ix->code, '\n'); p; p = strchr(p + 1, '\n'))
+        ix->starts[ix->n++] = p + 1;
+}
+
+/* The n-th line (1-based) of the code as [*start, *len), or 0 if there is none. */
+static int nth_line(line_index *ix, int n, const char **start, size_t *len)
+{
+    if (n < 1)
         return 0;
-    const char *e = strchr(p, '\n');
+    if (!ix->starts)
+        line_index_build(ix);
+    if ((size_t)n > ix->n)
+        return 0;
+    const char *p = ix->starts[n - 1];
+    const char *e = (size_t)n < ix->n ? ix->starts[n] - 1 : p + strlen(p);
     *start = p;
-    *len = e ? (size_t)(e - p) : strlen(p);
+    *len = (size_t)(e - p);
     return 1;
 }
 
@@ -310,6 +331,7 @@ char *cc_diag_add_context(const char *diag, const char *code, int first_line)
     size_t cap = strlen(diag) * 2 + 256, used = 0;
     char *out = malloc(cap);
     const char *p = diag;
+    line_index lines = { code, NULL, 0 };
     if (!out)
         return NULL;
     while (*p) {
@@ -321,10 +343,11 @@ char *cc_diag_add_context(const char *diag, const char *code, int first_line)
         size_t srclen = 0;
         int want = sscanf(p, "cell:%d:%d: %15[a-z]%n", &line, &col, kind, &off) >= 3 &&
                    (!strcmp(kind, "error") || !strcmp(kind, "warning")) &&
-                   nth_line(code, line - first_line + 1, &src, &srclen);
+                   nth_line(&lines, line - first_line + 1, &src, &srclen);
         /* gcc already showed the line when it could read it: "  12 | ..." follows */
         const char *next = e ? e + 1 : p + n;
-        if (want && strstr(next, " | ") && strncmp(next + strspn(next, " 0123456789"), "| ", 2) == 0)
+        const char *bar = next + strspn(next, " 0123456789");
+        if (want && bar > next && bar[-1] == ' ' && strncmp(bar, "| ", 2) == 0)
             want = 0;
         size_t need = used + n + (want ? srclen * 2 + 64 : 0) + 2;
         if (need > cap) {
@@ -332,6 +355,7 @@ char *cc_diag_add_context(const char *diag, const char *code, int first_line)
             char *t = realloc(out, cap);
             if (!t) {
                 free(out);
+                free(lines.starts);
                 return NULL;
             }
             out = t;
@@ -349,6 +373,7 @@ char *cc_diag_add_context(const char *diag, const char *code, int first_line)
         }
         p += n;
     }
+    free(lines.starts);
     out[used] = '\0';
     return out;
 }

@@ -38,11 +38,17 @@ typedef struct gen {
 
 static int nb_line(const gen *g, size_t tok) { return g->first_line + g->cell.toks[tok].line - 1; }
 
+/* Tokens further right than this get no blanks (their diagnostics show a
+ * wrong column): padding every item of a very long line to its column
+ * would make the generated text grow with the square of the line. */
+#define CG_PAD_MAX_COL 1024
+
 /* #line marker plus the blanks that put token `tok` at its own column. */
 static void add_pos(const gen *g, cg_buf *b, size_t tok)
 {
     const cc_tok *t = &g->cell.toks[tok];
     cg_addf(b, "#line %d \"cell\"\n", nb_line(g, tok));
+    if (t->col > CG_PAD_MAX_COL) return;
     const char *ls = g->code + t->off;
     while (ls > g->code && ls[-1] != '\n') ls--;
     for (const char *p = ls; p < g->code + t->off; p++) {
@@ -588,11 +594,13 @@ static void collect_defs(gen *g)
     }
 }
 
-static void gen_items(gen *g)
+/* Returns -1 when cancelled. */
+static int gen_items(gen *g)
 {
     collect_defs(g);
     for (size_t i = 0; i < g->cell.n_items; i++) {
         const cc_item *it = &g->cell.items[i];
+        if (i % CC_CANCEL_EVERY == CC_CANCEL_EVERY - 1 && cc_cancelled(g->v->cancel)) return -1;
         switch (it->kind) {
         case CC_ITEM_PREPROC: gen_preproc(g, it); break;
         case CC_ITEM_TYPE: gen_type(g, it); break;
@@ -602,6 +610,7 @@ static void gen_items(gen *g)
         case CC_ITEM_OTHER: gen_other(g, it); break;
         }
     }
+    return 0;
 }
 
 static void collect_refs(const gen *g, cg_ids *refs)
@@ -626,12 +635,20 @@ int cg_generate(const cg_view *v, const char *code, int first_line, cc_lang lang
 {
     gen g = { .v = v, .code = code, .first_line = first_line, .lang = lang, .cxx = lang == CC_LANG_CUDA };
     *err = NULL;
-    if (cc_cell_split(code, v->is_type, v->is_type_ctx, &g.cell, err)) return -1;
+    if (cc_cell_split_cancel(code, v->is_type, v->is_type_ctx, v->cancel, &g.cell, err)) return -1;
     g.pv = calloc(1, sizeof *g.pv);
     bool *used = calloc(v->n_items + 1, sizeof *used);
     if (!g.pv || !used) { free(used); free(g.pv); cc_cell_free(&g.cell); *err = strdup("Out of memory."); return -1; }
     p->priv = g.pv;
-    gen_items(&g);
+    if (gen_items(&g)) {
+        cg_ids_free(&g.own);
+        cg_ids_free(&g.defs);
+        free(g.file.s); free(g.run.s); free(g.glue.s);
+        free(used);
+        cc_cell_free(&g.cell);
+        *err = strdup(CC_CANCELLED_MSG);
+        return -1;
+    }
 
     /* what the cell can reach: its identifiers, macro bodies, CUDA material */
     cg_ids refs = {0};

@@ -46,6 +46,7 @@ typedef struct cg_view {
     const cc_sitem *items; size_t n_items;
     const cc_cellrec *cells; size_t n_cells;
     cc_is_type_fn is_type; void *is_type_ctx;
+    const cc_cancel *cancel;   /* may be NULL */
 } cg_view;
 
 /* What a plan carries to cc_session_commit (cc_plan.priv). */

@@ -280,6 +280,9 @@ bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, unsig
     const char *code = json_string_value(json_object_get(c, "code"));
     cc_exec x;
 
+    /* Interrupts from now on are this request's (before anything is
+     * published: a client that saw it start may interrupt it at once). */
+    cc_intr_clear();
     memset(&x, 0, sizeof x);
     x.k = k;
     x.req = req;
@@ -303,7 +306,6 @@ bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, unsig
         cc_send(k, CC_CH_IOPUB, cc_msg_new("execute_input", req,
                 json_pack("{s:s,s:i}", "code", code, "execution_count", x.execution_count)));
 
-    cc_intr_clear();
     /* `exit` / `quit` alone: as ipykernel, ask the frontend to close
      * (jupyter console does; notebooks ignore it) instead of compiling. */
     bool ask_exit = cc_is_exit_cell(code);

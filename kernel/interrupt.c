@@ -1,32 +1,46 @@
-/* kernel/interrupt.c — owns the interrupt state: how many interrupts are
- * pending, which process group the worker waits on, and the escalation from
- * SIGINT to SIGTERM/SIGKILL. cc_intr_request is async-signal-safe, so the
- * SIGINT handler and the control thread use the same path. Each waiting
- * thread (main shell, subshells) registers its own target. */
+/* kernel/interrupt.c — owns the interrupt state: how many interrupts each
+ * waiting thread has seen, which process group it waits on, and the
+ * escalation from SIGINT to SIGTERM/SIGKILL for that target.
+ *
+ * Interrupts are numbered by one global generation counter. Each thread
+ * that runs requests (the main shell, each subshell) has its own context:
+ * the generation at its last cc_intr_clear (so its count is "interrupts
+ * since my request began"), its own wake pipe, its target and that
+ * target's SIGKILL deadline. A request starting on one thread therefore
+ * never cancels an interrupt in progress on another.
+ *
+ * The contexts form a list that only grows by pushing at the head and whose
+ * nodes are never freed (a thread that ends gives its node back for reuse),
+ * so cc_intr_request can walk it without locks: it is async-signal-safe,
+ * and the SIGINT handler and the control thread use the same path. There is
+ * no fixed limit: every running target receives every interrupt. */
 #include "interrupt.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
-static int wake[2] = {-1, -1};
-static atomic_int count;
-
-/* One target per waiting thread: the main shell and each subshell may wait
- * on a child at the same time, and an interrupt reaches them all. */
-#define CC_INTR_SLOTS 16
-typedef struct slot {
-    atomic_int used;
-    pthread_t owner;
-    atomic_int pgid;
+typedef struct intr_ctx {
+    struct intr_ctx *next;     /* fixed once the node is on the list */
+    atomic_int in_use;         /* 1 while a thread owns it */
+    int wake[2];               /* readable while an interrupt is pending */
+    atomic_uint base;          /* generation at the owner's last clear */
+    atomic_int pgid;           /* 0: no target */
     atomic_int kind;
     atomic_llong kill_at_ms;   /* 0: no SIGKILL scheduled */
-} slot;
-static slot slots[CC_INTR_SLOTS];
+    atomic_int senders;        /* signal senders reading pgid right now */
+} intr_ctx;
+
+static _Atomic(intr_ctx *) ctx_list;
+static atomic_uint generation;
+static pthread_key_t ctx_key;
+static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
 
 static long long now_ms(void)
 {
@@ -35,134 +49,198 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int cc_intr_init(void)
+/* Interrupts c's owner has not cleared; <= 0 when none. */
+static int pending(intr_ctx *c)
 {
-    if (wake[0] >= 0)
-        return 0;
-    if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) < 0)
-        return -1;
-    return 0;
+    return (int)(atomic_load(&generation) - atomic_load(&c->base));
 }
 
-int cc_intr_wakefd(void) { return wake[0]; }
-
-static void signal_slot(slot *t, int n)
+static void wake(intr_ctx *c)
 {
-    pid_t pg = (pid_t)atomic_load(&t->pgid);
-    int kind = atomic_load(&t->kind);
-    if (pg <= 0)
-        return;
-    switch (kind) {
-    case CC_INTR_PTY:
-        if (n == 1) {
-            kill(-pg, SIGINT);
-        } else {
-            kill(-pg, SIGTERM);
-            kill(-pg, SIGCONT);
-            atomic_store(&t->kill_at_ms, now_ms() + CC_INTR_TERM_GRACE_MS);
-        }
-        break;
-    case CC_INTR_RUNTIME:
-        if (n == 1) {
-            kill(pg, SIGINT);
-            atomic_store(&t->kill_at_ms, now_ms() + CC_INTR_RUNTIME_GRACE_MS);
-        } else {
+    ssize_t w = write(c->wake[1], "!", 1);   /* full pipe: already readable */
+    (void)w;
+}
+
+/* ---- sending signals (async-signal-safe) ------------------------------ */
+
+/* Signal c's target for interrupt number n of its request. The senders
+ * count lets cc_intr_clear_target wait until no one still holds the pgid,
+ * so the owner never reaps a process that is about to be signalled. */
+static void signal_target(intr_ctx *c, int n)
+{
+    atomic_fetch_add(&c->senders, 1);
+    pid_t pg = (pid_t)atomic_load(&c->pgid);
+    int kind = atomic_load(&c->kind);
+    if (pg > 0 && n > 0) {
+        switch (kind) {
+        case CC_INTR_PTY:
+            if (n == 1) {
+                kill(-pg, SIGINT);
+            } else {
+                kill(-pg, SIGTERM);
+                kill(-pg, SIGCONT);
+                atomic_store(&c->kill_at_ms, now_ms() + CC_INTR_TERM_GRACE_MS);
+            }
+            break;
+        case CC_INTR_RUNTIME:
+            if (n == 1) {
+                kill(pg, SIGINT);
+                atomic_store(&c->kill_at_ms, now_ms() + CC_INTR_RUNTIME_GRACE_MS);
+            } else {
+                kill(-pg, SIGKILL);
+            }
+            break;
+        case CC_INTR_COMPILER:
             kill(-pg, SIGKILL);
+            break;
+        default:
+            break;
         }
-        break;
-    case CC_INTR_COMPILER:
-        kill(-pg, SIGKILL);
-        break;
-    default:
-        break;
     }
+    atomic_fetch_sub(&c->senders, 1);
+}
+
+/* SIGKILL c's target if its grace has passed. */
+static bool tick_target(intr_ctx *c, long long now)
+{
+    long long at = atomic_load(&c->kill_at_ms);
+    if (!atomic_load(&c->in_use) || at == 0 || now < at)
+        return false;
+    atomic_fetch_add(&c->senders, 1);
+    pid_t pg = (pid_t)atomic_load(&c->pgid);
+    bool killed = false;
+    if (pg > 0 && atomic_compare_exchange_strong(&c->kill_at_ms, &at, 0)) {
+        kill(-pg, SIGKILL);
+        kill(pg, SIGKILL);
+        killed = true;
+    }
+    atomic_fetch_sub(&c->senders, 1);
+    return killed;
 }
 
 void cc_intr_request(void)
 {
     int saved = errno;
-    int n = atomic_fetch_add(&count, 1) + 1;
-    if (wake[1] >= 0) {
-        ssize_t w = write(wake[1], "!", 1);
-        (void)w;
+    atomic_fetch_add(&generation, 1);
+    for (intr_ctx *c = atomic_load(&ctx_list); c; c = c->next) {
+        if (!atomic_load(&c->in_use))
+            continue;
+        wake(c);
+        signal_target(c, pending(c));
     }
-    for (int i = 0; i < CC_INTR_SLOTS; i++)
-        if (atomic_load(&slots[i].used))
-            signal_slot(&slots[i], n);
     errno = saved;
-}
-
-int cc_intr_count(void) { return atomic_load(&count); }
-
-void cc_intr_clear(void)
-{
-    char buf[64];
-    atomic_store(&count, 0);
-    for (int i = 0; i < CC_INTR_SLOTS; i++)
-        atomic_store(&slots[i].kill_at_ms, 0);
-    if (wake[0] >= 0)
-        while (read(wake[0], buf, sizeof buf) > 0)
-            ;
-}
-
-/* The calling thread's slot, taken on first use (NULL if all are taken). */
-static slot *my_slot(bool create)
-{
-    pthread_t me = pthread_self();
-    for (int i = 0; i < CC_INTR_SLOTS; i++)
-        if (atomic_load(&slots[i].used) && pthread_equal(slots[i].owner, me))
-            return &slots[i];
-    if (!create)
-        return NULL;
-    for (int i = 0; i < CC_INTR_SLOTS; i++) {
-        int expect = 0;
-        if (atomic_compare_exchange_strong(&slots[i].used, &expect, 2)) {
-            slots[i].owner = me;
-            atomic_store(&slots[i].used, 1);
-            return &slots[i];
-        }
-    }
-    return NULL;
-}
-
-void cc_intr_set_target(pid_t pgid, cc_intr_kind kind)
-{
-    slot *t = my_slot(true);
-    if (!t)
-        return;
-    atomic_store(&t->kind, (int)kind);
-    atomic_store(&t->pgid, (int)pgid);
-    /* An interrupt that came while nothing was registered still counts. */
-    int n = atomic_load(&count);
-    if (n > 0)
-        signal_slot(t, n);
-}
-
-void cc_intr_clear_target(void)
-{
-    slot *t = my_slot(false);
-    if (!t)
-        return;
-    atomic_store(&t->pgid, 0);
-    atomic_store(&t->kind, CC_INTR_NONE);
-    atomic_store(&t->kill_at_ms, 0);
-    atomic_store(&t->used, 0);   /* free the slot for other threads */
 }
 
 bool cc_intr_tick(void)
 {
     bool killed = false;
     long long now = now_ms();
-    for (int i = 0; i < CC_INTR_SLOTS; i++) {
-        slot *t = &slots[i];
-        long long at = atomic_load(&t->kill_at_ms);
-        pid_t pg = (pid_t)atomic_load(&t->pgid);
-        if (!atomic_load(&t->used) || at == 0 || pg <= 0 || now < at)
-            continue;
-        atomic_store(&t->kill_at_ms, 0);
-        kill(-pg, SIGKILL);
-        kill(pg, SIGKILL);
-        killed = true;
-    }
+    for (intr_ctx *c = atomic_load(&ctx_list); c; c = c->next)
+        killed |= tick_target(c, now);
     return killed;
+}
+
+/* ---- the calling thread's context ------------------------------------- */
+
+static void drain(intr_ctx *c)
+{
+    char buf[64];
+    while (read(c->wake[0], buf, sizeof buf) > 0)
+        ;
+}
+
+static void release_target(intr_ctx *c)
+{
+    atomic_store(&c->pgid, 0);
+    atomic_store(&c->kind, CC_INTR_NONE);
+    atomic_store(&c->kill_at_ms, 0);
+    while (atomic_load(&c->senders) > 0)   /* a sender may still hold the old pgid */
+        sched_yield();
+}
+
+/* Thread exit: give the node back for another thread. */
+static void ctx_release(void *p)
+{
+    intr_ctx *c = p;
+    release_target(c);
+    atomic_store(&c->in_use, 0);
+}
+
+static void ctx_key_create(void)
+{
+    if (pthread_key_create(&ctx_key, ctx_release) != 0)
+        abort();
+}
+
+static intr_ctx *ctx_take(void)
+{
+    for (intr_ctx *c = atomic_load(&ctx_list); c; c = c->next) {
+        int expect = 0;
+        if (atomic_compare_exchange_strong(&c->in_use, &expect, 1))
+            return c;
+    }
+    intr_ctx *c = calloc(1, sizeof *c);
+    if (!c || pipe2(c->wake, O_CLOEXEC | O_NONBLOCK) < 0)
+        abort();
+    atomic_store(&c->in_use, 1);
+    c->next = atomic_load(&ctx_list);
+    while (!atomic_compare_exchange_weak(&ctx_list, &c->next, c))
+        ;
+    return c;
+}
+
+/* The calling thread's context, taken on first use with nothing pending. */
+static intr_ctx *me(void)
+{
+    pthread_once(&ctx_once, ctx_key_create);
+    intr_ctx *c = pthread_getspecific(ctx_key);
+    if (c)
+        return c;
+    c = ctx_take();
+    atomic_store(&c->base, atomic_load(&generation));
+    drain(c);
+    if (pthread_setspecific(ctx_key, c) != 0)
+        abort();
+    return c;
+}
+
+int cc_intr_init(void)
+{
+    pthread_once(&ctx_once, ctx_key_create);
+    return 0;
+}
+
+int cc_intr_wakefd(void) { return me()->wake[0]; }
+
+int cc_intr_count(void)
+{
+    int n = pending(me());
+    return n > 0 ? n : 0;
+}
+
+void cc_intr_clear(void)
+{
+    intr_ctx *c = me();
+    atomic_store(&c->base, atomic_load(&generation));
+    atomic_store(&c->kill_at_ms, 0);
+    drain(c);
+    if (pending(c) > 0)   /* one came while we drained: keep the fd readable */
+        wake(c);
+}
+
+void cc_intr_set_target(pid_t pgid, cc_intr_kind kind)
+{
+    intr_ctx *c = me();
+    atomic_store(&c->kill_at_ms, 0);
+    atomic_store(&c->kind, (int)kind);
+    atomic_store(&c->pgid, (int)pgid);
+    /* An interrupt that came before the target was registered still counts. */
+    int n = pending(c);
+    if (n > 0)
+        signal_target(c, n);
+}
+
+void cc_intr_clear_target(void)
+{
+    release_target(me());
 }

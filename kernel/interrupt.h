@@ -1,7 +1,10 @@
 /* kernel/interrupt.h — interrupts: who is interrupted and how hard.
  *
- * The server thread (interrupt_request, SIGINT) calls cc_intr_request(); the
- * worker registers the process group it is waiting on and polls the wake fd.
+ * The server thread (interrupt_request, SIGINT) calls cc_intr_request(); it
+ * reaches every thread that runs a request (main shell, subshells). Each such
+ * thread has its own count, wake fd, target and escalation: cc_intr_clear,
+ * cc_intr_count, cc_intr_wakefd and the target calls act on the calling
+ * thread's state only, so one request never cancels another's interrupt.
  * Escalation for a pty command: 1st interrupt SIGINT, 2nd SIGTERM then
  * SIGKILL after a grace period. For the runtime: SIGINT, then SIGKILL when it
  * has not answered within CC_INTR_RUNTIME_GRACE_MS (the worker checks). */
@@ -23,22 +26,24 @@ typedef enum cc_intr_kind {
 
 int cc_intr_init(void);
 
-/* Readable (POLLIN) while an interrupt is pending; cc_intr_clear drains it. */
+/* The calling thread's wake fd: readable (POLLIN) while an interrupt is
+ * pending for it; cc_intr_clear drains it. */
 int cc_intr_wakefd(void);
 
-/* Record an interrupt and signal the current target. Async-signal-safe. */
+/* Record an interrupt and signal every registered target. Async-signal-safe. */
 void cc_intr_request(void);
 
-/* Number of interrupts since the last cc_intr_clear (0 = none). */
+/* Number of interrupts since the calling thread's last cc_intr_clear (0 = none). */
 int cc_intr_count(void);
 void cc_intr_clear(void);
 
-/* Worker: the process (group) it now waits on. pgid > 0. */
+/* Worker: the process (group) it now waits on. pgid > 0. Clearing waits
+ * until no cc_intr_request still holds the pgid, so the caller may reap it. */
 void cc_intr_set_target(pid_t pgid, cc_intr_kind kind);
 void cc_intr_clear_target(void);
 
-/* Worker: call periodically while waiting; sends SIGKILL when the grace of an
- * escalated interrupt has passed. Returns true if it killed the target. */
+/* Call periodically while waiting; sends SIGKILL to each target whose grace
+ * after an escalated interrupt has passed. Returns true if it killed one. */
 bool cc_intr_tick(void);
 
 #endif

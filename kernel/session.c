@@ -16,6 +16,7 @@ struct cc_session {
     cc_cellrec *cells; size_t n_cells, cap_cells;
     unsigned seq;                         /* commits so far */
     cc_name_info *names; size_t n_names;  /* rebuilt after every change */
+    cc_cancel cancel;                     /* asked while planning; kept by a reset */
 };
 
 cc_session *cc_session_new(void)
@@ -41,7 +42,14 @@ void cc_session_reset(cc_session *s)
     free(s->items);
     free(s->cells);
     free(s->names);
+    cc_cancel keep = s->cancel;
     memset(s, 0, sizeof *s);
+    s->cancel = keep;
+}
+
+void cc_session_set_cancel(cc_session *s, bool (*fn)(void *ctx), void *ctx)
+{
+    s->cancel = (cc_cancel){ fn, ctx };
 }
 
 void cc_session_free(cc_session *s)
@@ -144,7 +152,7 @@ cc_plan *cc_session_plan(cc_session *s, const char *code, int first_line, cc_lan
     if (!p) { if (err) *err = strdup("Out of memory."); return NULL; }
     p->lang = lang;
     p->first_line = first_line < 1 ? 1 : first_line;
-    cg_view v = { s->items, s->n_items, s->cells, s->n_cells, session_is_type, s };
+    cg_view v = { s->items, s->n_items, s->cells, s->n_cells, session_is_type, s, &s->cancel };
     char *e = NULL;
     if (cg_generate(&v, code ? code : "", p->first_line, lang, p, &e)) {
         cc_plan_free(p);

@@ -36,6 +36,11 @@ cc_session *cc_session_new(void);
 void cc_session_free(cc_session *s);
 void cc_session_reset(cc_session *s);
 
+/* fn(ctx) is asked now and then while a plan is made; when it returns true
+ * the plan is abandoned (cc_session_plan fails with CC_CANCELLED_MSG), so a
+ * huge cell can be interrupted. A reset keeps it. */
+void cc_session_set_cancel(cc_session *s, bool (*fn)(void *ctx), void *ctx);
+
 /* True when the code uses CUDA syntax (__global__, __device__, __constant__,
  * __shared__, <<<...>>>), outside comments and strings. */
 bool cc_cell_is_cuda(const char *code);

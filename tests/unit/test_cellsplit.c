@@ -476,6 +476,113 @@ static void mutate(char *buf, size_t cap, const char *seed)
     }
 }
 
+/* ---- huge cells: the front end is linear and can be cancelled ---------- */
+
+/* n copies of the line made by fmt (with its number), plus head and tail. */
+static char *repeat_lines(const char *head, const char *fmt, long n, const char *sep, const char *tail)
+{
+    size_t cap = strlen(head) + strlen(tail) + (size_t)n * (strlen(fmt) + strlen(sep) + 24) + 1;
+    char *s = malloc(cap), *p = s;
+    if (!s) abort();
+    p += sprintf(p, "%s", head);
+    for (long i = 0; i < n; i++) {
+        p += sprintf(p, fmt, i, i);
+        p += sprintf(p, "%s", sep);
+    }
+    sprintf(p, "%s", tail);
+    return s;
+}
+
+static size_t count_kind(const cc_cell *c, cc_item_kind kind)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_items; i++) n += c->items[i].kind == kind;
+    return n;
+}
+
+static void test_huge(void)
+{
+    /* a million statements; the typedef at the top still makes the last line a declaration */
+    char *code = repeat_lines("typedef int T;\nint g;\n", "g++;", 1000000, "\n", "T * p;\n");
+    cc_cell c;
+    char *err = NULL;
+    int rc = cc_cell_split(code, NULL, NULL, &c, &err);
+    CHECK(rc == 0, "a 1M-line cell splits (%s)", err ? err : "ok");
+    CHECK(c.n_items == 1000003, "1M-line cell: %zu items", c.n_items);
+    CHECK(count_kind(&c, CC_ITEM_STMT) == 1000000, "1M-line cell: a million statements");
+    CHECK(c.n_items && c.items[c.n_items - 1].kind == CC_ITEM_DECL &&
+          strcmp(c.items[c.n_items - 1].decls[0].name, "p") == 0, "1M-line cell: T * p; after them is a declaration");
+    cc_cell_free(&c);
+    free(err);
+    free(code);
+
+    /* many typedefs of the cell itself, each used right after */
+    code = repeat_lines("", "typedef int T%ld; T%ld * v;", 100000, "\n", "");
+    err = NULL;
+    rc = cc_cell_split(code, NULL, NULL, &c, &err);
+    CHECK(rc == 0 && count_kind(&c, CC_ITEM_TYPE) == 100000 && count_kind(&c, CC_ITEM_DECL) == 100000,
+          "100k typedefs each used in a declaration: %zu types, %zu declarations",
+          count_kind(&c, CC_ITEM_TYPE), count_kind(&c, CC_ITEM_DECL));
+    cc_cell_free(&c);
+    free(err);
+    free(code);
+}
+
+static int cancel_calls;
+static bool cancel_on_third(void *ctx)
+{
+    (void)ctx;
+    return ++cancel_calls >= 3;
+}
+
+static void test_cancel(void)
+{
+    char *code = repeat_lines("int g;\n", "g += %ld + %ld;", 200000, "\n", "");
+    cc_cancel cancel = { cancel_on_third, NULL };
+    cc_cell c;
+    char *err = NULL;
+    cancel_calls = 0;
+    int rc = cc_cell_split_cancel(code, NULL, NULL, &cancel, &c, &err);
+    CHECK(rc == -1 && cancel_calls == 3, "a split stops when cancel says so (rc %d, %d questions)", rc, cancel_calls);
+    CHECK_STR(err, CC_CANCELLED_MSG, "a cancelled split says it was interrupted");
+    CHECK(c.n_items == 0 && c.toks == NULL, "a cancelled split leaves an empty cell");
+    free(err);
+
+    cc_session *s = cc_session_new();
+    cc_session_set_cancel(s, cancel_on_third, NULL);
+    cancel_calls = 0;
+    err = NULL;
+    cc_plan *p = cc_session_plan(s, code, 1, CC_LANG_C, &err);
+    CHECK(!p && err && strcmp(err, CC_CANCELLED_MSG) == 0, "a plan stops when the session's cancel says so");
+    free(err);
+    cc_session_set_cancel(s, NULL, NULL);
+    err = NULL;
+    p = cc_session_plan(s, code, 1, CC_LANG_C, &err);
+    CHECK(p != NULL, "without a cancel the same cell plans (%s)", err ? err : "ok");
+    cc_plan_free(p);
+    free(err);
+    cc_session_free(s);
+    free(code);
+}
+
+static void test_long_line(void)
+{
+    /* 20000 statements on one line: the generated text stays proportional
+     * to the cell (each item is not padded out to its column) */
+    char *code = repeat_lines("int g;\n", "g++;", 20000, " ", "\n");
+    cc_session *s = cc_session_new();
+    char *err = NULL;
+    cc_plan *p = cc_session_plan(s, code, 1, CC_LANG_C, &err);
+    CHECK(p && strlen(p->source) < 40 * strlen(code),
+          "one line of 20000 statements: %zu bytes of source for %zu of cell",
+          p ? strlen(p->source) : 0, strlen(code));
+    CHECK(p && strstr(p->source, "#line 2 \"cell\"\n     g++;"), "the second statement keeps its column (6)");
+    cc_plan_free(p);
+    free(err);
+    cc_session_free(s);
+    free(code);
+}
+
 static void test_fuzz(void)
 {
     cc_session *s = cc_session_new();
@@ -533,6 +640,9 @@ int main(void)
     test_details();
     test_session_types();
     test_malformed();
+    test_huge();
+    test_cancel();
+    test_long_line();
     test_fuzz();
     return tap_done();
 }
