@@ -1,7 +1,7 @@
 /* kernel/compiler.c — the compiler driver: one translation unit to one shared
  * object, with a content-addressed cache (see compiler.h).
  *
- * C:    $CC (default cc) -std=gnu17 -shared -fPIC -g -O1 ... The default
+ * C:    $CC (default cc) -std=gnu17 -shared -fPIC -g -gdwarf-4 -O1 ... The default
  *       optimisation is -O1: on a typical cell it compiles within ~10 ms of
  *       -O0 (40 vs 50 ms measured) yet runs loops several times faster, which
  *       matters for %%timeit. %cflags -O0 / -O2 override it (the last -O wins).
@@ -259,6 +259,8 @@ static int build_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_
         av_add(a, "--cudart");
         av_add(a, "shared");
         av_add(a, "-g");
+        av_add(a, "-Xcompiler");
+        av_add(a, "-gdwarf-4");   /* see below */
         av_add(a, "-gencode");
         av_add(a, gencode);
         av_addf(a, "-I%s", inc);
@@ -269,6 +271,7 @@ static int build_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_
         av_add(a, "-shared");
         av_add(a, "-fPIC");
         av_add(a, "-g");
+        av_add(a, "-gdwarf-4");   /* addr2line 2.40 names the wrong file for #line code in DWARF 5 */
         av_add(a, CC_C_OPT);
         av_add(a, "-fdiagnostics-color=never");
         av_addf(a, "-I%s", inc);

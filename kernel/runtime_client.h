@@ -32,6 +32,8 @@ typedef struct cc_rt_result {
     int exit_status;          /* CRASHED by exit() */
     char *message;            /* malloc'd detail (error text), may be NULL */
     char *ename;              /* malloc'd error name for CC_RT_ERROR (e.g. "CUDAError"), may be NULL */
+    char *crash;              /* CRASHED: the RT_R_CRASH payload (where it died), malloc'd, may be NULL */
+    size_t crash_len;
     double run_ms;
     bool restart_needed;      /* sticky CUDA error etc. */
     /* %%timeit */

@@ -14,6 +14,7 @@
 #include "info.h"
 #include "log.h"
 #include "runtime_client.h"
+#include "crash_report.h"
 #include "session.h"
 
 static int mkdir_p(const char *path, mode_t mode)
@@ -107,6 +108,7 @@ void cc_services_free(cc_services *svc)
         cc_rt_free(svc->rt);
     if (svc->session)
         cc_session_free(svc->session);
+    cc_crash_cells_free(svc->crash_cells);
     if (svc->workdir)
         nftw(svc->workdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     free(svc->workdir);
