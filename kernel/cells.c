@@ -381,7 +381,7 @@ static int setting_magic(cc_exec *x, const cc_segment *seg, char **slot, const c
 int cc_magic_cflags(cc_exec *x, cc_services *svc, const cc_segment *seg)
 {
     return setting_magic(x, seg, &svc->cflags, "C compiler flags",
-                         "(none; always used: -std=gnu17 -g -O1; %cflags --clear resets)");
+                         "(none; always used: -std=gnu17 -g -gdwarf-4 -O1; %cflags --clear resets)");
 }
 
 int cc_magic_ldflags(cc_exec *x, cc_services *svc, const cc_segment *seg)
