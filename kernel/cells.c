@@ -18,6 +18,7 @@
 #include "cache.h"
 #include "cellutil.h"
 #include "compiler.h"
+#include "crash_report.h"
 #include "execute.h"
 #include "gpu_probe.h"
 #include "interrupt.h"
@@ -70,14 +71,21 @@ static void gpu_arch(cc_services *svc, char *buf, size_t size)
     }
 }
 
-/* After the runtime died: restart it with the session's objects, and say so. */
-static void restart_runtime(cc_exec *x, cc_services *svc, const char *why)
+/* Restart the runtime with the session's objects (types and functions of
+ * earlier cells stay usable). */
+static void restart_quietly(cc_services *svc)
 {
     const char **objs = NULL;
     size_t n = cc_session_objects(svc->session, &objs);
     cc_cache_ensure(svc->cache, objs, n, NULL);   /* put back any that vanished from the cache */
     cc_rt_restart(svc->rt, objs, n);
     free(objs);
+}
+
+/* After the runtime died: restart it, and say so. */
+static void restart_runtime(cc_exec *x, cc_services *svc, const char *why)
+{
+    restart_quietly(svc);
     cc_exec_printf(x, 2, "%s; variable values were reset (functions and types of earlier cells are kept).\n", why);
 }
 
@@ -111,37 +119,49 @@ static const char *signal_words(int sig)
     }
 }
 
-static void report_crash(cc_exec *x, cc_services *svc, const cc_rt_result *r)
+#define CC_RESTART_NOTE "The runtime process restarted: functions and types of earlier cells are still " \
+                        "defined; global variables were reset (they lost their values)."
+
+/* What killed the runtime, in the cell's terms. malloc'd. */
+static char *crash_text(cc_services *svc, const cc_rt_result *r)
 {
     char *text = NULL;
-    const char *ename;
-    int rc;
-    if (r->term_signal) {
-        const char *words = signal_words(r->term_signal);
-        ename = signal_ename(r->term_signal);
-        if (r->message)
-            rc = asprintf(&text, "%s.\nThe runtime process running the cell died of it.", r->message);
-        else if (words)
-            rc = asprintf(&text, "The cell crashed the runtime process: %s.", words);
-        else
-            rc = asprintf(&text, "The cell crashed the runtime process: it was killed by signal %d (%s).",
-                          r->term_signal, strsignal(r->term_signal));
-    } else if (r->channel_closed) {
-        ename = "ChannelClosed";
+    int rc = 0;
+    if (r->channel_closed && !r->term_signal)
         rc = asprintf(&text, "The cell closed file descriptors it does not own: the runtime process's "
                              "connection to the kernel (for example with a loop of close() calls or "
                              "closefrom()), so the runtime could not report back and ended. Close only "
                              "the descriptors your cell opened itself.");
-    } else {
-        ename = "Exit";
+    else if (!r->term_signal)
         rc = asprintf(&text, "The cell called exit(%d), which ended the runtime process. "
                              "Use `return` from main() to finish a cell instead.", r->exit_status);
-    }
-    if (rc < 0)
+    else if (r->crash && (text = cc_crash_report(svc->crash_cells, r->crash, r->crash_len, r->message)))
+        return text;   /* the cause, then where it happened */
+    else if (r->message)
+        rc = asprintf(&text, "%s.\nThe runtime process running the cell died of it.", r->message);
+    else if (signal_words(r->term_signal))
+        rc = asprintf(&text, "The cell crashed the runtime process: %s.", signal_words(r->term_signal));
+    else
+        rc = asprintf(&text, "The cell crashed the runtime process: it was killed by signal %d (%s).",
+                      r->term_signal, strsignal(r->term_signal));
+    return rc < 0 ? NULL : text;
+}
+
+/* One error output: the cause, where it happened, then that the runtime
+ * restarted. */
+static void report_crash(cc_exec *x, cc_services *svc, const cc_rt_result *r)
+{
+    char *cause = crash_text(svc, r);
+    char *text = NULL;
+    size_t n = cause ? strlen(cause) : 0;
+    if (asprintf(&text, "%s%s%s", cause ? cause : "The runtime process died.",
+                 n && cause[n - 1] == '\n' ? "" : "\n", CC_RESTART_NOTE) < 0)
         text = NULL;
-    restart_runtime(x, svc, "The runtime process was restarted and earlier cells reloaded");
-    error_with_text(x, ename, text ? text : "the runtime process died");
+    restart_quietly(svc);
+    error_with_text(x, r->term_signal ? signal_ename(r->term_signal) : r->channel_closed ? "ChannelClosed" : "Exit",
+                    text ? text : CC_RESTART_NOTE);
     free(text);
+    free(cause);
 }
 
 static void report_run(cc_exec *x, cc_services *svc, const cc_rt_result *r)
@@ -303,6 +323,9 @@ static int cell_run(cc_exec *x, cc_services *svc, const char *code, int first_li
     cc_session_commit(svc->session, plan, cr.soname);
     pthread_rwlock_unlock(&svc->names_lock);
     cc_cache_pin(svc->cache, cr.soname, (const char *const *)plan->deps, plan->n_deps);
+    if (!svc->crash_cells)
+        svc->crash_cells = cc_crash_cells_new();
+    cc_crash_cells_add(svc->crash_cells, cr.soname, x->execution_count, code, first_line_no);
     bool run = plan->has_run || mode == CC_CELL_TIMEIT;
     memset(&r, 0, sizeof r);
     if (run) {
@@ -430,7 +453,7 @@ static int setting_magic(cc_exec *x, const cc_segment *seg, char **slot, const c
 int cc_magic_cflags(cc_exec *x, cc_services *svc, const cc_segment *seg)
 {
     return setting_magic(x, seg, &svc->cflags, "C compiler flags",
-                         "(none; always used: -std=gnu17 -g -O1; %cflags --clear resets)");
+                         "(none; always used: -std=gnu17 -g -gdwarf-4 -O1; %cflags --clear resets)");
 }
 
 int cc_magic_ldflags(cc_exec *x, cc_services *svc, const cc_segment *seg)
@@ -459,6 +482,7 @@ int cc_magic_reset(cc_exec *x, cc_services *svc, const cc_segment *seg)
         svc->rt = NULL;
     }
     cc_cache_unpin_all(svc->cache);   /* nothing loads the old objects any more */
+    cc_crash_cells_clear(svc->crash_cells);
     cc_exec_printf(x, 1, "Session reset: every declaration, function and variable is forgotten, and the "
                          "runtime process will start afresh with the next cell.\n");
     return 0;

@@ -15,6 +15,10 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -189,4 +193,31 @@ int cc_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[
     if (j.err == 0)
         *pid = j.pid;
     return j.err;
+}
+
+/* malloc'd absolute path of an executable named `name` (searched on PATH
+ * unless it holds a '/'), or NULL. */
+char *cc_spawn_find(const char *name)
+{
+    if (strchr(name, '/'))
+        return access(name, X_OK) == 0 ? realpath(name, NULL) : NULL;
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        const char *colon = strchr(path, ':');
+        size_t len = colon ? (size_t)(colon - path) : strlen(path);
+        char *cand = NULL;
+        if (asprintf(&cand, "%.*s/%s", (int)len, len ? path : ".", name) >= 0) {
+            struct stat st;
+            if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
+                char *abs = realpath(cand, NULL);
+                free(cand);
+                return abs;
+            }
+            free(cand);
+        }
+        path += len + (colon ? 1 : 0);
+    }
+    return NULL;
 }

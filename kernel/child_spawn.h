@@ -23,4 +23,9 @@
 int cc_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], const int *fds,
              int nfds);
 
+/* malloc'd absolute path of the executable `name` (searched on $PATH, or
+ * /usr/local/bin:/usr/bin:/bin without one, unless it holds a '/'), or NULL
+ * when there is none. The one PATH search of the kernel. */
+char *cc_spawn_find(const char *name);
+
 #endif

@@ -1,7 +1,7 @@
 /* kernel/compiler.c — the compiler driver: one translation unit to one shared
  * object, with a content-addressed cache (see compiler.h).
  *
- * C:    $CC (default cc) -std=gnu17 -shared -fPIC -g -O1 ... The default
+ * C:    $CC (default cc) -std=gnu17 -shared -fPIC -g -gdwarf-4 -O1 ... The default
  *       optimisation is -O1: on a typical cell it compiles within ~10 ms of
  *       -O0 (40 vs 50 ms measured) yet runs loops several times faster, which
  *       matters for %%timeit. %cflags -O0 / -O2 override it (the last -O wins).
@@ -127,33 +127,6 @@ static void av_free(argv_buf *a)
 
 /* ---- finding the compiler -------------------------------------------------- */
 
-/* malloc'd absolute path of an executable named `name` (searched on PATH
- * unless it holds a '/'), or NULL. */
-static char *find_program(const char *name)
-{
-    if (strchr(name, '/'))
-        return access(name, X_OK) == 0 ? realpath(name, NULL) : NULL;
-    const char *path = getenv("PATH");
-    if (!path || !*path)
-        path = "/usr/local/bin:/usr/bin:/bin";
-    while (*path) {
-        const char *colon = strchr(path, ':');
-        size_t len = colon ? (size_t)(colon - path) : strlen(path);
-        char *cand = NULL;
-        if (asprintf(&cand, "%.*s/%s", (int)len, len ? path : ".", name) >= 0) {
-            struct stat st;
-            if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
-                char *abs = realpath(cand, NULL);
-                free(cand);
-                return abs;
-            }
-            free(cand);
-        }
-        path += len + (colon ? 1 : 0);
-    }
-    return NULL;
-}
-
 static char *c_missing_message(const char *cc)
 {
     char *m = NULL;
@@ -264,6 +237,8 @@ static int build_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_
         av_add(a, "--cudart");
         av_add(a, "shared");
         av_add(a, "-g");
+        av_add(a, "-Xcompiler");
+        av_add(a, "-gdwarf-4");   /* see below */
         av_add(a, "-gencode");
         av_add(a, gencode);
         av_addf(a, "-I%s", inc);
@@ -274,6 +249,7 @@ static int build_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_
         av_add(a, "-shared");
         av_add(a, "-fPIC");
         av_add(a, "-g");
+        av_add(a, "-gdwarf-4");   /* addr2line 2.40 names the wrong file for #line code in DWARF 5 */
         av_add(a, CC_C_OPT);
         av_add(a, "-fdiagnostics-color=never");
         av_addf(a, "-I%s", inc);
@@ -483,7 +459,7 @@ static char **resolve_tool(const cc_compile_req *req, cc_compile_res *res)
     const char *cc = getenv("CC");
     size_t n = 0;
     char **v = cc_split_words(cc && *cc ? cc : "cc", &n, NULL);
-    char *abs = (v && n) ? find_program(v[0]) : NULL;
+    char *abs = (v && n) ? cc_spawn_find(v[0]) : NULL;
     if (!abs) {
         res->tool_missing = true;
         free(res->diagnostics);

@@ -54,6 +54,8 @@ struct cc_runtime {
     size_t n_preload;
     int loads_pending;   /* LOAD replies still to come */
     char *note;          /* RT_R_NOTE of a dying runtime, malloc'd */
+    char *crash;         /* RT_R_CRASH payload of a dying runtime, malloc'd */
+    size_t crash_len;
     bool timeit;         /* the current run repeats the cell: values are not shown */
 };
 
@@ -138,6 +140,7 @@ void cc_rt_free(cc_runtime *rt)
     stop_process(rt);
     free_preload(rt);
     free(rt->note);
+    free(rt->crash);
     free(rt->exe);
     free(rt->cache_dir);
     free(rt->workdir);
@@ -266,6 +269,8 @@ static int start_process(cc_runtime *rt, char **err)
     fcntl(rt->err_fd, F_SETFL, O_NONBLOCK);
     free(rt->note);
     rt->note = NULL;
+    free(rt->crash);
+    rt->crash = NULL;
 
     /* libcudacell by absolute path first: every cell's DT_NEEDED
      * "libcudacell.so" then matches it and no search path is consulted. */
@@ -531,6 +536,13 @@ static int on_frame(cc_runtime *rt, cc_exec *x, uint32_t type, const char *paylo
         free(rt->note);
         rt->note = strdup(rt_get_str(&r, NULL));
         return 0;
+    case RT_R_CRASH:   /* kept raw: kernel/crash_report.c reads it */
+        free(rt->crash);
+        rt->crash = malloc(len ? len : 1);
+        rt->crash_len = rt->crash ? len : 0;
+        if (rt->crash)
+            memcpy(rt->crash, payload, len);
+        return 0;
     default:
         return 0;
     }
@@ -572,6 +584,10 @@ static void on_death(cc_runtime *rt, cc_exec *x, cc_rt_result *res, bool interru
         res->message = rt->note;
         rt->note = NULL;
     }
+    res->crash = rt->crash;
+    res->crash_len = rt->crash_len;
+    rt->crash = NULL;
+    rt->crash_len = 0;
 }
 
 /* True while pid has not exited (it is not reaped here). */
@@ -673,5 +689,6 @@ void cc_rt_result_clear(cc_rt_result *res)
 {
     free(res->message);
     free(res->ename);
+    free(res->crash);
     memset(res, 0, sizeof *res);
 }

@@ -35,6 +35,8 @@ typedef struct cc_rt_result {
     bool channel_closed;      /* CRASHED because the cell closed the runtime's pipes to the kernel */
     char *message;            /* malloc'd detail (error text), may be NULL */
     char *ename;              /* malloc'd error name for CC_RT_ERROR (e.g. "CUDAError"), may be NULL */
+    char *crash;              /* CRASHED: the RT_R_CRASH payload (where it died), malloc'd, may be NULL */
+    size_t crash_len;
     double run_ms;
     bool restart_needed;      /* sticky CUDA error etc. */
     /* %%timeit */

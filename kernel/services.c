@@ -15,6 +15,7 @@
 #include "info.h"
 #include "log.h"
 #include "runtime_client.h"
+#include "crash_report.h"
 #include "session.h"
 #include "workdir.h"
 
@@ -64,6 +65,7 @@ void cc_services_free(cc_services *svc)
         cc_rt_free(svc->rt);
     if (svc->session)
         cc_session_free(svc->session);
+    cc_crash_cells_free(svc->crash_cells);
     cc_cache_free(svc->cache);   /* before the work dir goes: a private cache lives in it */
     cc_workdir_remove(svc->workdir, svc->workdir_lock);
     free(svc->workdir);

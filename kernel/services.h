@@ -18,6 +18,7 @@ struct cc_session;
 struct cc_runtime;
 struct cc_gpu_probe;
 struct cc_cache;
+struct cc_crash_cells;
 
 typedef struct cc_services {
     struct cc_session *session;   /* declarations of all committed cells */
@@ -34,6 +35,7 @@ typedef struct cc_services {
     json_t *history;              /* array of [session, line, input] */
     int execution_count;
     struct cc_gpu_probe *gpu;     /* background GPU discovery (cuda/gpu_probe.h) */
+    struct cc_crash_cells *crash_cells; /* object → cell, for crash reports (crash_report.h) */
     pthread_mutex_t run_lock;
     pthread_rwlock_t names_lock;
     pthread_mutex_t count_lock;

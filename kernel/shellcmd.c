@@ -8,6 +8,7 @@
  * Everything the child needs (argv, envp, paths) is prepared before fork(),
  * so the child only makes async-signal-safe calls before execve(). */
 #include "shellcmd.h"
+#include "child_spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -68,34 +69,6 @@ static char **sh_build_env(void)
         env[k++] = (char *)sh_env_override[j];
     env[k] = NULL;
     return env;
-}
-
-/* Absolute path of program prog (searched in $PATH if it has no '/'),
- * malloc'd, or NULL when not found. */
-static char *sh_find_program(const char *prog)
-{
-    if (strchr(prog, '/'))
-        return access(prog, X_OK) == 0 ? strdup(prog) : NULL;
-    const char *path = getenv("PATH");
-    if (!path || !*path)
-        path = "/usr/local/bin:/usr/bin:/bin";
-    size_t plen = strlen(prog);
-    while (*path) {
-        const char *colon = strchr(path, ':');
-        size_t dlen = colon ? (size_t)(colon - path) : strlen(path);
-        char *cand = malloc(dlen + plen + 3);
-        if (!cand)
-            abort();
-        if (dlen == 0)
-            snprintf(cand, dlen + plen + 3, "./%s", prog);
-        else
-            snprintf(cand, dlen + plen + 3, "%.*s/%s", (int)dlen, path, prog);
-        if (access(cand, X_OK) == 0)
-            return cand;
-        free(cand);
-        path += dlen + (colon ? 1 : 0);
-    }
-    return NULL;
 }
 
 static void sh_start_error(cc_exec *x, const char *what, int err)
@@ -299,7 +272,7 @@ int cc_shell_run_script(cc_exec *x, const char *interp, const char *script)
                       "%%writefile script.sh and run it with !bash script.sh.");
         return -1;
     }
-    char *exe = sh_find_program(interp);
+    char *exe = cc_spawn_find(interp);
     if (!exe) {
         char evalue[160], tb[400];
         snprintf(evalue, sizeof evalue, "%s: command not found", interp);

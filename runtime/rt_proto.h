@@ -48,7 +48,15 @@ enum {
     RT_R_TIMEIT = 105,      /* u64 loops, u32 repeats, f64 mean_ns, f64 std_ns */
     RT_R_NOTE = 106,        /* str: what is about to kill the runtime (e.g. stack overflow) */
     RT_R_DISPLAY = 107,     /* str msg_type, str content JSON (libcudacell) */
+    RT_R_CRASH = 108,       /* sent by a dying runtime (runtime/rt_crash.c): u32 signal,
+                             * u32 si_code, u64 fault address, u64 frames in all,
+                             * u32 gap_at (where frames left out of the list belong),
+                             * u32 nobj + strs (object paths), u32 nframes +
+                             * (u32 object index or RT_CRASH_NO_OBJ, u64 offset in it
+                             * or the raw address); innermost first, the first is the
+                             * faulting PC, the others return addresses */
 };
+#define RT_CRASH_NO_OBJ 0xffffffffu
 
 /* A growable payload under construction. Owns data (free with rt_buf_free). */
 typedef struct rt_buf {

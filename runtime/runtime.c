@@ -12,8 +12,9 @@
  * Interrupts: SIGINT while a C cell runs jumps back to the command loop
  * (state kept) and the reply is INTERRUPTED. For a CUDA cell jumping out
  * could leave the device mid-call, so the runtime dies of the SIGINT and the
- * kernel restarts it. A SIGSEGV that looks like a stack overflow is named in
- * an RT_R_NOTE before the process dies of it. */
+ * kernel restarts it. Fatal signals (SIGSEGV, SIGFPE, SIGABRT, ...) are
+ * handled in rt_crash.c: it sends the stack as RT_R_CRASH (and names a stack
+ * overflow in an RT_R_NOTE) before the process dies of the signal. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rt_crash.h"
 #include "rt_cuda.h"
 #include "rt_proc.h"
 #include "rt_proto.h"
@@ -42,7 +44,6 @@ typedef int (*rt_entry_fn)(int, char **);
 static sigjmp_buf rt_jump;
 static volatile sig_atomic_t rt_in_cell;    /* 1 while user code runs */
 static volatile sig_atomic_t rt_cell_cuda;  /* the running cell is CUDA */
-static uintptr_t rt_stack_top, rt_stack_size;
 
 /* The environment last applied, as received (malloc'd), to skip the work
  * when it has not changed. */
@@ -65,31 +66,6 @@ static void on_sigint(int sig)
     siglongjmp(rt_jump, 1);
 }
 
-static int looks_like_stack_overflow(uintptr_t addr)
-{
-    if (!rt_stack_top || !addr)
-        return 0;
-    uintptr_t lo = rt_stack_top - rt_stack_size;
-    return addr < rt_stack_top && addr + (64u << 20) > lo && addr < lo + (256u << 10);
-}
-
-static void on_sigsegv(int sig, siginfo_t *si, void *uc)
-{
-    (void)uc;
-    if (looks_like_stack_overflow((uintptr_t)si->si_addr)) {
-        static const char note[] = "stack overflow (SIGSEGV): the cell used more than the stack allows "
-                                   "(deep or unbounded recursion, or a very large local array)";
-        char frame[sizeof note + 8];
-        uint32_t n = (uint32_t)(sizeof note - 1);
-        memcpy(frame, &n, 4);
-        memcpy(frame + 4, note, sizeof note);   /* includes the NUL */
-        rt_send(rt_reply_fd, RT_R_NOTE, frame, 4 + sizeof note);
-    }
-    rt_proc_end_descendants();
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
 /* SIGTERM (the kernel stopping the runtime) and fatal signals: end what the
  * cells started, then die of the signal as before. */
 static void on_fatal(int sig)
@@ -107,9 +83,6 @@ static void at_exit(void)
 static void setup_signals(void)
 {
     struct sigaction sa;
-    stack_t ss;
-    struct rlimit rl;
-    int here;
 
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
@@ -121,22 +94,7 @@ static void setup_signals(void)
         sigaction(fatal[i], &sa, NULL);
     atexit(at_exit);
 
-    /* An alternate stack lets the SIGSEGV handler run when the stack is
-     * exhausted. Its pages stay untouched (and out of RSS) until then. */
-    ss.ss_size = 64 * 1024;
-    ss.ss_sp = malloc(ss.ss_size);
-    ss.ss_flags = 0;
-    if (ss.ss_sp && sigaltstack(&ss, NULL) == 0) {
-        memset(&sa, 0, sizeof sa);
-        sa.sa_sigaction = on_sigsegv;
-        sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGSEGV, &sa, NULL);
-    }
-    rt_stack_top = (uintptr_t)&here;
-    rt_stack_size = 8u << 20;
-    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-        rt_stack_size = (uintptr_t)rl.rlim_cur;
+    rt_crash_install();   /* SIGSEGV, SIGBUS, SIGFPE, ... report where they happened */
 }
 
 /* ---- replies ------------------------------------------------------------ */
@@ -174,6 +132,8 @@ static void reply_done(int ret, double ms)
 static void *load_object(const char *path, char **message)
 {
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (h)
+        rt_crash_note_objects();   /* so a crash in it can be located */
     if (!h) {
         const char *e = dlerror();
         if (asprintf(message,

@@ -1,11 +1,12 @@
 """tests/browser/test_jupyterlab.py — the cudacell kernel in a real
 JupyterLab 4, seen through headless Chromium as a person would see it.
 
-A notebook with four cells (a printf, an image from cc_display_image, a
-progress bar, a compile error) is written into the server's root, opened at
+A notebook with six cells (a printf, an image from cc_display_image, a
+progress bar, a compile error, a function and a cell that crashes in it) is written into the server's root, opened at
 /lab/tree/<name>.ipynb, run cell by cell with Shift+Enter, and the page
 is checked: the printed text, an <img> with a data:image/png source, the bar at
-its final state, and the compile error naming the cell line. A screenshot of
+its final state, the compile error naming the cell line, and the crash
+naming both cells, their lines and source. A screenshot of
 each cell and of the whole notebook after each step is kept in the artifacts
 folder (see conftest.py).
 """
@@ -38,8 +39,11 @@ cc_progress *bar = cc_progress_new(40, "steps");
 for (long i = 1; i <= 40; i++) { usleep(5000); cc_progress_update(bar, i); }
 cc_progress_done(bar);"""
 ERROR_CELL = "int x = ;"
+DEFINE_CELL = "void set_first(int *p)\n{\n  *p = 42;\n}"
+CRASH_CELL = "set_first(NULL);"
 
-CELLS = [("print", PRINT_CELL), ("image", IMAGE_CELL), ("progress", PROGRESS_CELL), ("error", ERROR_CELL)]
+CELLS = [("print", PRINT_CELL), ("image", IMAGE_CELL), ("progress", PROGRESS_CELL), ("error", ERROR_CELL),
+         ("define", DEFINE_CELL), ("crash", CRASH_CELL)]
 
 
 def _write_notebook(root: str, name: str) -> str:
@@ -199,6 +203,16 @@ def test_compile_error_is_shown_with_the_cell_line(ran):
         '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
         '.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]')
     assert marked, "the compile error is not rendered as an error/stderr output"
+
+
+def test_crash_is_shown_with_cells_and_lines(ran):
+    cell = _cell(ran, "crash")
+    text = "\n".join(o.text for o in cell.find_elements("css selector", ".jp-OutputArea-output"))
+    assert "Segmentation fault (SIGSEGV)" in text, text
+    assert re.search(r"In \[\d+\], line 3, in set_first:\s+\*p = 42;", text), text
+    assert re.search(r"In \[\d+\], line 1:\s+set_first\(NULL\);", text), text
+    assert "restarted" in text, text
+    assert "__cudacell_run" not in text, text
 
 
 def test_screenshots_were_saved(ran, artifacts):
