@@ -37,6 +37,7 @@
  * reads holds about 64 MiB; a client that reads loses nothing unless it falls
  * this many messages (plus its own receive queue) behind. */
 #define CC_IOPUB_HWM 1000
+#define CC_IOPUB_TOPIC_MAX 4096   /* the largest subscription accepted (bytes) */
 /* Requests waiting in the kernel per client connection; more wait in the
  * client (TCP backpressure), so a flood of large ones costs the sender. */
 #define CC_REQUEST_RCVHWM 4
@@ -234,6 +235,10 @@ static void *make_socket(cc_kernel *k, int type, int port, const char *what)
         set_int(s, ZMQ_RCVHWM, CC_REQUEST_RCVHWM);
     }
     if (type == ZMQ_XPUB) {
+        /* Subscribers send only topics (Jupyter's is ""), which XPUB keeps
+         * while they stay connected: no need to accept big ones. */
+        int64_t topic_max = max < 0 || max > CC_IOPUB_TOPIC_MAX ? CC_IOPUB_TOPIC_MAX : max;
+        zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &topic_max, sizeof topic_max);
         set_int(s, ZMQ_XPUB_VERBOSE, 1);
         set_int(s, ZMQ_SNDHWM, CC_IOPUB_HWM);   /* lossy: never blocks this thread */
     }
