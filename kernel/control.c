@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "info.h"
+#include "intake.h"
 #include "shell.h"
 #include "interrupt.h"
 #include "log.h"
@@ -73,7 +74,7 @@ void cc_control_handle(cc_kernel *k, const cc_msg *m)
     } else if (strcmp(t, "create_subshell_request") == 0) {
         char id[37];
         cc_send_status(k, m, "busy");
-        if (cc_server_subshell_create(k, id) == 0)
+        if (cc_intake_subshell_create(k, id) == 0)
             reply(k, m, "create_subshell_reply", json_pack("{s:s,s:s}", "status", "ok", "subshell_id", id));
         else
             reply(k, m, "create_subshell_reply", json_pack("{s:s,s:s,s:s,s:[]}", "status", "error",
@@ -82,7 +83,7 @@ void cc_control_handle(cc_kernel *k, const cc_msg *m)
     } else if (strcmp(t, "delete_subshell_request") == 0) {
         const char *id = json_string_value(json_object_get(m->content, "subshell_id"));
         cc_send_status(k, m, "busy");
-        if (id && cc_server_subshell_delete(id) == 0)
+        if (id && cc_intake_subshell_delete(id) == 0)
             reply(k, m, "delete_subshell_reply", json_pack("{s:s}", "status", "ok"));
         else
             reply(k, m, "delete_subshell_reply", json_pack("{s:s,s:s,s:s,s:[]}", "status", "error",
@@ -91,7 +92,7 @@ void cc_control_handle(cc_kernel *k, const cc_msg *m)
     } else if (strcmp(t, "list_subshell_request") == 0) {
         cc_send_status(k, m, "busy");
         reply(k, m, "list_subshell_reply", json_pack("{s:s,s:o}", "status", "ok",
-              "subshell_id", cc_server_subshell_list()));
+              "subshell_id", cc_intake_subshell_list()));
         cc_send_status(k, m, "idle");
     } else {
         cc_log_warn("unknown control message type '%s' ignored", t);

@@ -221,10 +221,120 @@ static bool only_space(const char *s)
     return true;
 }
 
-static bool get_bool(const json_t *c, const char *key, bool dflt)
+/* ---- checking the request ------------------------------------------------ */
+
+/* What the request asks, read once. bad: why it cannot run (malloc'd,
+ * user-facing), or NULL. */
+typedef struct cc_exec_args {
+    const char *code;          /* borrowed; "" when bad */
+    bool silent, store_history, allow_stdin, stop_on_error;
+    char *bad;
+} cc_exec_args;
+
+static const char *json_kind(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    default: return "null";
+    }
+}
+
+static void set_bad(cc_exec_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_bad(cc_exec_args *a, const char *fmt, ...)
+{
+    if (a->bad)
+        return;   /* the first problem is enough */
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&a->bad, fmt, ap) < 0)
+        a->bad = NULL;
+    va_end(ap);
+}
+
+/* A flag read as ipykernel reads it, by Python truth: booleans, numbers
+ * (0 is false) and null (false) are accepted, a missing one is dflt. A
+ * string, array or object is refused: "false" would read as true there. */
+static bool read_flag(const json_t *c, const char *key, bool dflt, cc_exec_args *a)
 {
     json_t *v = json_object_get(c, key);
-    return json_is_boolean(v) ? json_is_true(v) : dflt;
+    if (!v)
+        return dflt;
+    if (json_is_boolean(v) || json_is_null(v))
+        return json_is_true(v);
+    if (json_is_number(v))
+        return json_number_value(v) != 0;
+    set_bad(a, "This execute_request cannot run: its '%s' field is %s, but the messaging protocol "
+            "wants true or false. Nothing was run; the frontend or client that sent the request "
+            "needs fixing.", key, json_kind(v));
+    return dflt;
+}
+
+/* Line and column (1-based) of byte offset off in text. */
+static void line_col(const char *text, size_t off, size_t *line, size_t *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            (*col)++;   /* count characters, not UTF-8 continuation bytes */
+        }
+    }
+}
+
+static void read_code(const json_t *c, cc_exec_args *a)
+{
+    json_t *v = json_object_get(c, "code");
+    a->code = "";
+    if (!json_is_string(v)) {
+        if (v)
+            set_bad(a, "This execute_request cannot run: its 'code' field is %s, not a string of "
+                    "source code. Nothing was run; the frontend or client that sent the request needs "
+                    "fixing.", json_kind(v));
+        else
+            set_bad(a, "This execute_request cannot run: its 'code' field is missing. Nothing was "
+                    "run; the frontend or client that sent the request needs fixing.");
+        return;
+    }
+    const char *code = json_string_value(v);
+    size_t len = json_string_length(v);
+    size_t nul = strlen(code);
+    if (nul < len) {
+        size_t line, col;
+        line_col(code, nul, &line, &col);
+        set_bad(a, "The cell contains a NUL character (\\u0000) at line %zu, column %zu, which source "
+                "code cannot hold, so nothing was run. Remove that character (it often comes from "
+                "pasting binary data) and run the cell again.", line, col);
+        return;
+    }
+    a->code = code;
+}
+
+static cc_exec_args read_args(const cc_msg *req)
+{
+    const json_t *c = req->content;
+    cc_exec_args a;
+    memset(&a, 0, sizeof a);
+    read_code(c, &a);
+    a.silent = read_flag(c, "silent", false, &a);
+    a.store_history = read_flag(c, "store_history", !a.silent, &a) && !a.silent;
+    /* Only the main shell reads the stdin channel's replies. */
+    a.allow_stdin = read_flag(c, "allow_stdin", true, &a) && !cc_msg_subshell(req);
+    a.stop_on_error = read_flag(c, "stop_on_error", true, &a);
+    json_t *ue = json_object_get(c, "user_expressions");
+    if (ue && !json_is_object(ue) && !json_is_null(ue))
+        set_bad(&a, "This execute_request cannot run: its 'user_expressions' field is %s, but the "
+                "messaging protocol wants an object (name → expression). Nothing was run; the "
+                "frontend or client that sent the request needs fixing.", json_kind(ue));
+    return a;
 }
 
 /* Segments that use the session or the runtime run one at a time across
@@ -276,8 +386,10 @@ static void run_segments(cc_exec *x, cc_services *svc, const char *code)
 
 bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, unsigned long *reply_seq)
 {
-    const json_t *c = req->content;
-    const char *code = json_string_value(json_object_get(c, "code"));
+    cc_exec_args a = read_args(req);
+    const json_t *code_v = json_object_get(req->content, "code");
+    /* Echo and history keep the code as sent, NUL and all; else "". */
+    json_t *echo = json_is_string(code_v) ? json_deep_copy(code_v) : json_string("");
     cc_exec x;
 
     /* Interrupts from now on are this request's (before anything is
@@ -286,31 +398,32 @@ bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, unsig
     memset(&x, 0, sizeof x);
     x.k = k;
     x.req = req;
-    x.silent = get_bool(c, "silent", false);
-    x.store_history = x.silent ? false : get_bool(c, "store_history", true);
-    /* Only the main shell reads the stdin channel's replies. */
-    x.allow_stdin = get_bool(c, "allow_stdin", true) && !cc_msg_subshell(req);
+    x.silent = a.silent;
+    x.store_history = a.store_history;
+    x.allow_stdin = a.allow_stdin;
     cc_outstream_init(&x.out);
     cc_outstream_init(&x.err);
-    if (!code)
-        code = "";
 
+    /* A request that cannot run counts like a failed cell, as in ipykernel. */
     pthread_mutex_lock(&svc->count_lock);
     if (x.store_history) {
         svc->execution_count++;
-        json_array_append_new(svc->history, json_pack("[i,i,s]", 1, svc->execution_count, code));
+        json_array_append_new(svc->history, json_pack("[i,i,O]", 1, svc->execution_count, echo));
     }
     x.execution_count = svc->execution_count;
     pthread_mutex_unlock(&svc->count_lock);
     if (!x.silent)
         cc_send(k, CC_CH_IOPUB, cc_msg_new("execute_input", req,
-                json_pack("{s:s,s:i}", "code", code, "execution_count", x.execution_count)));
+                json_pack("{s:O,s:i}", "code", echo, "execution_count", x.execution_count)));
+    json_decref(echo);
 
     /* `exit` / `quit` alone: as ipykernel, ask the frontend to close
      * (jupyter console does; notebooks ignore it) instead of compiling. */
-    bool ask_exit = cc_is_exit_cell(code);
-    if (!ask_exit)
-        run_segments(&x, svc, code);
+    bool ask_exit = !a.bad && cc_is_exit_cell(a.code);
+    if (a.bad)
+        cc_exec_error(&x, "InvalidRequest", a.bad, NULL);
+    else if (!ask_exit)
+        run_segments(&x, svc, a.code);
     cc_exec_flush(&x);
     if (pthread_mutex_trylock(&svc->run_lock) == 0) {
         k->runtime_pid = svc->rt ? cc_rt_pid(svc->rt) : 0;
@@ -336,5 +449,6 @@ bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, unsig
     cc_outstream_free(&x.out);
     cc_outstream_free(&x.err);
     cc_intr_clear_target();
-    return x.failed && get_bool(c, "stop_on_error", true);
+    free(a.bad);
+    return x.failed && a.stop_on_error;
 }

@@ -2,9 +2,10 @@
  * and the shell worker thread (shell.c), and the one way to send a message.
  *
  * Threads: the main thread runs the server (owns every ZeroMQ socket, answers
- * control requests inline); one worker thread runs shell requests (which may
- * take hours); one thread echoes heartbeats. Nothing the worker does can delay
- * the server. */
+ * control requests inline); the intake thread verifies and decodes shell and
+ * stdin messages and routes them (intake.c); one worker thread runs shell
+ * requests (which may take hours), plus one per subshell; one thread echoes
+ * heartbeats. Nothing the workers or the intake do can delay the server. */
 #ifndef CC_KERNEL_H
 #define CC_KERNEL_H
 

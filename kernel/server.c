@@ -1,14 +1,22 @@
 /* kernel/server.c — the transport (main thread): binds shell, control, stdin,
- * iopub (XPUB) and heartbeat; polls them together with the inproc queue that
- * other threads send through; verifies and decodes every incoming message
- * (bad ones are logged and dropped); answers control requests inline; hands
- * shell requests and stdin replies to the worker; greets every new iopub
- * subscription with iopub_welcome. It never runs user work, so heartbeats and
- * control requests are answered while a cell runs for hours. */
+ * iopub (XPUB) and heartbeat with their size limits and queue bounds; polls
+ * them together with the inproc queue that other threads send through;
+ * verifies and decodes control requests and answers them inline; hands shell
+ * and stdin messages, undecoded, to the intake thread (intake.c); greets every
+ * new iopub subscription with iopub_welcome. It never runs user work nor
+ * parses a shell message, so heartbeats and control requests are answered
+ * while a cell runs for hours or a large message is being decoded.
+ *
+ * Limits: every socket refuses frames over CUDACELL_MAX_MESSAGE_MB (MiB,
+ * default 64; libzmq then drops that connection and the peer reconnects),
+ * and messages whose frames add up to more are dropped. IOPub keeps at most
+ * CC_IOPUB_HWM messages for a subscriber that does not read; beyond that
+ * that subscriber misses messages (the others do not). */
 #include "server.h"
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -17,10 +25,23 @@
 #include <zmq.h>
 
 #include "control.h"
+#include "intake.h"
 #include "interrupt.h"
 #include "log.h"
 #include "parent_watch.h"
+#include "replay.h"
 #include "shell.h"
+
+#define CC_MAX_MESSAGE_MB 64   /* default of CUDACELL_MAX_MESSAGE_MB */
+/* IOPub messages queued for one subscriber before it misses some: stream
+ * messages are at most about 64 KiB (outstream.h), so a subscriber that never
+ * reads holds about 64 MiB; a client that reads loses nothing unless it falls
+ * this many messages (plus its own receive queue) behind. */
+#define CC_IOPUB_HWM 1000
+#define CC_IOPUB_TOPIC_MAX 4096   /* the largest subscription accepted (bytes) */
+/* Requests waiting in the kernel per client connection; more wait in the
+ * client (TCP backpressure), so a flood of large ones costs the sender. */
+#define CC_REQUEST_RCVHWM 4
 
 static cc_kernel the_kernel;
 
@@ -28,21 +49,12 @@ typedef struct cc_server {
     void *sock[4];        /* indexed by cc_channel */
     void *hb;
     void *out_pull;       /* frames from other threads */
-    void *shell_push;     /* cc_msg* to the worker */
-    void *stdin_push;     /* input_reply cc_msg* to the worker */
     pthread_t hb_thread, worker;
+    size_t max_bytes;     /* CUDACELL_MAX_MESSAGE_MB in bytes, 0 = no limit */
+    cc_replay *seen;      /* signatures of recent messages, all channels */
 } cc_server;
 
 static cc_server *srv;
-
-/* Subshells: id → the PUSH end of its worker's queue. Server thread only. */
-#define CC_MAX_SUBSHELLS 64
-typedef struct subshell {
-    char id[37];
-    void *push;
-} subshell;
-static subshell subshells[CC_MAX_SUBSHELLS];
-static size_t n_subshells;
 static __thread void *tls_push;   /* this thread's sender into CC_INPROC_OUT */
 
 cc_kernel *cc_kernel_get(void) { return &the_kernel; }
@@ -152,28 +164,33 @@ static int recv_frames(void *sock, cc_blob **out, size_t *n)
     return 0;
 }
 
-static cc_msg *recv_msg(cc_kernel *k, void *sock, const char *chname)
-{
-    cc_blob *fr;
-    size_t n;
-    const char *err = NULL;
-    if (recv_frames(sock, &fr, &n) < 0)
-        return NULL;
-    cc_msg *m = cc_wire_decode(k->signer, fr, n, &err);
-    if (!m)
-        cc_log_warn("dropped a message on %s: %s (%zu frames)", chname, err ? err : "malformed", n);
-    cc_frames_free(fr, n);
-    return m;
-}
-
+/* Frames from another thread: [channel][frames…], passed on without copying. */
 static void forward_out(void)
 {
-    cc_blob *fr;
-    size_t n;
-    while (recv_frames(srv->out_pull, &fr, &n) == 0) {
-        if (n >= 2 && fr[0].len == 1 && fr[0].data[0] >= 0 && fr[0].data[0] <= CC_CH_IOPUB)
-            send_frames(srv->sock[(int)fr[0].data[0]], fr + 1, n - 1, 0);
-        cc_frames_free(fr, n);
+    for (;;) {
+        zmq_msg_t part;
+        zmq_msg_init(&part);
+        if (zmq_msg_recv(&part, srv->out_pull, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&part);
+            return;
+        }
+        int ch = zmq_msg_size(&part) == 1 ? *(unsigned char *)zmq_msg_data(&part) : -1;
+        void *dest = ch >= 0 && ch <= CC_CH_IOPUB ? srv->sock[ch] : NULL;
+        int more = zmq_msg_more(&part);
+        zmq_msg_close(&part);
+        while (more) {
+            zmq_msg_init(&part);
+            if (zmq_msg_recv(&part, srv->out_pull, 0) < 0) {
+                zmq_msg_close(&part);
+                break;
+            }
+            more = zmq_msg_more(&part);
+            /* XPUB and ROUTER never block: at the high-water mark they drop. */
+            if (!dest || zmq_msg_send(&part, dest, (more ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT) < 0) {
+                zmq_msg_close(&part);
+                dest = NULL;   /* drop the rest of this message */
+            }
+        }
     }
 }
 
@@ -202,21 +219,29 @@ static void iopub_subscription(cc_kernel *k)
 
 /* ---- setup ------------------------------------------------------------ */
 
+static void set_int(void *s, int opt, int v)
+{
+    zmq_setsockopt(s, opt, &v, sizeof v);
+}
+
 static void *make_socket(cc_kernel *k, int type, int port, const char *what)
 {
     char ep[512];
     void *s = zmq_socket(k->zctx, type);
-    int linger = 1000;
-    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    int64_t max = srv->max_bytes ? (int64_t)srv->max_bytes : -1;
+    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &max, sizeof max);
+    set_int(s, ZMQ_LINGER, 1000);
     if (type == ZMQ_ROUTER) {
-        int on = 1;
-        zmq_setsockopt(s, ZMQ_ROUTER_HANDOVER, &on, sizeof on);
+        set_int(s, ZMQ_ROUTER_HANDOVER, 1);
+        set_int(s, ZMQ_RCVHWM, CC_REQUEST_RCVHWM);
     }
     if (type == ZMQ_XPUB) {
-        int on = 1;
-        zmq_setsockopt(s, ZMQ_XPUB_VERBOSE, &on, sizeof on);
-        int hwm = 0;   /* never drop output */
-        zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
+        /* Subscribers send only topics (Jupyter's is ""), which XPUB keeps
+         * while they stay connected: no need to accept big ones. */
+        int64_t topic_max = max < 0 || max > CC_IOPUB_TOPIC_MAX ? CC_IOPUB_TOPIC_MAX : max;
+        zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &topic_max, sizeof topic_max);
+        set_int(s, ZMQ_XPUB_VERBOSE, 1);
+        set_int(s, ZMQ_SNDHWM, CC_IOPUB_HWM);   /* lossy: never blocks this thread */
     }
     cc_conn_endpoint(&k->conn, port, ep, sizeof ep);
     if (zmq_bind(s, ep) < 0) {
@@ -228,6 +253,23 @@ static void *make_socket(cc_kernel *k, int type, int port, const char *what)
     return s;
 }
 
+/* CUDACELL_MAX_MESSAGE_MB in bytes (0: no limit). */
+static size_t max_message_bytes(void)
+{
+    const char *v = getenv("CUDACELL_MAX_MESSAGE_MB");
+    if (!v || !*v)
+        return (size_t)CC_MAX_MESSAGE_MB << 20;
+    char *end;
+    errno = 0;
+    long mb = strtol(v, &end, 10);
+    if (errno || *end || mb < 0 || mb > (1L << 20)) {
+        cc_log_warn("CUDACELL_MAX_MESSAGE_MB=%s is not a whole number of MiB (0 for no limit); "
+                    "using %d", v, CC_MAX_MESSAGE_MB);
+        return (size_t)CC_MAX_MESSAGE_MB << 20;
+    }
+    return (size_t)mb << 20;
+}
+
 static void *heartbeat_main(void *arg)
 {
     /* ROUTER proxied to itself: every ping goes straight back to its sender. */
@@ -235,17 +277,9 @@ static void *heartbeat_main(void *arg)
     return NULL;
 }
 
-static int inproc(cc_kernel *k, int type, const char *ep, void **out)
-{
-    *out = zmq_socket(k->zctx, type);
-    int hwm = 0;
-    zmq_setsockopt(*out, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    zmq_setsockopt(*out, ZMQ_RCVHWM, &hwm, sizeof hwm);
-    return zmq_bind(*out, ep);
-}
-
 static int server_setup(cc_kernel *k, cc_server *s)
 {
+    s->max_bytes = max_message_bytes();
     s->sock[CC_CH_SHELL] = make_socket(k, ZMQ_ROUTER, k->conn.shell_port, "shell");
     s->sock[CC_CH_CONTROL] = make_socket(k, ZMQ_ROUTER, k->conn.control_port, "control");
     s->sock[CC_CH_STDIN] = make_socket(k, ZMQ_ROUTER, k->conn.stdin_port, "stdin");
@@ -256,31 +290,30 @@ static int server_setup(cc_kernel *k, cc_server *s)
             return -1;
     if (!s->hb)
         return -1;
-    if (inproc(k, ZMQ_PULL, CC_INPROC_OUT, &s->out_pull) < 0 ||
-        inproc(k, ZMQ_PUSH, CC_INPROC_SHELL, &s->shell_push) < 0 ||
-        inproc(k, ZMQ_PUSH, CC_INPROC_STDIN, &s->stdin_push) < 0) {
-        cc_log_error("cannot set up inproc queues: %s", zmq_strerror(zmq_errno()));
+    s->out_pull = zmq_socket(k->zctx, ZMQ_PULL);
+    set_int(s->out_pull, ZMQ_RCVHWM, 0);
+    if (zmq_bind(s->out_pull, CC_INPROC_OUT) < 0) {
+        cc_log_error("cannot set up the inproc output queue: %s", zmq_strerror(zmq_errno()));
         return -1;
     }
+    s->seen = cc_replay_new(CC_REPLAY_CAPACITY);
+    if (cc_intake_start(k, s->seen) < 0)
+        return -1;
     if (pthread_create(&s->hb_thread, NULL, heartbeat_main, s->hb) != 0)
         return -1;
     pthread_detach(s->hb_thread);
     return 0;
 }
 
-static void push_ptr(void *sock, cc_msg *m)
-{
-    if (zmq_send(sock, &m, sizeof m, 0) < 0) {
-        cc_log_error("cannot queue a message for the worker");
-        cc_msg_free(m);
-    }
-}
-
 /* ---- the loop --------------------------------------------------------- */
 
 static void handle_control(cc_kernel *k)
 {
-    cc_msg *m = recv_msg(k, srv->sock[CC_CH_CONTROL], "control");
+    cc_raw *r = cc_raw_recv(srv->sock[CC_CH_CONTROL], CC_CH_CONTROL, "control", srv->max_bytes);
+    if (!r)
+        return;
+    cc_msg *m = cc_raw_decode(k, srv->seen, r, "control");
+    cc_raw_free(r);
     if (!m)
         return;
     cc_control_handle(k, m);
@@ -291,108 +324,22 @@ static atomic_ulong shell_seq;
 
 unsigned long cc_server_shell_seq(void) { return atomic_load(&shell_seq); }
 
-static subshell *find_subshell(const char *id)
+/* Shell and stdin: received here, verified and decoded by the intake. */
+static void handle_incoming(cc_channel ch, const char *name)
 {
-    for (size_t i = 0; i < n_subshells; i++)
-        if (strcmp(subshells[i].id, id) == 0)
-            return &subshells[i];
-    return NULL;
-}
-
-int cc_server_subshell_create(cc_kernel *k, char id_out[37])
-{
-    char ep[96];
-    if (n_subshells == CC_MAX_SUBSHELLS)
-        return -1;
-    subshell *s = &subshells[n_subshells];
-    cc_uuid4(s->id);
-    snprintf(ep, sizeof ep, "inproc://cc-subshell-%s", s->id);
-    if (inproc(k, ZMQ_PUSH, ep, &s->push) < 0) {
-        zmq_close(s->push);
-        return -1;
-    }
-    if (!cc_subshell_start(k, s->id, ep)) {
-        zmq_close(s->push);
-        return -1;
-    }
-    memcpy(id_out, s->id, 37);
-    n_subshells++;
-    return 0;
-}
-
-static void stop_subshell(subshell *s)
-{
-    cc_msg *none = NULL;
-    zmq_send(s->push, &none, sizeof none, 0);
-    zmq_close(s->push);
-}
-
-int cc_server_subshell_delete(const char *id)
-{
-    subshell *s = find_subshell(id);
-    if (!s)
-        return -1;
-    stop_subshell(s);
-    *s = subshells[--n_subshells];
-    return 0;
-}
-
-json_t *cc_server_subshell_list(void)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < n_subshells; i++)
-        json_array_append_new(a, json_string(subshells[i].id));
-    return a;
-}
-
-static void handle_shell(cc_kernel *k)
-{
-    cc_msg *m = recv_msg(k, srv->sock[CC_CH_SHELL], "shell");
-    if (!m)
+    cc_raw *r = cc_raw_recv(srv->sock[ch], ch, name, srv->max_bytes);
+    if (!r)
         return;
-    m->seq = atomic_fetch_add(&shell_seq, 1) + 1;
-    const char *sid = cc_msg_subshell(m);
-    if (!sid) {
-        push_ptr(srv->shell_push, m);
-        return;
-    }
-    subshell *s = find_subshell(sid);
-    if (s) {
-        push_ptr(s->push, m);
-        return;
-    }
-    /* Unknown subshell: answer with an error rather than leave it waiting. */
-    cc_log_warn("%s for unknown subshell %s", cc_msg_type(m), sid);
-    const char *t = cc_msg_type(m);
-    size_t n = strlen(t);
-    char rt[64];
-    if (n > 8 && n < sizeof rt && strcmp(t + n - 8, "_request") == 0) {
-        snprintf(rt, sizeof rt, "%.*s_reply", (int)(n - 8), t);
-        cc_send(k, CC_CH_SHELL, cc_msg_new(rt, m, json_pack("{s:s,s:s,s:s,s:[]}", "status", "error",
-                "ename", "SubshellNotFound", "evalue", "no subshell with this id", "traceback")));
-    }
-    cc_msg_free(m);
-}
-
-static void handle_stdin(cc_kernel *k)
-{
-    cc_msg *m = recv_msg(k, srv->sock[CC_CH_STDIN], "stdin");
-    if (!m)
-        return;
-    if (strcmp(cc_msg_type(m), "input_reply") == 0)
-        push_ptr(srv->stdin_push, m);
-    else {
-        cc_log_warn("ignored %s on stdin", cc_msg_type(m));
-        cc_msg_free(m);
-    }
+    if (ch == CC_CH_SHELL)
+        r->seq = atomic_fetch_add(&shell_seq, 1) + 1;
+    cc_intake_submit(r);
 }
 
 static void shutdown_worker(void)
 {
     /* Stop whatever runs, tell the worker to finish, keep forwarding its
      * last messages, and give up waiting after a few seconds. */
-    cc_msg *none = NULL;
-    zmq_send(srv->shell_push, &none, sizeof none, 0);
+    cc_intake_stop();
     cc_intr_request();
     cc_intr_request();
     struct timespec t0;
@@ -431,14 +378,16 @@ int cc_server_run(cc_kernel *k)
     cc_log_info("ready");
 
     while (!k->shutting_down) {
+        /* Shell and stdin wait in their senders while the intake is full. */
+        short in_ev = cc_intake_full() ? 0 : ZMQ_POLLIN;
         zmq_pollitem_t items[] = {
             {s.sock[CC_CH_CONTROL], 0, ZMQ_POLLIN, 0},
-            {s.sock[CC_CH_SHELL], 0, ZMQ_POLLIN, 0},
-            {s.sock[CC_CH_STDIN], 0, ZMQ_POLLIN, 0},
+            {s.sock[CC_CH_SHELL], 0, in_ev, 0},
+            {s.sock[CC_CH_STDIN], 0, in_ev, 0},
             {s.sock[CC_CH_IOPUB], 0, ZMQ_POLLIN, 0},
             {s.out_pull, 0, ZMQ_POLLIN, 0},
         };
-        int pr = zmq_poll(items, 5, 1000);
+        int pr = zmq_poll(items, 5, in_ev ? 1000 : 5);
         if (cc_parent_gone()) {
             cc_log_warn("the process that started the kernel (JPY_PARENT_PID %d) is gone; shutting down",
                         cc_parent_watched());
@@ -457,19 +406,19 @@ int cc_server_run(cc_kernel *k)
         if (items[4].revents & ZMQ_POLLIN)
             forward_out();
         if (items[1].revents & ZMQ_POLLIN)
-            handle_shell(k);
+            handle_incoming(CC_CH_SHELL, "shell");
         if (items[2].revents & ZMQ_POLLIN)
-            handle_stdin(k);
+            handle_incoming(CC_CH_STDIN, "stdin");
         if (items[3].revents & ZMQ_POLLIN)
             iopub_subscription(k);
     }
 
-    while (n_subshells)
-        stop_subshell(&subshells[--n_subshells]);
     shutdown_worker();
-    void *all[] = {s.sock[0], s.sock[1], s.sock[2], s.sock[3], s.out_pull, s.shell_push, s.stdin_push};
+    cc_intake_close();
+    void *all[] = {s.sock[0], s.sock[1], s.sock[2], s.sock[3], s.out_pull};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         zmq_close(all[i]);
+    cc_replay_free(s.seen);
     /* The heartbeat thread's proxy ends when the context terminates; do not
      * wait for it (nor for a stuck worker). */
     srv = NULL;

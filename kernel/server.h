@@ -12,10 +12,4 @@ int cc_server_run(cc_kernel *k);
 /* How many shell messages the server has received so far (any thread). */
 unsigned long cc_server_shell_seq(void);
 
-/* Subshells (JEP 91), called from control requests on the server thread:
- * create one (its id into id_out), delete one (-1 if unknown), list ids. */
-int cc_server_subshell_create(cc_kernel *k, char id_out[37]);
-int cc_server_subshell_delete(const char *id);
-json_t *cc_server_subshell_list(void);
-
 #endif

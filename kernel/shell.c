@@ -1,6 +1,6 @@
 /* kernel/shell.c — shell worker threads: the main shell, and one thread per
  * subshell (JEP 91). Each takes its requests in order from its own queue
- * (the server routes by header.subshell_id), wraps each in iopub busy/idle
+ * (the intake routes by header.subshell_id), wraps each in iopub busy/idle
  * and dispatches by msg_type. After an execute error with stop_on_error,
  * the executes already queued are answered "aborted", as ipykernel does. */
 #include "shell.h"
@@ -108,31 +108,6 @@ static void abort_request(cc_kernel *k, const cc_msg *m)
     }
 }
 
-/* After a failed execute with stop_on_error: executes the server received
- * before the error reply left are answered "aborted" (other requests are
- * still served). The first message received later is kept in *next for the
- * main loop. Returns false when the stop marker (NULL) was met. */
-static bool drain_aborting(cc_kernel *k, void *pull, unsigned long reply_seq, cc_msg **next)
-{
-    cc_msg *m;
-    while (zmq_recv(pull, &m, sizeof m, ZMQ_DONTWAIT) == sizeof m) {
-        if (!m)
-            return false;
-        if (m->seq > reply_seq) {
-            *next = m;
-            return true;
-        }
-        cc_send_status(k, m, "busy");
-        if (strcmp(cc_msg_type(m), "execute_request") == 0)
-            abort_request(k, m);
-        else
-            dispatch(k, m, NULL);
-        cc_send_status(k, m, "idle");
-        cc_msg_free(m);
-    }
-    return true;
-}
-
 static void *worker_main(void *arg)
 {
     cc_worker *w = arg;
@@ -144,11 +119,14 @@ static void *worker_main(void *arg)
         zmq_connect(stdin_pull, CC_INPROC_STDIN);
     }
 
-    cc_msg *next = NULL;
+    /* After a failed execute with stop_on_error, the executes the server
+     * received before its reply left (seq ≤ abort_upto) are answered
+     * "aborted"; other requests are still served. They may reach this queue
+     * after the reply (the intake decodes them first), hence the mark. */
+    unsigned long abort_upto = 0;
     for (;;) {
-        cc_msg *m = next;
-        next = NULL;
-        if (!m && zmq_recv(pull, &m, sizeof m, 0) != sizeof m) {
+        cc_msg *m;
+        if (zmq_recv(pull, &m, sizeof m, 0) != sizeof m) {
             if (zmq_errno() == EINTR)
                 continue;
             break;
@@ -157,17 +135,17 @@ static void *worker_main(void *arg)
             break;
         unsigned long reply_seq = 0;
         cc_send_status(k, m, "busy");
-        bool stop = dispatch(k, m, &reply_seq);
+        if (m->seq <= abort_upto && strcmp(cc_msg_type(m), "execute_request") == 0)
+            abort_request(k, m);
+        else if (dispatch(k, m, &reply_seq))
+            abort_upto = reply_seq;
         cc_send_status(k, m, "idle");
         cc_msg_free(m);
-        if (stop && !drain_aborting(k, pull, reply_seq, &next))
-            break;
         if (k->shutting_down)
             break;
     }
 
     /* Free what is still queued. */
-    cc_msg_free(next);
     cc_msg *m;
     while (zmq_recv(pull, &m, sizeof m, ZMQ_DONTWAIT) == sizeof m)
         cc_msg_free(m);

@@ -4,6 +4,7 @@
  * Ownership: a cc_msg owns its ids, buffers and JSON references; frames
  * returned by cc_wire_encode are owned by the caller (cc_frames_free). */
 #include "wire.h"
+#include "replay.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -66,6 +67,12 @@ static bool cc_header_has(json_t *h, const char *key)
 
 cc_msg *cc_wire_decode(const cc_signer *s, const cc_blob *frames, size_t n, const char **err)
 {
+    return cc_wire_decode_once(s, NULL, frames, n, err);
+}
+
+cc_msg *cc_wire_decode_once(const cc_signer *s, cc_replay *seen, const cc_blob *frames, size_t n,
+                            const char **err)
+{
     const char *dummy;
     if (!err)
         err = &dummy;
@@ -87,6 +94,11 @@ cc_msg *cc_wire_decode(const cc_signer *s, const cc_blob *frames, size_t n, cons
     const cc_blob *parts = &frames[d + 2];   /* header parent metadata content */
     if (!cc_signer_verify(s, parts, sig->data, sig->len)) {
         *err = "bad message signature";
+        return NULL;
+    }
+    /* After the check, so a forged message never enters (or evicts from) the set. */
+    if (seen && cc_signer_enabled(s) && cc_replay_seen(seen, sig->data, sig->len)) {
+        *err = "replayed message (its signature was seen before)";
         return NULL;
     }
 

@@ -32,6 +32,13 @@ typedef struct cc_msg {
  * msg_type, session (username, version, date are tolerated missing). */
 cc_msg *cc_wire_decode(const cc_signer *s, const cc_blob *frames, size_t n, const char **err);
 
+/* cc_wire_decode, refusing replays: with a keyed signer and a non-NULL seen,
+ * a message whose (verified) signature is already in seen is refused with
+ * *err "replayed message …", and a new one's signature is remembered. */
+struct cc_replay;
+cc_msg *cc_wire_decode_once(const cc_signer *s, struct cc_replay *seen, const cc_blob *frames, size_t n,
+                            const char **err);
+
 /* Encode and sign. On success *frames is a malloc'd array of *n malloc'd
  * blobs; free with cc_frames_free. Returns 0, or -1 on allocation/JSON failure. */
 int cc_wire_encode(const cc_signer *s, const cc_msg *m, cc_blob **frames, size_t *n);

@@ -206,7 +206,9 @@ class Result:
 class Kernel:
     """A running cudacell kernel with a blocking client."""
 
-    def __init__(self, env: dict | None = None, cwd: str | None = None, kernel_name: str = KERNEL_NAME):
+    def __init__(self, env: dict | None = None, cwd: str | None = None, kernel_name: str = KERNEL_NAME,
+                 stderr: Any = None):
+        """stderr: a file the kernel's stderr goes to (default: ours)."""
         if kernel_name == KERNEL_NAME:
             require_kernel()
         self.km = KernelManager(kernel_name=kernel_name)
@@ -215,7 +217,7 @@ class Kernel:
         if env:
             kenv.update(env)
         t0 = time.monotonic()
-        self.km.start_kernel(env=kenv, cwd=cwd or _TMP)
+        self.km.start_kernel(env=kenv, cwd=cwd or _TMP, **({"stderr": stderr} if stderr else {}))
         self.kc = self.km.client()
         self.kc.start_channels()
         try:
