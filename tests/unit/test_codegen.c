@@ -271,6 +271,23 @@ static void test_libc_names(void)
         "printf(\"times=%d send=%d y0=%g\\n\", times(2), send(2), y0);");
 }
 
+/* C99/C11 specifiers at file scope: defined in one cell, set and read in
+ * later ones (the compiler checks the generated declarations). */
+static void test_c11_globals(void)
+{
+    SCENARIO("1 2 0 | 3 4 | 7 0 | hi 0 | 3 4\n0.5 -1 9 5 6\n",
+        "#include <stdio.h>\n#include <complex.h>\n#include <stdatomic.h>\n"
+        "double complex z = 1.0 + 2.0 * I;\ndouble complex w;\n"
+        "float _Complex fz = 3.0f + 4.0f * I;\n"
+        "_Atomic(int) ai = 7;\n_Atomic int aj;\n"
+        "_Alignas(16) char buf[16] = \"hi\";\n"
+        "_Thread_local int t = 3;\nstatic _Thread_local int st = 4;\n",
+        "printf(\"%g %g %g | %g %g | %d %d | %s %d | %d %d\\n\", creal(z), cimag(z), creal(w),\n"
+        "       crealf(fz), cimagf(fz), ai, aj, buf, (int)((uintptr_t)buf % 16), t, st);\n"
+        "w = 0.5 - 1.0 * I; aj = 9; t = 5; st = 6;\n",
+        "printf(\"%g %g %d %d %d\\n\", creal(w), cimag(w), aj, t, st);");
+}
+
 static void test_main(void)
 {
     SCENARIO("main\n[rc=3]",
@@ -546,6 +563,7 @@ int main(void)
     test_control_flow();
     test_redefinition();
     test_main();
+    test_c11_globals();
     test_libc_names();
     test_diagnostics();
     test_cuda_build();
