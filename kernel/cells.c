@@ -410,6 +410,10 @@ int cc_magic_who(cc_exec *x, cc_services *svc, const cc_segment *seg)
         for (size_t i = 0; i < n; i++) {
             if (names[i].kind != groups[g].kind)
                 continue;
+            /* the names of one declaration (an enum's tag and constants, a
+             * typedef'd struct) are adjacent and share its text: one line */
+            if (i > 0 && names[i].decl && names[i].decl == names[i - 1].decl)
+                continue;
             if (!title) {
                 cc_exec_printf(x, 1, "%s:\n", groups[g].title);
                 title = true;

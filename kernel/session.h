@@ -74,7 +74,9 @@ typedef struct cc_name_info {
 } cc_name_info;
 
 /* All live names, in definition order. *out is malloc'd (free it); strings
- * are borrowed and valid until the next commit/reset. */
+ * are borrowed and valid until the next commit/reset. The names one
+ * declaration introduces (an enum's tag and constants) are adjacent and
+ * share the same decl pointer. */
 size_t cc_session_names(const cc_session *s, cc_name_info **out);
 
 /* Declaration of name, or NULL. */
