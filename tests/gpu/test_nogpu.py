@@ -4,6 +4,7 @@ back as plain-words CUDAErrors and never kill the kernel, a missing nvcc is
 explained while C cells keep working, and the fail shim's sticky error makes
 the runtime restart."""
 import os
+import shutil
 
 import pytest
 
@@ -40,7 +41,9 @@ def test_cuda_cell_host_code_runs(kernel):
 
 @needs_nvcc
 @pytest.mark.skipif(HAVE_GPU, reason="checks the no-GPU message; this machine has a GPU")
-def test_cuda_malloc_without_gpu_is_plain_words(kernel):
+def test_cuda_malloc_without_gpu_is_plain_words(fresh_kernel):
+    # the session's first CUDA cell: it gets the whole note
+    kernel = fresh_kernel
     r = kernel.execute(r"""%%cuda
 #include <stdio.h>
 float *d = NULL;
@@ -56,6 +59,39 @@ printf("cudaMalloc said %s\n", cudaGetErrorName(e));
     assert "%gpu" in text, text
     assert kernel.alive()
     _assert_c_cell_works(kernel, "after-malloc")
+
+
+MALLOC_CELL = r"""%%cuda
+float *dm = NULL;
+printf("malloc %d\n", cudaMalloc(&dm, 1024) == cudaSuccess);
+"""
+
+
+@needs_nvcc
+@pytest.mark.skipif(HAVE_GPU, reason="checks the no-GPU message; this machine has a GPU")
+def test_no_gpu_note_said_once_then_one_line(fresh_kernel):
+    k = fresh_kernel
+    first = k.execute(MALLOC_CELL)
+    assert first.status == "ok" and "malloc 0" in first.stdout, first.describe()
+    assert "host code did run" in first.stderr and "%gpu" in first.stderr, first.describe()
+    for _ in range(2):
+        r = k.execute(MALLOC_CELL)
+        assert r.status == "ok" and "malloc 0" in r.stdout, r.describe()
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1, f"later CUDA cells get one short line:\n{r.stderr}"
+        assert lines[0].startswith("No GPU") and "%gpu" in lines[0], r.stderr
+        assert "host code did run" not in r.stderr, r.stderr
+
+
+@pytest.mark.skipif(shutil.which("nvidia-smi") is not None, reason="nvidia-smi is installed here")
+def test_nvidia_smi_not_found_is_explained(kernel):
+    r = kernel.execute("!nvidia-smi")
+    assert r.status == "ok", r.describe()
+    assert "not found" in r.stdout, r.describe()
+    assert "NVIDIA driver" in r.stderr and "%gpu" in r.stderr, r.describe()
+    assert r.stderr.count("\n") == 1, r.describe()
+    other = kernel.execute("!no-such-command-cudacell")
+    assert "not found" in other.stdout and other.stderr == "", other.describe()
 
 
 def test_missing_nvcc_is_explained_and_c_still_works():
