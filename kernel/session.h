@@ -48,6 +48,9 @@ typedef struct cc_plan {
     bool has_main;         /* the cell defines main(): the entry calls it */
     bool has_run;          /* there are statements/initializers to run (or main) */
     int first_line;        /* the code's first line in the notebook cell */
+    char *c_hidden;        /* C cells: names of CUDA cells the cell mentions that C cannot
+                            * see, one "name\tK\twhy\n" line each (K: f function or variable,
+                            * t type, k kernel, d device code; why: e.g. "`float4`"), or NULL */
     void *priv;            /* what cc_session_commit needs */
 } cc_plan;
 

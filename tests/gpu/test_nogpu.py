@@ -61,6 +61,34 @@ printf("cudaMalloc said %s\n", cudaGetErrorName(e));
     _assert_c_cell_works(kernel, "after-malloc")
 
 
+@needs_nvcc
+def test_c_cell_sees_cuda_cell_names_that_only_look_like_cuda(fresh_kernel):
+    """Visibility from C is decided by the declaration's types, not by name
+    prefixes: cuda_count, cudaBuf, struct stdstuff, half_width are C."""
+    k = fresh_kernel
+    r = k.execute("%%cuda\nint cuda_count(void) { return 3; }\nfloat *cudaBuf;\n"
+                  "struct stdstuff { int a; };\nstruct stdstuff sst = { 4 };\nint half_width = 5;\n"
+                  "cudaBuf = (float *)malloc(sizeof *cudaBuf); *cudaBuf = 2.5f;")
+    assert r.status == "ok", r.describe()
+    r = k.execute('#include <stdio.h>\nprintf("%d %g %d %d\\n", cuda_count(), *cudaBuf, sst.a, half_width);')
+    assert r.status == "ok" and r.stdout == "3 2.5 4 5\n", r.describe()
+
+
+@needs_nvcc
+def test_c_cell_using_cuda_only_name_is_explained(fresh_kernel):
+    k = fresh_kernel
+    r = k.execute("%%cuda\nfloat4 make4(void) { return make_float4(1, 2, 3, 4); }\ncudaStream_t strm;")
+    assert r.status == "ok", r.describe()
+    for code, name, word in (("float x = make4().x;", "make4", "float4"),
+                             ('printf("%p\\n", (void *)&strm);', "strm", "cudaStream_t")):
+        r = k.execute(code)
+        assert r.status == "error" and len(r.errors) == 1, r.describe()
+        text = r.error_text
+        assert f"`{name}` was defined in a CUDA cell" in text and f"`{word}`" in text, text
+        assert "C cells cannot see" in text and "%%cuda" in text, text
+        assert "__cc" not in text and "#line" not in text, text
+
+
 MALLOC_CELL = r"""%%cuda
 float *dm = NULL;
 printf("malloc %d\n", cudaMalloc(&dm, 1024) == cudaSuccess);
