@@ -5,7 +5,7 @@
  * diagnostics and the plan's hidden names; no I/O. */
 #include "cellhint.h"
 
-#include "celldecl.h"
+#include "cellsplit.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,7 +41,8 @@ static bool diag_names(const char *diag, const char *name, size_t len)
     for (const char *p = strstr(diag, name); p; p = strstr(p + 1, name)) {
         if (p == diag) continue;
         unsigned char before = (unsigned char)p[-1], after = (unsigned char)p[len];
-        bool open = before == '\'' || before == '`' || (before == 0x98 && p - diag >= 3);  /* ‘ = e2 80 98 */
+        bool open = before == '\'' || before == '`' ||
+                    (p - diag >= 3 && memcmp(p - 3, "\xe2\x80\x98", 3) == 0);   /* ‘ */
         bool close = after == '\'' || (after == 0xe2 && (unsigned char)p[len + 2] == 0x99);
         if (open && close) return true;
     }
@@ -58,7 +59,10 @@ static void hidden_hint(msg *m, const char *diag, const char *hidden)
         char *why = strndup(t1 + 3, (size_t)(nl - t1 - 3));
         if (!name || !why) abort();
         const char *bare = strchr(name, ' ') ? strchr(name, ' ') + 1 : name;
-        if (diag_names(diag, name, strlen(name)) || diag_names(diag, bare, strlen(bare))) {
+        char *said = NULL;   /* overloads share a name: one paragraph */
+        if (asprintf(&said, "`%s` ", name) < 0) abort();
+        if ((diag_names(diag, name, strlen(name)) || diag_names(diag, bare, strlen(bare))) &&
+            !(m->s && strstr(m->s, said))) {
             if (m->len) msg_addf(m, "\n");
             if (kind == 'k')
                 msg_addf(m, "`%s` is a CUDA kernel (__global__) from a CUDA cell: C cells cannot launch "
@@ -73,6 +77,7 @@ static void hidden_hint(msg *m, const char *diag, const char *hidden)
                          kind == 't' ? "definition" : "declaration", why,
                          kind == 't' ? "definition" : "signature");
         }
+        free(said);
         free(name);
         free(why);
         line = nl + 1;

@@ -45,6 +45,8 @@ static const hcase cases[] = {
       { "`make4` was defined in a CUDA cell", "uses `float4`", "`%%cuda`", "C-compatible signature" } },
     { "int r = usep(0);", "cell:1: undefined reference to `usep'\n", "other\tf\t`half`\nusep\tf\t`struct P`\n",
       { "`usep`", "`struct P`" } },
+    { "ov(1);", "cell:1: undefined reference to `ov'\n", "ov\tf\t`half`\nov\tf\t`float2`\n",
+      { "`ov` was defined in a CUDA cell and its declaration uses `half`" } },
     { "k(1);", "cell:1: undefined reference to `k'\n", "k\tk\tCUDA\n", { "CUDA kernel", "`%%cuda`" } },
     { "int y = twice(1);", "implicit declaration of function 'twice'\n", "twice\td\tCUDA\n", { "device code" } },
     { "struct P *p = 0; p->v = 1;", "error: invalid use of undefined type \xe2\x80\x98struct P\xe2\x80\x99\n",
@@ -57,6 +59,9 @@ static const hcase cases[] = {
 
 int main(void)
 {
+    char *ov = cc_cell_hint("ov(1);", "undefined reference to `ov'", "ov\tf\t`half`\nov\tf\t`float2`\n");
+    CHECK(ov && !strstr(ov, "float2"), "an overloaded name is explained once");
+    free(ov);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const hcase *c = &cases[i];
         char *h = cc_cell_hint(c->code, c->diag, c->hidden);
