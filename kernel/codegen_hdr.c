@@ -186,16 +186,7 @@ static bool cxx_only(const cc_sitem *it, const cg_ids *hidden, char *why, size_t
     return ids_each(t, cxx_word, &w);
 }
 
-/* Bare names of the types and macros an item defines ("struct S" -> "S"). */
-static void add_type_names(cg_ids *s, const cc_sitem *it)
-{
-    if (it->kind != CC_SI_TYPE && it->kind != CC_SI_MACRO) return;
-    for (size_t k = 0; k < it->n_keys; k++) {
-        const char *sp = strchr(it->keys[k], ' ');
-        const char *nm = sp ? sp + 1 : it->keys[k];
-        cg_ids_add(s, nm, strlen(nm));
-    }
-}
+static void add_type_names(cg_ids *s, const cc_sitem *it);
 
 /* ---- the header -------------------------------------------------------- */
 
@@ -259,6 +250,17 @@ static void emit_item(const cc_sitem *it, cc_lang lang, cg_buf *out)
         break;
     case CC_SI_UNDEF:
         break;
+    }
+}
+
+/* Bare names of the types and macros an item defines ("struct S" -> "S"). */
+static void add_type_names(cg_ids *s, const cc_sitem *it)
+{
+    if (it->kind != CC_SI_TYPE && it->kind != CC_SI_MACRO) return;
+    for (size_t k = 0; k < it->n_keys; k++) {
+        const char *sp = strchr(it->keys[k], ' ');
+        const char *nm = sp ? sp + 1 : it->keys[k];
+        cg_ids_add(s, nm, strlen(nm));
     }
 }
 
