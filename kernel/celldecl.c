@@ -258,6 +258,18 @@ static size_t cd_skip_angles(const cc_cell *c, size_t i, size_t limit)
     return limit;
 }
 
+/* <complex.h>'s `complex` / `imaginary` (macros for _Complex, _Imaginary)
+ * after a type keyword, when no declarator could start there: `double
+ * complex z` declares z, but `double complex;` or `double complex(double)`
+ * declare something named complex. */
+static bool cd_complex_macro(const cc_cell *c, size_t j)
+{
+    if (!cc_tok_is(c, j, "complex") && !cc_tok_is(c, j, "imaginary")) return false;
+    return j + 1 < c->n_toks && !cc_tok_is(c, j + 1, "=") && !cc_tok_is(c, j + 1, ";") &&
+           !cc_tok_is(c, j + 1, ",") && !cc_tok_is(c, j + 1, "[") && !cc_tok_is(c, j + 1, "(") &&
+           !cc_tok_is(c, j + 1, ")");
+}
+
 /* Reads the specifiers from it->first; returns the index of the first
  * declarator token. */
 static int cd_specifiers(cc_cell *c, cc_item *it, size_t limit, size_t *out)
@@ -285,6 +297,7 @@ static int cd_specifiers(cc_cell *c, cc_item *it, size_t limit, size_t *out)
             continue;
         }
         if (cd_in(c, j, type_keywords)) { seen_type = true; j++; continue; }
+        if (seen_type && cd_complex_macro(c, j)) { j++; continue; }   /* double complex z */
         if (cd_in(c, j, plain_keywords)) { j++; continue; }
         if (cd_is_attribute(c, j)) { j = (size_t)c->toks[j + 1].match + 1; continue; }
         if (cc_tok_is(c, j, "_Atomic") && cd_open(c, j + 1, '(')) {

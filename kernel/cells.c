@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "cellhint.h"
 #include "cellutil.h"
 #include "compiler.h"
 #include "crash_report.h"
@@ -233,8 +234,15 @@ static int compile_plan(cc_exec *x, cc_services *svc, const cc_plan *plan, cc_co
     char *diag = cr->diagnostics && *cr->diagnostics
                  ? cc_diag_add_context(cr->diagnostics, code, first_line) : NULL;
     if (!cr->ok) {
-        char *ev = cc_diag_first_error(cr->diagnostics);
-        cc_exec_error(x, "CompileError", ev, diag ? diag : cr->diagnostics);
+        /* a rule of the cell model or C++ in a C cell: say so first */
+        char *hint = plan->lang == CC_LANG_C ? cc_cell_hint(code, cr->diagnostics, plan->c_hidden) : NULL;
+        char *ev = hint ? strndup(hint, strcspn(hint, "\n")) : cc_diag_first_error(cr->diagnostics);
+        char *tb = NULL;
+        if (hint && asprintf(&tb, "%s\n\nThe compiler said:\n%s", hint, diag ? diag : cr->diagnostics) < 0)
+            tb = NULL;
+        cc_exec_error(x, "CompileError", ev, tb ? tb : diag ? diag : cr->diagnostics);
+        free(tb);
+        free(hint);
         free(ev);
         free(diag);
         return -1;
@@ -506,6 +514,10 @@ int cc_magic_who(cc_exec *x, cc_services *svc, const cc_segment *seg)
         bool title = false;
         for (size_t i = 0; i < n; i++) {
             if (names[i].kind != groups[g].kind)
+                continue;
+            /* the names of one declaration (an enum's tag and constants, a
+             * typedef'd struct) are adjacent and share its text: one line */
+            if (i > 0 && names[i].decl && names[i].decl == names[i - 1].decl)
                 continue;
             if (!title) {
                 cc_exec_printf(x, 1, "%s:\n", groups[g].title);

@@ -94,9 +94,11 @@ void cg_ids_free(cg_ids *s);
 /* The header part of a TU: every live item the cell may use, except those
  * the cell redefines (own_keys) and those mentioning a redefined type or
  * macro; device variables only when referenced (refs). Appends to out;
- * marks used[i] for emitted items. Then the deps. */
+ * marks used[i] for emitted items. Items of CUDA cells that a C unit cannot
+ * see and the cell mentions go to `hidden` (the cc_plan.c_hidden format).
+ * Then the deps. */
 void cg_header(const cg_view *v, cc_lang lang, const cg_ids *own_keys, const cg_ids *refs,
-               cg_buf *out, bool *used);
+               cg_buf *out, bool *used, cg_buf *hidden);
 int cg_deps(const cg_view *v, cc_lang lang, const bool *used, const cg_ids *refs, cc_plan *p);
 
 #endif

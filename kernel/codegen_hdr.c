@@ -3,6 +3,7 @@
  * objects a cell must link, and the small string/identifier-set helpers
  * codegen uses. Everything returned is malloc'd and owned by the caller. */
 #include "codegen.h"
+#include "cxxnames.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -134,54 +135,86 @@ bool cg_text_mentions(const char *text, const cg_ids *s)
 
 /* ---- what a C translation unit can take from CUDA cells ---------------- */
 
-static bool starts_with(const char *p, size_t len, const char *pre)
+typedef struct cxx_why { const cg_ids *hidden; const char *text; char *buf; size_t n; } cxx_why;
+
+static bool cxx_word(void *ctx, const char *p, size_t len)
 {
-    size_t l = strlen(pre);
-    return len >= l && memcmp(p, pre, l) == 0;
+    cxx_why *w = ctx;
+    if (!cc_cxx_only_name(p, len) && !cg_ids_has(w->hidden, p, len)) return false;
+    const char *a = p;   /* a tag keeps its keyword: `struct P` */
+    static const char *const tags[] = { "struct ", "union ", "enum " };
+    for (int k = 0; k < 3; k++) {
+        size_t l = strlen(tags[k]);
+        if ((size_t)(p - w->text) >= l && memcmp(p - l, tags[k], l) == 0) a = p - l;
+    }
+    snprintf(w->buf, w->n, "`%.*s`", (int)(p + len - a), a);
+    return true;
 }
 
-static bool cuda_ident(void *ctx, const char *p, size_t len)
+/* A '<' that is not part of "<<" or "<=": a template argument list. */
+static bool has_angle(const char *t)
 {
-    (void)ctx;
-    static const char *const pre[] = { "cuda", "cublas", "cufft", "curand", "cusparse", "cusolver",
-        "cudnn", "__half", "__nv_", NULL };
-    static const char *const exact[] = { "dim3", "half", "float2", "float3", "float4", "double2",
-        "double3", "double4", "int2", "int3", "int4", "uint2", "uint3", "uint4", "template",
-        "class", "namespace", "operator", "public", "private", "__device__", "__host__",
-        "__global__", "nullptr", "thrust", "std", NULL };
-    for (int k = 0; pre[k]; k++) if (starts_with(p, len, pre[k])) return true;
-    for (int k = 0; exact[k]; k++) if (strlen(exact[k]) == len && memcmp(p, exact[k], len) == 0) return true;
+    for (const char *p = strchr(t, '<'); p; p = strchr(p + 1, '<'))
+        if (p[1] != '<' && p[1] != '=' && (p == t || p[-1] != '<')) return true;
     return false;
 }
 
-/* Would this item from a CUDA cell break a C translation unit? */
-static bool cxx_only(const cc_sitem *it)
+/* Would this item from a CUDA cell break a C translation unit? Exact words
+ * decide (cxxnames.c), plus the type names in `hidden` (types C cannot see
+ * either); `why` gets what C cannot read ("`float4`", "`std::string`"). */
+static bool cxx_only(const cc_sitem *it, const cg_ids *hidden, char *why, size_t n)
 {
     const char *t = it->text;
     if (it->kind == CC_SI_INCLUDE) {
         const char *a = strpbrk(t, "<\"");
         if (!a) return true;
         const char *z = strpbrk(a + 1, ">\"");
-        size_t n = z ? (size_t)(z - a - 1) : strlen(a + 1);
-        if (!memchr(a + 1, '.', n)) return true;                 /* <vector>, <cstdio> */
-        if (n >= 4 && memcmp(a + 1 + n - 4, ".cuh", 4) == 0) return true;
-        return cuda_ident(NULL, a + 1, n) || starts_with(a + 1, n, "cooperative_groups") ||
-               starts_with(a + 1, n, "cub/") || starts_with(a + 1, n, "mma.h") ||
-               starts_with(a + 1, n, "nvrtc") || starts_with(a + 1, n, "device_") ||
-               starts_with(a + 1, n, "sm_");
+        return cc_cxx_header(a + 1, z ? (size_t)(z - a - 1) : strlen(a + 1));
     }
     if (it->kind == CC_SI_MACRO) return false;
-    if (strstr(t, "::") || strchr(t, '&') || (it->kind != CC_SI_TYPE && strchr(t, '<'))) return true;
-    return ids_each(t, cuda_ident, NULL);
+    const char *q = strstr(t, "::");
+    if (q) {
+        const char *a = q, *z = q + 2;
+        while (a > t && (isalnum((unsigned char)a[-1]) || a[-1] == '_' || a[-1] == ':')) a--;
+        while (isalnum((unsigned char)*z) || *z == '_' || *z == ':') z++;
+        snprintf(why, n, "`%.*s`", (int)(z - a), a);
+        return true;
+    }
+    if (strchr(t, '&')) { snprintf(why, n, "a C++ reference (`&`)"); return true; }
+    if (it->kind != CC_SI_TYPE && has_angle(t)) { snprintf(why, n, "a C++ template (`<...>`)"); return true; }
+    cxx_why w = { hidden, t, why, n };
+    return ids_each(t, cxx_word, &w);
 }
+
+static void add_type_names(cg_ids *s, const cc_sitem *it);
 
 /* ---- the header -------------------------------------------------------- */
 
-static bool item_visible(const cc_sitem *it, cc_lang lang)
+/* Can a unit in `lang` see the item? For C, a CUDA type it cannot see joins
+ * `hidden`, so what is declared with that type stays out too. */
+static bool item_visible(const cc_sitem *it, cc_lang lang, cg_ids *hidden, char *why, size_t n)
 {
+    why[0] = '\0';
     if (lang == CC_LANG_CUDA) return true;
     if (it->kind == CC_SI_KERNEL || it->kind == CC_SI_MATERIAL || it->kind == CC_SI_DEVVAR) return false;
-    return !it->cuda || !cxx_only(it);
+    if (!it->cuda || !cxx_only(it, hidden, why, n)) return true;
+    add_type_names(hidden, it);
+    return false;
+}
+
+/* A hidden item the C cell mentions: "name\tK\twhy\n" into out, K being
+ * f (function or variable), t (type), k (kernel), d (device code). */
+static void note_hidden(const cc_sitem *it, const cg_ids *refs, const char *why, cg_buf *out)
+{
+    char k = it->kind == CC_SI_KERNEL ? 'k' : it->kind == CC_SI_TYPE ? 't' :
+             it->kind == CC_SI_FUNC || it->kind == CC_SI_VAR ? 'f' :
+             it->kind == CC_SI_MATERIAL || it->kind == CC_SI_DEVVAR ? 'd' : 0;
+    for (size_t i = 0; k && i < it->n_keys; i++) {
+        const char *sp = strchr(it->keys[i], ' ');
+        const char *nm = k == 't' && sp ? sp + 1 : it->keys[i];
+        if (strchr(nm, ' ') || !cg_ids_has(refs, nm, strlen(nm))) continue;
+        cg_addf(out, "%s\t%c\t%s\n", it->keys[i], k, why);
+    }
 }
 
 static void emit_devvar(const cc_sitem *it, cg_buf *out)
@@ -239,17 +272,22 @@ static bool keyed_by(const cc_sitem *it, const cg_ids *keys)
 }
 
 void cg_header(const cg_view *v, cc_lang lang, const cg_ids *own_keys, const cg_ids *refs,
-               cg_buf *out, bool *used)
+               cg_buf *out, bool *used, cg_buf *hidden)
 {
     cg_ids gone = {0};      /* names of redefined types/macros */
+    cg_ids cxx_types = {0}; /* C units: CUDA types they cannot see */
+    char why[160];
     for (size_t i = 0; i < v->n_items; i++)
         if (keyed_by(&v->items[i], own_keys)) add_type_names(&gone, &v->items[i]);
     cg_add(out, "#line 1 \"session\"\n");
     for (size_t i = 0; i < v->n_items; i++) {
         const cc_sitem *it = &v->items[i];
         used[i] = false;
-        if (!item_visible(it, lang)) continue;
         if (keyed_by(it, own_keys)) continue;
+        if (!item_visible(it, lang, &cxx_types, why, sizeof why)) {
+            note_hidden(it, refs, why[0] ? why : "CUDA", hidden);
+            continue;
+        }
         /* a device variable costs a pointer and a fill: only when used */
         if (it->kind == CC_SI_DEVVAR && !keyed_by(it, refs)) continue;
         if (it->kind != CC_SI_INCLUDE && gone.n) {
@@ -269,6 +307,7 @@ void cg_header(const cg_view *v, cc_lang lang, const cg_ids *own_keys, const cg_
         used[i] = true;
     }
     cg_ids_free(&gone);
+    cg_ids_free(&cxx_types);
 }
 
 /* ---- the objects to link ----------------------------------------------- */

@@ -210,6 +210,25 @@ static int unknown_magic(cc_exec *x, const cc_segment *seg)
     return -1;
 }
 
+/* After `!cmd` exits 127 ("not found"): when cmd is nvidia-smi, say what its
+ * absence means for CUDA cells. */
+static void shell_note(cc_exec *x, const char *cmd, int status)
+{
+    if (status != 127)
+        return;
+    while (*cmd == ' ' || *cmd == '\t')
+        cmd++;
+    const char *end = cmd + strcspn(cmd, " \t;|&<>"), *base = cmd;
+    for (const char *p = cmd; p < end; p++)
+        if (*p == '/')
+            base = p + 1;
+    if (end - base != 10 || memcmp(base, "nvidia-smi", 10) != 0)
+        return;
+    cc_exec_printf(x, 2, "Note: nvidia-smi is not installed here. It comes with the NVIDIA driver, so this "
+                         "machine (or container) has no NVIDIA driver and CUDA cells cannot use a GPU: they "
+                         "still compile, and their host code runs. %%gpu shows what was detected.\n");
+}
+
 int cc_magic_run(cc_exec *x, cc_services *svc, const cc_segment *seg)
 {
     switch (seg->kind) {
@@ -218,7 +237,7 @@ int cc_magic_run(cc_exec *x, cc_services *svc, const cc_segment *seg)
     case CC_SEG_SHELL:
         if (seg->args[0] == '\0')
             return 0;
-        cc_shell_run(x, seg->args);
+        shell_note(x, seg->args, cc_shell_run(x, seg->args));
         return x->failed ? -1 : 0;   /* a non-zero exit status is not an error */
     case CC_SEG_LINE_MAGIC:
     case CC_SEG_CELL_MAGIC:

@@ -166,6 +166,7 @@ void cc_plan_free(cc_plan *p)
 {
     if (!p) return;
     free(p->source);
+    free(p->c_hidden);
     for (size_t i = 0; i < p->n_deps; i++) free(p->deps[i]);
     free(p->deps);
     cg_priv_free(p->priv);

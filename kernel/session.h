@@ -53,6 +53,9 @@ typedef struct cc_plan {
     bool has_main;         /* the cell defines main(): the entry calls it */
     bool has_run;          /* there are statements/initializers to run (or main) */
     int first_line;        /* the code's first line in the notebook cell */
+    char *c_hidden;        /* C cells: names of CUDA cells the cell mentions that C cannot
+                            * see, one "name\tK\twhy\n" line each (K: f function or variable,
+                            * t type, k kernel, d device code; why: e.g. "`float4`"), or NULL */
     void *priv;            /* what cc_session_commit needs */
 } cc_plan;
 
@@ -79,7 +82,9 @@ typedef struct cc_name_info {
 } cc_name_info;
 
 /* All live names, in definition order. *out is malloc'd (free it); strings
- * are borrowed and valid until the next commit/reset. */
+ * are borrowed and valid until the next commit/reset. The names one
+ * declaration introduces (an enum's tag and constants) are adjacent and
+ * share the same decl pointer. */
 size_t cc_session_names(const cc_session *s, cc_name_info **out);
 
 /* Declaration of name, or NULL. */

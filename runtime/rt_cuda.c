@@ -268,11 +268,11 @@ int rt_cuda_after_cell(char **ename, char **message, int *sticky)
     *ename = strdup("CUDAError");
     if (is_no_gpu_error(e) && !while_selecting) {
         /* No GPU is not the cell's fault: say so in full once, then in one
-         * line, and let the cell succeed (its host code ran). */
+         * short line, and let the cell succeed (its host code ran). */
         static int no_gpu_told;
         if (no_gpu_told++) {
-            if (asprintf(message, "No GPU: this cell's CUDA calls failed with %s (the NVIDIA driver is missing or too old, or no GPU is visible: the note after the first CUDA cell says what to do). The cell's host code did run, and C cells keep working; %%gpu shows what was detected.",
-                         cudart.GetErrorName(e)) < 0)
+            if (asprintf(message, "No GPU: CUDA calls in this cell return errors (%s; see the note "
+                                  "after the first CUDA cell, or %%gpu).", cudart.GetErrorName(e)) < 0)
                 *message = NULL;
         } else {
             *message = error_message(e, 0, 0);

@@ -134,3 +134,48 @@ def test_clean_declaration_gives_no_warning(kernel, code):
     r = kernel.execute(code)
     assert r.status == "ok", r.describe()
     assert r.stderr == "", f"spurious compiler output for {code!r}:\n{r.stderr}"
+
+
+def _one_error_without_generated_code(r):
+    assert r.status == "error", r.describe()
+    assert len(r.of_type("error")) == 1, r.describe()
+    text = r.error_text
+    for generated in ("__cc", "#line", "__cudacell", "__builtin_mem"):
+        assert generated not in text, f"generated code in the error:\n{text}"
+    return text
+
+
+def test_top_level_vla_explains_the_rule_and_the_fix(kernel):
+    r = kernel.execute("int vla_n = 5;\nint vla_v[vla_n];")
+    text = _one_error_without_generated_code(r)
+    assert "top level" in text and "global" in text and "constant" in text, text
+    assert "int *vla_v = malloc(vla_n * sizeof *vla_v);" in text, text
+    assert "{ int vla_v[vla_n]; ... }" in text, text
+    assert re.search(r"(^|\D)2:5", text), text   # where, in the cell's coordinates
+
+
+def test_top_level_2d_vla_suggests_one_allocation(kernel):
+    r = kernel.execute("int vla_m = 3;\ndouble vla_grid[vla_m][vla_m];")
+    text = _one_error_without_generated_code(r)
+    assert "double *vla_grid = malloc(vla_m * vla_m * sizeof *vla_grid);" in text, text
+    assert "{ double vla_grid[vla_m][vla_m]; ... }" in text, text
+
+
+@pytest.mark.parametrize("code, marker", [
+    ('#include <iostream>\nstd::cout << "hi" << std::endl;', "#include <iostream>"),
+    ('std::printf("hi\\n");', "std::printf"),
+    ("class CppThing { public: int x; };", "class CppThing"),
+    ("template <typename T> T cpp_twice(T x) { return 2 * x; }", "template"),
+])
+def test_cpp_in_a_c_cell_says_how_to_switch(fresh_kernel, code, marker):
+    r = fresh_kernel.execute(code)
+    text = _one_error_without_generated_code(r)
+    assert f"C++ (`{marker}`)" in text, text
+    assert "compiled as C" in text and "%%cuda" in text, text
+
+
+def test_plain_c_error_gets_no_cpp_or_vla_hint(kernel):
+    r = kernel.execute("int class_count = 1;\nint hint_z = class_count + not_declared_here;")
+    text = _one_error_without_generated_code(r)
+    assert "C++" not in text and "global" not in text, text
+    assert "not_declared_here" in text

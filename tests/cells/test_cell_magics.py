@@ -88,6 +88,22 @@ def test_who_lists_globals_functions_types(fresh_kernel):
         assert name in out, f"%who does not list {name}:\n{out}"
 
 
+def test_who_lists_each_declaration_once(fresh_kernel):
+    """An item that declares several names (an enum's tag and constants, a
+    typedef of a tagged struct) is one line of %who, not one per name."""
+    k = fresh_kernel
+    k.ok("enum who_color { WHO_RED, WHO_GREEN, WHO_BLUE };\n"
+         "typedef struct who_point { int x, y; } who_point;\n"
+         "int who_a = 1, who_b = 2;\nint who_f(void) { return 0; }")
+    out = k.ok("%who").stdout
+    lines = [l.strip() for l in out.splitlines() if l.startswith("  ")]
+    assert len(lines) == len(set(lines)), f"a declaration is listed twice:\n{out}"
+    assert sum("who_color" in l for l in lines) == 1, out
+    assert sum("struct who_point" in l for l in lines) == 1, out
+    for name in ("WHO_BLUE", "who_a", "who_b", "who_f"):
+        assert name in out, f"%who does not list {name}:\n{out}"
+
+
 def test_who_empty_session(fresh_kernel):
     r = fresh_kernel.ok("%who")
     assert "who_var" not in r.stdout

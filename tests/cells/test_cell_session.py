@@ -63,6 +63,22 @@ def test_global_persists_and_changes(kernel):
     assert out(kernel, 'printf("%d\\n", gcount);') == "42\n"
 
 
+def test_complex_atomic_aligned_thread_local_globals(fresh_kernel):
+    """C99/C11 specifiers on top-level variables: <complex.h>'s `double
+    complex`, _Complex, _Atomic, _Alignas, _Thread_local (also static)."""
+    k = fresh_kernel
+    k.ok("#include <complex.h>\n#include <stdatomic.h>\n"
+         "double complex z = 1.0 + 2.0 * I;\ndouble complex w;\n"
+         "float _Complex fz = 3.0f + 4.0f * I;\n"
+         "_Atomic(int) ai = 7;\n_Atomic int aj;\n"
+         '_Alignas(16) char abuf[16] = "hi";\n'
+         "_Thread_local int tl = 3;\nstatic _Thread_local int stl = 4;")
+    assert out(k, 'printf("%g %g %g %g %d %d %s %d %d %d\\n", creal(z), cimag(z), creal(w),\n'
+                  '       cimagf(fz), ai, aj, abuf, (int)((uintptr_t)abuf % 16), tl, stl);\n'
+                  "w = 0.5 - 1.0 * I; aj = 9; tl = 5; stl = 6;") == "1 2 0 4 7 0 hi 0 3 4\n"
+    assert out(k, 'printf("%g %g %d %d %d\\n", creal(w), cimag(w), aj, tl, stl);') == "0.5 -1 9 5 6\n"
+
+
 def test_statements_run_in_order(kernel):
     code = 'printf("a\\n");\nint mid = 2;\nprintf("%d\\n", mid);\nprintf("c\\n");'
     assert out(kernel, code) == "a\n2\nc\n"

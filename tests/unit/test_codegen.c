@@ -271,6 +271,23 @@ static void test_libc_names(void)
         "printf(\"times=%d send=%d y0=%g\\n\", times(2), send(2), y0);");
 }
 
+/* C99/C11 specifiers at file scope: defined in one cell, set and read in
+ * later ones (the compiler checks the generated declarations). */
+static void test_c11_globals(void)
+{
+    SCENARIO("1 2 0 | 3 4 | 7 0 | hi 0 | 3 4\n0.5 -1 9 5 6\n",
+        "#include <stdio.h>\n#include <complex.h>\n#include <stdatomic.h>\n"
+        "double complex z = 1.0 + 2.0 * I;\ndouble complex w;\n"
+        "float _Complex fz = 3.0f + 4.0f * I;\n"
+        "_Atomic(int) ai = 7;\n_Atomic int aj;\n"
+        "_Alignas(16) char buf[16] = \"hi\";\n"
+        "_Thread_local int t = 3;\nstatic _Thread_local int st = 4;\n",
+        "printf(\"%g %g %g | %g %g | %d %d | %s %d | %d %d\\n\", creal(z), cimag(z), creal(w),\n"
+        "       crealf(fz), cimagf(fz), ai, aj, buf, (int)((uintptr_t)buf % 16), t, st);\n"
+        "w = 0.5 - 1.0 * I; aj = 9; t = 5; st = 6;\n",
+        "printf(\"%g %g %d %d %d\\n\", creal(w), cimag(w), aj, t, st);");
+}
+
 static void test_main(void)
 {
     SCENARIO("main\n[rc=3]",
@@ -439,6 +456,78 @@ static void test_cuda_sources(void)
     cc_session_free(s);
 }
 
+/* Which names of CUDA cells a C cell sees: decided by the exact words of
+ * each declaration (cuda_count, cudaBuf, struct stdstuff, half_width are
+ * plain C; float4, cudaStream_t, std::, & and types built on them are not),
+ * and the hidden ones the C cell mentions are listed for the error hint. */
+static void test_cuda_names_in_c(void)
+{
+    cc_session *s = cc_session_new();
+    char *err = NULL;
+    cc_plan *p = cc_session_plan(s,
+        "int cuda_count(void) { return 3; }\nfloat *cudaBuf;\nstruct stdstuff { int a; };\n"
+        "struct stdstuff sst;\nint half_width = 5;\nunsigned long long int2x;\n"
+        "float4 make4(void) { return make_float4(1, 2, 3, 4); }\ncudaStream_t strm;\n"
+        "typedef float4 vec;\nstruct P { vec v; };\nint usep(struct P *p) { return p != 0; }\n"
+        "int by_ref(int &r) { return r; }\n#include <string>\nstd::string greet(void) { return \"hi\"; }\n"
+        "__global__ void kern(int *a) { a[0] = 1; }\n__device__ int twice(int x) { return 2 * x; }\n",
+        1, CC_LANG_CUDA, &err);
+    CHECK(p != NULL, "cuda names: plan the CUDA cell (%s)", err ? err : "");
+    if (!p) { free(err); cc_session_free(s); return; }
+    cc_session_commit(s, p, "cell-names.so");
+    cc_plan_free(p);
+    p = cc_session_plan(s, "int all = cuda_count() + (cudaBuf != 0) + sst.a + half_width + (int)int2x;\n"
+                           "make4(); strm; usep(0); by_ref(all); greet(); kern(0); twice(1);\n", 1, CC_LANG_C, &err);
+    CHECK(p != NULL, "cuda names: plan the C cell");
+    if (!p) { cc_session_free(s); return; }
+    const char *hid = p->c_hidden ? p->c_hidden : "";
+    /* the session header: from its #line marker to the cell's first one */
+    const char *h0 = strstr(p->source, "#line 1 \"session\"");
+    const char *h1 = h0 ? strstr(h0 + 1, "#line ") : NULL;
+    char *src = h0 && h1 ? strndup(h0, (size_t)(h1 - h0)) : strdup("");
+    CHECK(strstr(src, "int cuda_count(void) __asm__(\"cudacell.cuda_count\");") != NULL, "cuda_count() is C");
+    CHECK(strstr(src, "extern float *cudaBuf __asm__") != NULL, "cudaBuf is C");
+    CHECK(strstr(src, "struct stdstuff { int a; };") && strstr(src, "extern struct stdstuff sst"), "struct stdstuff is C");
+    CHECK(strstr(src, "extern int half_width") && strstr(src, "int2x"), "half_width and int2x are C");
+    CHECK(!strstr(src, "make4") && !strstr(src, "strm") && !strstr(src, "usep") && !strstr(src, "struct P") &&
+          !strstr(src, "vec") && !strstr(src, "by_ref") && !strstr(src, "greet") && !strstr(src, "<string>"),
+          "CUDA-only declarations stay out of the C unit's header");
+    free(src);
+    CHECK(strstr(hid, "make4\tf\t`float4`\n") != NULL, "hidden: make4 uses float4");
+    CHECK(strstr(hid, "strm\tf\t`cudaStream_t`\n") != NULL, "hidden: strm uses cudaStream_t");
+    CHECK(strstr(hid, "usep\tf\t`struct P`\n") != NULL, "hidden: usep uses struct P (a type C cannot see)");
+    CHECK(strstr(hid, "by_ref\tf\ta C++ reference") != NULL, "hidden: by_ref takes a reference");
+    CHECK(strstr(hid, "greet\tf\t`std::string`\n") != NULL, "hidden: greet returns std::string");
+    CHECK(strstr(hid, "kern\tk\t") && strstr(hid, "twice\td\t"), "hidden: the kernel and the device function");
+    CHECK(!strstr(hid, "cuda_count") && !strstr(hid, "vec\t"), "hidden: only what C cannot see and the cell mentions");
+    cc_plan_free(p);
+    p = cc_session_plan(s, "int x = 1;\n", 1, CC_LANG_C, &err);
+    CHECK(p && p->c_hidden == NULL, "hidden: nothing when the cell mentions none");
+    cc_plan_free(p);
+    p = cc_session_plan(s, "int y = make4;\n", 1, CC_LANG_CUDA, &err);
+    CHECK(p && p->c_hidden == NULL && strstr(p->source, "make4"), "a CUDA cell sees everything");
+    cc_plan_free(p);
+    cc_session_free(s);
+}
+
+/* The same, compiled: host code of a CUDA cell runs and C cells call it. */
+static void test_cuda_names_build(void)
+{
+    if (!g_nvcc) { printf("ok %d - # SKIP nvcc not found\n", ++tap_n); return; }
+    cc_session *s = cc_session_new();
+    const char *cells[] = {
+        "//cuda\nint cuda_count(void) { return 3; }\nfloat *cudaBuf;\nstruct stdstuff { int a; };\n"
+        "struct stdstuff sst = { 4 };\nint half_width = 5;\n"
+        "float4 make4(void) { return make_float4(1, 2, 3, 4); }\n"
+        "cudaBuf = (float *)malloc(sizeof *cudaBuf); *cudaBuf = 2.5f;\n",
+        "#include <stdio.h>\nprintf(\"%d %g %d %d\\n\", cuda_count(), *cudaBuf, sst.a, half_width);",
+        NULL };
+    char *out = session_run_lang(s, cells, CC_LANG_C);
+    CHECK_STR(out, "3 2.5 4 5\n", "C cell calls host code of a CUDA cell whose names start with cuda/std/half");
+    free(out);
+    cc_session_free(s);
+}
+
 /* CUDA cells compiled by nvcc; host parts always run, kernels only with a GPU. */
 static void test_cuda_build(void)
 {
@@ -546,9 +635,12 @@ int main(void)
     test_control_flow();
     test_redefinition();
     test_main();
+    test_c11_globals();
     test_libc_names();
     test_diagnostics();
     test_cuda_build();
+    test_cuda_names_in_c();
+    test_cuda_names_build();
     test_reload(false);
     if (g_nvcc) test_reload(true);
     else printf("ok %d - # SKIP nvcc not found\n", ++tap_n);
