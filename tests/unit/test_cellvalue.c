@@ -2,7 +2,8 @@
  * are truth values (table-driven), and the struct formatters it generates,
  * compiled for real (cc, and c++ for the CUDA-cell form) into a program
  * that shows values through libcudacell's __CC_SHOW with a capturing sink,
- * so the printed text is checked, not the generated source. */
+ * so the printed text is checked, not the generated source. In a sanitizer
+ * build the program gets the same -fsanitize (the library is instrumented). */
 #include "cellvalue.h"
 #include "tap.h"
 
@@ -110,9 +111,10 @@ static char *build_and_run(bool cxx, const char *dir)
     fprintf(f, "    return 0;\n}\n");
     fclose(f);
     free(fm.s);
-    snprintf(cmd, sizeof cmd, "%s %s -Wall -Wextra -Werror -Wno-missing-field-initializers "
+    snprintf(cmd, sizeof cmd, "%s %s %s -Wall -Wextra -Werror -Wno-missing-field-initializers "
              "-I'%s' -I'%s' -o '%s' '%s' '%s' -lz -lm -lpthread > '%s' 2>&1 && '%s' > '%s' 2>&1",
-             cxx ? "c++" : "cc", cxx ? "-std=c++17" : "-std=gnu17", CCDISPLAY_INC, RUNTIME_INC,
+             cxx ? "c++" : "cc", cxx ? "-std=c++17" : "-std=gnu17", CCDISPLAY_CFLAGS,
+             CCDISPLAY_INC, RUNTIME_INC,
              exe, src, CCDISPLAY_LIB, out, exe, out);
     int rc = system(cmd);
     char *text = read_file(out);
