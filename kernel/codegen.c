@@ -9,6 +9,7 @@
  * holds (cc_plan_free). See docs/HOW_IT_WORKS.md. */
 #include "codegen.h"
 #include "celldecl.h"
+#include "cellvalue.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ typedef struct gen {
     bool has_main, has_run;
     int main_args;          /* 0, 2 or 3 */
     bool main_void;
+    bool shows;             /* the last expression's value is shown */
 } gen;
 
 /* ---- text of the cell ------------------------------------------------- */
@@ -451,7 +453,11 @@ static bool is_expression(const gen *g, const cc_item *it)
  * nvcc reports a macro call at its first line, so CUDA keeps one line. */
 static void gen_show(gen *g, const cc_item *it)
 {
-    static const char open[] = "__CC_SHOW((";
+    /* C comparisons are ints: show them as true/false (cellvalue.c) */
+    const char *open = !g->cxx && cv_is_boolean(&g->cell, it->first, it->end)
+                       ? "__CC_SHOW_BOOL((" : "__CC_SHOW((";
+    size_t olen = strlen(open);
+    g->shows = true;
     const cc_tok *t = &g->cell.toks[it->first];
     const char *ls = g->code + t->off;
     size_t pad = 0;
@@ -462,8 +468,8 @@ static void gen_show(gen *g, const cc_item *it)
         if (*ls == '\t') plain = false;
     }
     int line = nb_line(g, it->first);
-    if (plain && pad >= sizeof open - 1) {
-        cg_addf(&g->run, "#line %d \"cell\"\n%s%*s", line, open, (int)(pad - (sizeof open - 1)), "");
+    if (plain && pad >= olen) {
+        cg_addf(&g->run, "#line %d \"cell\"\n%s%*s", line, open, (int)(pad - olen), "");
     } else if (!g->cxx && line > 1) {
         cg_addf(&g->run, "#line %d \"cell\"\n%s\n", line - 1, open);
         for (const char *p = ls; p < g->code + t->off; p++)
@@ -573,6 +579,22 @@ static void gen_entry(gen *g, cg_buf *out, const char *pre)
     cg_add(out, "}\n");
 }
 
+/* Field-by-field formatters for the structs the cell can see (its own and
+ * the session's), so its last expression shows {x = 1, y = 2.5}. */
+static void gen_formatters(gen *g, const bool *used, cg_buf *out)
+{
+    const cg_view *v = g->v;
+    size_t n = 0, cap = v->n_items + g->pv->n_items;
+    const char **texts = malloc((cap ? cap : 1) * sizeof *texts);
+    if (!texts) { out->oom = true; return; }
+    for (size_t i = 0; i < v->n_items; i++)
+        if (used[i] && v->items[i].kind == CC_SI_TYPE && !v->items[i].weak) texts[n++] = v->items[i].text;
+    for (size_t i = 0; i < g->pv->n_items; i++)
+        if (g->pv->items[i].kind == CC_SI_TYPE && !g->pv->items[i].weak) texts[n++] = g->pv->items[i].text;
+    cv_formatters(texts, n, g->cxx, v->is_type, v->is_type_ctx, out);
+    free(texts);
+}
+
 /* Names of the host functions and variables the cell defines. */
 static void collect_defs(gen *g)
 {
@@ -666,6 +688,7 @@ int cg_generate(const cg_view *v, const char *code, int first_line, cc_lang lang
     if (hdr.s) cg_add(&out, hdr.s);
     if (g.file.s) cg_add(&out, g.file.s);
     if (g.glue.s) { cg_add(&out, "#line 1 \"<cudacell>\"\n"); cg_add(&out, g.glue.s); }
+    if (g.shows) gen_formatters(&g, used, &out);
     gen_entry(&g, &out, pre.s ? pre.s : "");
 
     int rc = cg_deps(v, lang, used, &refs, p);

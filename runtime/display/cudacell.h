@@ -86,8 +86,28 @@ enum {
     CC_K_OTHER = 0, CC_K_BOOL, CC_K_CHAR, CC_K_SCHAR, CC_K_UCHAR,
     CC_K_SHORT, CC_K_USHORT, CC_K_INT, CC_K_UINT, CC_K_LONG, CC_K_ULONG,
     CC_K_LLONG, CC_K_ULLONG, CC_K_FLOAT, CC_K_DOUBLE, CC_K_LDOUBLE,
-    CC_K_STR, CC_K_PTR
+    CC_K_STR, CC_K_PTR, CC_K_CFLOAT, CC_K_CDOUBLE, CC_K_CLDOUBLE, CC_K_END
 };
+/* A value being formatted; __cc_val_show sends it and frees it. NULL (out
+ * of memory) is accepted everywhere. */
+typedef struct __cc_val __cc_val;
+/* Formats the struct or union at p (the kernel generates one per type the
+ * notebook defines; see kernel/cellvalue.c). */
+typedef void (*__cc_fmt_fn)(__cc_val *b, const void *p);
+CC_API __cc_val *__cc_val_new(void);
+CC_API void __cc_val_show(__cc_val *b);
+CC_API void __cc_text(__cc_val *b, const char *text);
+/* The object at p: rank array levels (0 for a single value), sizes[0] its
+ * size, sizes[k] the size of an element at level k, sizes[rank] the size of
+ * one leaf; leaves of the given CC_K_* kind, or formatted by fn, or "{...}". */
+CC_API void __cc_put(__cc_val *b, const void *p, int rank, const size_t *sizes, int kind,
+                     __cc_fmt_fn fn);
+/* Plots of any element type: xkind, ykind are CC_K_* (x may be NULL). */
+CC_API void __cc_plot_typed(const void *x, int xkind, const void *y, int ykind, int n,
+                            const char *title, const char *xlabel, const char *ylabel,
+                            int scatter);
+
+/* Entry points of earlier versions (cells compiled before stay loadable). */
 CC_API void __cc_show_b(int v);
 CC_API void __cc_show_c(char v);
 CC_API void __cc_show_i(long long v);
@@ -98,11 +118,7 @@ CC_API void __cc_show_ld(long double v);
 CC_API void __cc_show_s(const char *v);
 CC_API void __cc_show_p(const void *v);
 CC_API void __cc_show_none(int unused);
-/* Not a scalar we know: a pointer (is_ptr) or a struct/union of size bytes. */
 CC_API void __cc_show_other(size_t size, int is_ptr, const void *ptr);
-/* A fixed array of size bytes, elements of elem_size bytes and the given
- * kind (CC_K_OTHER: shown by size only); char arrays are shown as strings
- * (up to the first NUL). */
 CC_API void __cc_show_array(int kind, const void *base, size_t size, size_t elem_size);
 
 #ifdef __cplusplus
@@ -113,15 +129,30 @@ CC_API void __cc_show_array(int kind, const void *base, size_t size, size_t elem
 /* ---- C: __CC_SHOW(expr) ------------------------------------------------
  * Shows the value of expr as the cell's execute_result. A void expr is just
  * evaluated. expr is evaluated once; the other copies the macro makes of it
- * sit in sizeof / typeof / unselected branches and are never evaluated. */
+ * sit in sizeof / typeof / unselected branches and are never evaluated.
+ * Compiles for an expression of any type: what cannot be shown shows "{...}"
+ * or a one-line note. */
 
+/* Structs and unions the notebook defines: "struct p: __cc_fmt_1, ..."
+ * (the kernel redefines this before a cell's last expression). */
+#ifndef __CC_STRUCT_FNS
+#define __CC_STRUCT_FNS
+#endif
+
+/* The type of e after decay (void stays void; no complaint about bit-fields). */
+#define __CC_TY(e) __typeof__(((void)0, (e)))
 /* expr itself, or 0 when expr is void (so the value branch type-checks). */
-#define __CC_NV(e) _Generic((__typeof__(e) *)0, void *: 0, default: (e))
-/* 1 when v has array type (an array and its decayed pointer differ). */
-#define __CC_IS_ARRAY(v) \
+#define __CC_NV(e) _Generic((__CC_TY(e) *)0, void *: 0, default: (e))
+/* 1 when v decays (an array or a function: the value and its decay differ). */
+#define __CC_DECAYS(v) \
     (!__builtin_types_compatible_p(__typeof__(v), __typeof__(((void)0, (v)))))
+/* What v decays to, or a dummy char * when it does not decay. */
+#define __CC_AP(v) __builtin_choose_expr(__CC_DECAYS(v), ((void)0, (v)), (char *)0)
+#define __CC_IS_FUNC(v) \
+    (__CC_DECAYS(v) && __builtin_types_compatible_p(__typeof__(v), __typeof__(*__CC_AP(v))))
+#define __CC_IS_ARRAY(v) (__CC_DECAYS(v) && !__CC_IS_FUNC(v))
 /* For an array, a pointer to its first element; otherwise a dummy char *. */
-#define __CC_AP(v) __builtin_choose_expr(__CC_IS_ARRAY(v), ((void)0, (v)), (char *)0)
+#define __CC_EP(v) __builtin_choose_expr(__CC_IS_ARRAY(v), ((void)0, (v)), (char *)0)
 #define __CC_KIND(x) _Generic((x), \
     _Bool: CC_K_BOOL, char: CC_K_CHAR, signed char: CC_K_SCHAR, \
     unsigned char: CC_K_UCHAR, short: CC_K_SHORT, unsigned short: CC_K_USHORT, \
@@ -129,39 +160,92 @@ CC_API void __cc_show_array(int kind, const void *base, size_t size, size_t elem
     unsigned long: CC_K_ULONG, long long: CC_K_LLONG, \
     unsigned long long: CC_K_ULLONG, float: CC_K_FLOAT, double: CC_K_DOUBLE, \
     long double: CC_K_LDOUBLE, char *: CC_K_STR, const char *: CC_K_STR, \
+    _Complex float: CC_K_CFLOAT, _Complex double: CC_K_CDOUBLE, \
+    _Complex long double: CC_K_CLDOUBLE, \
     default: (__builtin_classify_type(x) == 5 ? CC_K_PTR : CC_K_OTHER))
-#define __CC_KNOWN(v) (__CC_KIND(v) != CC_K_OTHER && __CC_KIND(v) != CC_K_PTR)
-/* v when it is a known scalar, else 0 (the argument of __cc_show_none). */
-#define __CC_SV(v) __builtin_choose_expr(__CC_KNOWN(v), (v), 0)
-/* v when it is a pointer, else a dummy NULL. */
-#define __CC_PP(v) __builtin_choose_expr(__builtin_classify_type(v) == 5, (v), (void *)0)
-#define __CC_SCALAR(v) _Generic((v), \
-    _Bool: __cc_show_b, char: __cc_show_c, signed char: __cc_show_i, \
-    unsigned char: __cc_show_u, short: __cc_show_i, unsigned short: __cc_show_u, \
-    int: __cc_show_i, unsigned int: __cc_show_u, long: __cc_show_i, \
-    unsigned long: __cc_show_u, long long: __cc_show_i, \
-    unsigned long long: __cc_show_u, float: __cc_show_f, double: __cc_show_d, \
-    long double: __cc_show_ld, char *: __cc_show_s, const char *: __cc_show_s, \
-    default: __cc_show_none)(__CC_SV(v))
-/* Arrays of arrays are shown by size only. */
-#define __CC_ARRAY(v) __cc_show_array( \
-    __CC_IS_ARRAY(__CC_AP(v)[0]) ? CC_K_OTHER : __CC_KIND(__CC_AP(v)[0]), \
-    (const void *)__CC_AP(v), sizeof(v), sizeof(__CC_AP(v)[0]))
-#define __CC_OTHER(v) __cc_show_other(sizeof(v), \
-    __builtin_classify_type(v) == 5, (const void *)__CC_PP(v))
-#define __CC_SHOW_NV(v) __builtin_choose_expr(__CC_IS_ARRAY(v), __CC_ARRAY(v), \
-    __builtin_choose_expr(__CC_KNOWN(v), __CC_SCALAR(v), __CC_OTHER(v)))
-#define __CC_SHOW(e) \
-    _Generic((__typeof__(e) *)0, void *: (e), default: __CC_SHOW_NV(__CC_NV(e)))
+#define __CC_FN(x) _Generic((x), __CC_STRUCT_FNS default: (__cc_fmt_fn)0)
+/* The object *p (p a pointer to any complete object type, arrays of up to
+ * three levels walked element by element) appended to b. */
+#define __CC_PUT(b, p) do { \
+    __typeof__(p) __cc_p0 = (p); \
+    __typeof__(__CC_EP(*__cc_p0)[0]) *__cc_p1 __attribute__((unused)) = 0; \
+    __typeof__(__CC_EP(*__cc_p1)[0]) *__cc_p2 __attribute__((unused)) = 0; \
+    __typeof__(__CC_EP(*__cc_p2)[0]) *__cc_p3 __attribute__((unused)) = 0; \
+    const int __cc_a0 = __CC_IS_ARRAY(*__cc_p0); \
+    const int __cc_a1 = __cc_a0 && __CC_IS_ARRAY(*__cc_p1); \
+    const int __cc_a2 = __cc_a1 && __CC_IS_ARRAY(*__cc_p2); \
+    const int __cc_a3 = __cc_a2 && __CC_IS_ARRAY(*__cc_p3); \
+    const int __cc_r = __cc_a0 + __cc_a1 + __cc_a2; \
+    const size_t __cc_s[4] = { sizeof *__cc_p0, sizeof *__cc_p1, sizeof *__cc_p2, \
+                               sizeof *__cc_p3 }; \
+    __cc_put((b), (const void *)__cc_p0, __cc_r, __cc_s, \
+        __cc_r == 0 ? __CC_KIND(*__cc_p0) : __cc_r == 1 ? __CC_KIND(*__cc_p1) : \
+        __cc_r == 2 ? __CC_KIND(*__cc_p2) : __cc_a3 ? CC_K_OTHER : __CC_KIND(*__cc_p3), \
+        __cc_r == 0 ? __CC_FN(*__cc_p0) : __cc_r == 1 ? __CC_FN(*__cc_p1) : \
+        __cc_r == 2 ? __CC_FN(*__cc_p2) : __cc_a3 ? (__cc_fmt_fn)0 : __CC_FN(*__cc_p3)); \
+} while (0)
+/* A bit-field member (no address): its value, promoted, in a temporary. */
+#define __CC_PUT_BITS(b, lv) do { \
+    __typeof__((lv) + 0) __cc_bf = (lv); \
+    __CC_PUT(b, &__cc_bf); \
+} while (0)
+/* v is evaluated once, into a temporary (an array decays to a pointer to
+ * its elements, which are then shown in place; a function to its address). */
+#define __CC_SHOW_NV(v) ({ \
+    __typeof__(v) *__cc_tp __attribute__((unused)) = 0; \
+    __auto_type __cc_t = (v); \
+    __cc_val *__cc_b = __cc_val_new(); \
+    __CC_PUT(__cc_b, __builtin_choose_expr(__CC_IS_ARRAY(*__cc_tp), \
+        (__typeof__(__cc_tp))(void *)__builtin_choose_expr(__CC_IS_ARRAY(*__cc_tp), \
+                                                           __cc_t, (char *)0), \
+        &__cc_t)); \
+    __cc_val_show(__cc_b); })
+#define __CC_SHOW(e) __extension__ \
+    _Generic((__CC_TY(e) *)0, void *: (e), default: __CC_SHOW_NV(__CC_NV(e)))
+/* A comparison or logical expression (an int in C) shown as true/false. */
+#define __CC_SHOW_BOOL(e) __cc_show_b((e) != 0)
+
+/* cc_plot / cc_scatter take float, double and integer arrays alike. */
+#define __CC_PLOT_KIND(p) _Generic((p), \
+    float *: CC_K_FLOAT, const float *: CC_K_FLOAT, \
+    double *: CC_K_DOUBLE, const double *: CC_K_DOUBLE, \
+    int *: CC_K_INT, const int *: CC_K_INT, unsigned *: CC_K_UINT, const unsigned *: CC_K_UINT, \
+    long *: CC_K_LONG, const long *: CC_K_LONG, \
+    unsigned long *: CC_K_ULONG, const unsigned long *: CC_K_ULONG, \
+    long long *: CC_K_LLONG, const long long *: CC_K_LLONG, \
+    unsigned long long *: CC_K_ULLONG, const unsigned long long *: CC_K_ULLONG, \
+    short *: CC_K_SHORT, const short *: CC_K_SHORT, \
+    unsigned short *: CC_K_USHORT, const unsigned short *: CC_K_USHORT, \
+    signed char *: CC_K_SCHAR, const signed char *: CC_K_SCHAR, \
+    unsigned char *: CC_K_UCHAR, const unsigned char *: CC_K_UCHAR, \
+    long double *: CC_K_LDOUBLE, const long double *: CC_K_LDOUBLE, \
+    default: CC_K_OTHER)
+#define cc_plot(x, y, n, title, xlabel, ylabel) \
+    __cc_plot_typed((x), __CC_PLOT_KIND(x), (y), __CC_PLOT_KIND(y), (n), (title), \
+                    (xlabel), (ylabel), 0)
+#define cc_scatter(x, y, n, title, xlabel, ylabel) \
+    __cc_plot_typed((x), __CC_PLOT_KIND(x), (y), __CC_PLOT_KIND(y), (n), (title), \
+                    (xlabel), (ylabel), 1)
 
 #else
 /* ---- C++ (CUDA cells): __CC_SHOW(expr) ------------------------------------
  * (__cc_show_t(), expr) picks the overloaded comma below for a value and the
- * built-in comma for a void expr, which is then just evaluated. */
+ * built-in comma for a void expr, which is then just evaluated. Structs the
+ * notebook defines get an overload int __cc_fields(__cc_val *, const T &, int)
+ * from the kernel, found by argument-dependent lookup. */
 extern "C++" {
+/* (va_list's element type carries attributes that g++ notes on copies) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wattributes"
+#pragma GCC diagnostic ignored "-Wignored-attributes"
 struct __cc_show_t {};
 
-template <class T> struct __cc_kind { enum { value = CC_K_OTHER }; };
+template <class T> struct __cc_nocv { typedef T type; };
+template <class T> struct __cc_nocv<const T> { typedef T type; };
+template <class T> struct __cc_nocv<volatile T> { typedef T type; };
+template <class T> struct __cc_nocv<const volatile T> { typedef T type; };
+
+template <class T> struct __cc_kind { enum { value = __is_enum(T) ? -1 : CC_K_OTHER }; };
 template <class T> struct __cc_kind<T *> { enum { value = CC_K_PTR }; };
 #define __CC_KIND_OF(T, K) template <> struct __cc_kind<T> { enum { value = K }; };
 __CC_KIND_OF(bool, CC_K_BOOL) __CC_KIND_OF(char, CC_K_CHAR)
@@ -175,39 +259,106 @@ __CC_KIND_OF(long double, CC_K_LDOUBLE)
 __CC_KIND_OF(char *, CC_K_STR) __CC_KIND_OF(const char *, CC_K_STR)
 #undef __CC_KIND_OF
 
-/* Anything else: enums as their value, structs and classes by size. */
-template <class T, bool E = __is_enum(T)> struct __cc_shower_other {
-    static void show(const T &) { __cc_show_other(sizeof(T), 0, 0); }
+/* Types with no generated __cc_fields: this one (returns char) is chosen. */
+template <class T> inline char __cc_fields(__cc_val *, const T &, long) { return 0; }
+
+/* How a leaf of type T is formatted: by kind, as an enum, through the
+ * struct's __cc_fields, or not at all (fn 0). */
+template <class T> inline void __cc_fields_fn(__cc_val *b, const void *p)
+{
+    __cc_fields(b, *(const T *)p, 0);
+}
+template <class T> inline void __cc_enum_fn(__cc_val *b, const void *p)
+{
+    long long v = (long long)*(const T *)p;
+    size_t s = sizeof v;
+    __cc_put(b, &v, 0, &s, CC_K_LLONG, 0);
+}
+template <class T, int K = __cc_kind<T>::value> struct __cc_leaf {
+    static __cc_fmt_fn fn() { return 0; }
+    enum { kind = K };
 };
-template <class T> struct __cc_shower_other<T, true> {
-    static void show(const T &v) { __cc_show_i((long long)v); }
+template <class T> struct __cc_leaf<T, -1> {
+    static __cc_fmt_fn fn() { return &__cc_enum_fn<T>; }
+    enum { kind = CC_K_OTHER };
 };
-template <class T> struct __cc_shower : __cc_shower_other<T> {};
-template <class R, class... A> struct __cc_shower<R(A...)> {
-    static void show(R (&f)(A...)) { __cc_show_p((const void *)&f); }
+template <class T> struct __cc_leaf<T, CC_K_OTHER> {
+    static __cc_fmt_fn fn()
+    {
+        return sizeof(__cc_fields((__cc_val *)0, *(const T *)0, 0)) == sizeof(int)
+                   ? &__cc_fields_fn<T> : 0;
+    }
+    enum { kind = CC_K_OTHER };
 };
-template <class T> struct __cc_shower<T *> {
-    static void show(T *const &v) { __cc_show_p((const void *)v); }
+
+/* Array levels of T: rank, the element sizes, the leaf type. */
+template <class T> struct __cc_arr {
+    enum { rank = 0 };
+    typedef typename __cc_nocv<T>::type leaf;
+    static void sizes(size_t *s) { s[0] = sizeof(T); }
 };
-template <class T, size_t N> struct __cc_shower<T[N]> {
-    static void show(const T (&a)[N]) {
-        __cc_show_array(__cc_kind<T>::value, (const void *)a, sizeof a, sizeof a[0]);
+template <class T, size_t N> struct __cc_arr<T[N]> {
+    enum { rank = 1 + __cc_arr<T>::rank };
+    typedef typename __cc_arr<T>::leaf leaf;
+    static void sizes(size_t *s) { s[0] = sizeof(T[N]); __cc_arr<T>::sizes(s + 1); }
+};
+
+/* Functions are the types that const does not change. */
+template <class T> struct __cc_isconst { enum { value = 0 }; };
+template <class T> struct __cc_isconst<const T> { enum { value = 1 }; };
+template <class T, bool F = !__cc_isconst<const T>::value> struct __cc_putter {
+    static void put(__cc_val *b, const T &v)
+    {
+        typedef __cc_arr<T> A;
+        typedef typename A::leaf L;
+        size_t s[A::rank + 1];
+        A::sizes(s);
+        __cc_put(b, (const void *)&v, A::rank, s, __cc_leaf<L>::kind, __cc_leaf<L>::fn());
     }
 };
-#define __CC_SHOWER(T, F) template <> struct __cc_shower<T> { \
-    typedef T type; static void show(const type &v) { F(v); } };
-__CC_SHOWER(bool, __cc_show_b) __CC_SHOWER(char, __cc_show_c)
-__CC_SHOWER(signed char, __cc_show_i) __CC_SHOWER(unsigned char, __cc_show_u)
-__CC_SHOWER(short, __cc_show_i) __CC_SHOWER(unsigned short, __cc_show_u)
-__CC_SHOWER(int, __cc_show_i) __CC_SHOWER(unsigned int, __cc_show_u)
-__CC_SHOWER(long, __cc_show_i) __CC_SHOWER(unsigned long, __cc_show_u)
-__CC_SHOWER(long long, __cc_show_i) __CC_SHOWER(unsigned long long, __cc_show_u)
-__CC_SHOWER(float, __cc_show_f) __CC_SHOWER(double, __cc_show_d)
-__CC_SHOWER(long double, __cc_show_ld)
-__CC_SHOWER(char *, __cc_show_s) __CC_SHOWER(const char *, __cc_show_s)
-#undef __CC_SHOWER
+template <class T> struct __cc_putter<T, true> {
+    static void put(__cc_val *b, T &f)
+    {
+        const void *p = (const void *)&f;
+        size_t s = sizeof p;
+        __cc_put(b, &p, 0, &s, CC_K_PTR, 0);
+    }
+};
+template <class T> inline void __cc_put_obj(__cc_val *b, const T &v) { __cc_putter<T>::put(b, v); }
 
-template <class T> inline void operator,(__cc_show_t, const T &v) { __cc_shower<T>::show(v); }
+template <class T> inline void operator,(__cc_show_t, const T &v)
+{
+    __cc_val *b = __cc_val_new();
+    __cc_put_obj(b, v);
+    __cc_val_show(b);
+}
+
+/* cc_plot / cc_scatter take float, double and integer arrays alike. */
+template <class X, class Y>
+inline void cc_plot(const X *x, const Y *y, int n, const char *title, const char *xlabel,
+                    const char *ylabel)
+{
+    __cc_plot_typed(x, __cc_kind<X>::value, y, __cc_kind<Y>::value, n, title, xlabel, ylabel, 0);
+}
+template <class Y>
+inline void cc_plot(decltype(nullptr), const Y *y, int n, const char *title, const char *xlabel,
+                    const char *ylabel)
+{
+    __cc_plot_typed(0, CC_K_OTHER, y, __cc_kind<Y>::value, n, title, xlabel, ylabel, 0);
+}
+template <class X, class Y>
+inline void cc_scatter(const X *x, const Y *y, int n, const char *title, const char *xlabel,
+                       const char *ylabel)
+{
+    __cc_plot_typed(x, __cc_kind<X>::value, y, __cc_kind<Y>::value, n, title, xlabel, ylabel, 1);
+}
+template <class Y>
+inline void cc_scatter(decltype(nullptr), const Y *y, int n, const char *title,
+                       const char *xlabel, const char *ylabel)
+{
+    __cc_plot_typed(0, CC_K_OTHER, y, __cc_kind<Y>::value, n, title, xlabel, ylabel, 1);
+}
+#pragma GCC diagnostic pop
 }
 #define __CC_SHOW(e) ((void)(__cc_show_t(), e))
 #endif

@@ -409,8 +409,8 @@ void cc_display_image(const unsigned char *pixels, int width, int height, int ch
 
 /* ---- plots ------------------------------------------------------------------ */
 
-static void plot(const char *fn, const float *x, const float *y, int n, const char *title,
-                 const char *xlabel, const char *ylabel, int scatter)
+void rt_plot_send(const char *fn, const float *x, const float *y, int n, const char *title,
+                  const char *xlabel, const char *ylabel, int scatter)
 {
     int drawn = 0;
     if (!y || n < 0) {
@@ -436,16 +436,17 @@ static void plot(const char *fn, const float *x, const float *y, int n, const ch
     free(svg);
 }
 
-void cc_plot(const float *x, const float *y, int n, const char *title, const char *xlabel,
+/* (parenthesized: cudacell.h makes cc_plot and cc_scatter macros in C) */
+void (cc_plot)(const float *x, const float *y, int n, const char *title, const char *xlabel,
              const char *ylabel)
 {
-    plot("cc_plot", x, y, n, title, xlabel, ylabel, 0);
+    rt_plot_send("cc_plot", x, y, n, title, xlabel, ylabel, 0);
 }
 
-void cc_scatter(const float *x, const float *y, int n, const char *title, const char *xlabel,
+void (cc_scatter)(const float *x, const float *y, int n, const char *title, const char *xlabel,
                 const char *ylabel)
 {
-    plot("cc_scatter", x, y, n, title, xlabel, ylabel, 1);
+    rt_plot_send("cc_scatter", x, y, n, title, xlabel, ylabel, 1);
 }
 
 /* ---- updatable displays -------------------------------------------------------- */

@@ -56,6 +56,10 @@ int rt_png_size(const void *png, size_t len, uint32_t *w, uint32_t *h);
  * *drawn (may be NULL) gets the number of finite points drawn. */
 char *rt_svg_plot(const float *x, const float *y, int n, const char *title,
                   const char *xlabel, const char *ylabel, int scatter, int *drawn);
+/* Builds the plot and sends it as display_data (display.c); fn names the
+ * user's call in messages. */
+void rt_plot_send(const char *fn, const float *x, const float *y, int n, const char *title,
+                  const char *xlabel, const char *ylabel, int scatter);
 /* "Nice" axis ticks covering [lo, hi]: *step and the first tick; returns
  * the number of ticks (2..12). */
 int rt_nice_ticks(double lo, double hi, int target, double *first, double *step);
@@ -69,10 +73,17 @@ void rt_fmt_value(rt_str *b, int kind, const void *p);
 void rt_fmt_double(rt_str *b, double v);
 void rt_fmt_float(rt_str *b, float v);
 void rt_fmt_ldouble(rt_str *b, long double v);
-/* "[a, b, c]" (at most RT_SHOW_MAX_ELEMS, then ", ..."); char arrays as a
- * quoted string; CC_K_OTHER elements as "<array of N elements of size S>". */
+/* "{a, b, c}" (at most RT_SHOW_MAX_ELEMS, then ", ..."); char arrays as a
+ * quoted string; CC_K_OTHER elements as "<array of N elements of size S>".
+ * (What older cells' __cc_show_array calls; rt_value.c walks arrays now.) */
 void rt_fmt_array(rt_str *b, int kind, const void *base, size_t size, size_t elem_size);
 #define RT_SHOW_MAX_ELEMS 100
+/* A quoted C string literal of the n bytes at s (cut, with "...", after
+ * 100000). */
+void rt_fmt_string(rt_str *b, const char *s, size_t n);
+/* Sends text t as the cell's execute_result {"data": {"text/plain": t}}
+ * and frees it (after oom: a warning on stderr instead). */
+void rt_send_value(rt_str *t);
 
 /* ---- sending (display.c) ------------------------------------------------- */
 /* Sends one message (msg_type: display_data, update_display_data,

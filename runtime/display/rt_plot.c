@@ -2,9 +2,11 @@
  * a frame, light grid, "nice" ticks (1, 2, 5 × 10^k) with labels, axis
  * labels and a title. All user text is XML-escaped. */
 #include "rt_display.h"
+#include "cudacell.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PLOT_W 640
@@ -214,4 +216,55 @@ char *rt_svg_plot(const float *x, const float *y, int n, const char *title,
     if (drawn)
         *drawn = count;
     return rt_str_take(&b);
+}
+
+/* ---- cc_plot / cc_scatter on arrays of any numeric type -------------------- */
+
+/* n values of the given CC_K_* kind at p as floats (malloc'd), or NULL. */
+static float *to_floats(const void *p, int kind, int n)
+{
+    float *f = malloc((size_t)(n ? n : 1) * sizeof *f);
+    if (!f)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        switch (kind) {
+#define AS(K, T) case K: f[i] = (float)((const T *)p)[i]; break;
+        AS(CC_K_FLOAT, float) AS(CC_K_DOUBLE, double) AS(CC_K_LDOUBLE, long double)
+        AS(CC_K_INT, int) AS(CC_K_UINT, unsigned) AS(CC_K_LONG, long)
+        AS(CC_K_ULONG, unsigned long) AS(CC_K_LLONG, long long)
+        AS(CC_K_ULLONG, unsigned long long) AS(CC_K_SHORT, short)
+        AS(CC_K_USHORT, unsigned short) AS(CC_K_SCHAR, signed char)
+        AS(CC_K_UCHAR, unsigned char) AS(CC_K_CHAR, char) AS(CC_K_BOOL, _Bool)
+#undef AS
+        default: free(f); return NULL;
+        }
+    }
+    return f;
+}
+
+static int plottable(int kind)
+{
+    return kind >= CC_K_BOOL && kind <= CC_K_LDOUBLE;
+}
+
+void __cc_plot_typed(const void *x, int xkind, const void *y, int ykind, int n,
+                     const char *title, const char *xlabel, const char *ylabel, int scatter)
+{
+    const char *fn = scatter ? "cc_scatter" : "cc_plot";
+    if ((x && !plottable(xkind)) || (y && !plottable(ykind))) {
+        rt_display_warn(fn, "x and y must be arrays of numbers (float, double or an integer "
+                        "type), so nothing was plotted.");
+        return;
+    }
+    if (!y || n < 0) {
+        rt_plot_send(fn, NULL, NULL, n, title, xlabel, ylabel, scatter);   /* says why */
+        return;
+    }
+    float *fy = to_floats(y, ykind, n), *fx = x ? to_floats(x, xkind, n) : NULL;
+    if (!fy || (x && !fx))
+        rt_display_warn(fn, "out of memory; nothing was plotted");
+    else
+        rt_plot_send(fn, fx, fy, n, title, xlabel, ylabel, scatter);
+    free(fx);
+    free(fy);
 }

@@ -5,6 +5,7 @@
 #include "cudacell.h"
 
 #include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,18 +82,19 @@ static void c_escape(rt_str *b, unsigned char c, char q)
     }
 }
 
+/* gdb's form: the number, then the character: 97 'a'. */
 static void fmt_char(rt_str *b, char c)
 {
-    rt_str_putc(b, '\'');
+    rt_str_printf(b, "%d '", c);
     if ((unsigned char)c >= 0x80)
         rt_str_printf(b, "\\x%02x", (unsigned char)c);
     else
         c_escape(b, (unsigned char)c, '\'');
-    rt_str_printf(b, "' (%d)", c);
+    rt_str_putc(b, '\'');
 }
 
 /* A quoted C string literal of n bytes (cut after RT_SHOW_MAX_STR). */
-static void fmt_strn(rt_str *b, const char *s, size_t n)
+void rt_fmt_string(rt_str *b, const char *s, size_t n)
 {
     size_t shown = n > RT_SHOW_MAX_STR ? RT_SHOW_MAX_STR : n;
     rt_str_putc(b, '"');
@@ -109,6 +111,20 @@ static void fmt_ptr(rt_str *b, const void *p)
         rt_str_printf(b, "%p", p);
     else
         rt_str_puts(b, "NULL");
+}
+
+/* gdb's form of a complex number: 1.0 + 2.0i */
+static void fmt_complex(rt_str *b, long double re, long double im, int kind)
+{
+    if (kind == CC_K_CFLOAT) rt_fmt_float(b, (float)re);
+    else if (kind == CC_K_CDOUBLE) rt_fmt_double(b, (double)re);
+    else rt_fmt_ldouble(b, re);
+    rt_str_puts(b, signbit(im) ? " - " : " + ");
+    im = fabsl(im);
+    if (kind == CC_K_CFLOAT) rt_fmt_float(b, (float)im);
+    else if (kind == CC_K_CDOUBLE) rt_fmt_double(b, (double)im);
+    else rt_fmt_ldouble(b, im);
+    rt_str_putc(b, 'i');
 }
 
 /* ---- any value of a known kind ------------------------------------------- */
@@ -134,12 +150,27 @@ void rt_fmt_value(rt_str *b, int kind, const void *p)
     case CC_K_STR: {
         const char *s = *(const char *const *)p;
         if (s)
-            fmt_strn(b, s, strlen(s));
+            rt_fmt_string(b, s, strlen(s));
         else
             rt_str_puts(b, "NULL");
         break;
     }
     case CC_K_PTR: fmt_ptr(b, *(const void *const *)p); break;
+    case CC_K_CFLOAT: {
+        const float *z = p;
+        fmt_complex(b, z[0], z[1], kind);
+        break;
+    }
+    case CC_K_CDOUBLE: {
+        const double *z = p;
+        fmt_complex(b, z[0], z[1], kind);
+        break;
+    }
+    case CC_K_CLDOUBLE: {
+        const long double *z = p;
+        fmt_complex(b, z[0], z[1], kind);
+        break;
+    }
     default: rt_str_puts(b, "<value>"); break;
     }
 }
@@ -150,14 +181,14 @@ void rt_fmt_array(rt_str *b, int kind, const void *base, size_t size, size_t ele
     if (kind == CC_K_CHAR) {
         const char *s = base;
         const char *nul = memchr(s, '\0', n);
-        fmt_strn(b, s, nul ? (size_t)(nul - s) : n);
+        rt_fmt_string(b, s, nul ? (size_t)(nul - s) : n);
         return;
     }
-    if (kind <= CC_K_OTHER || kind > CC_K_PTR) {
+    if (kind <= CC_K_OTHER || kind >= CC_K_END) {
         rt_str_printf(b, "<array of %zu elements of size %zu>", n, elem_size);
         return;
     }
-    rt_str_putc(b, '[');
+    rt_str_putc(b, '{');
     for (size_t i = 0; i < n && i < RT_SHOW_MAX_ELEMS; i++) {
         if (i)
             rt_str_puts(b, ", ");
@@ -165,13 +196,13 @@ void rt_fmt_array(rt_str *b, int kind, const void *base, size_t size, size_t ele
     }
     if (n > RT_SHOW_MAX_ELEMS)
         rt_str_puts(b, ", ...");
-    rt_str_putc(b, ']');
+    rt_str_putc(b, '}');
 }
 
 /* ---- sending the execute_result ------------------------------------------- */
 
 /* Sends text (built in *t, which is freed) as {"data": {"text/plain": ...}}. */
-static void send_result(rt_str *t)
+void rt_send_value(rt_str *t)
 {
     if (t->oom) {
         rt_str_free(t);
@@ -190,7 +221,7 @@ static void show_kind(int kind, const void *p)
 {
     rt_str t = {0};
     rt_fmt_value(&t, kind, p);
-    send_result(&t);
+    rt_send_value(&t);
 }
 
 void __cc_show_b(int v) { _Bool x = v != 0; show_kind(CC_K_BOOL, &x); }
@@ -212,12 +243,12 @@ void __cc_show_other(size_t size, int is_ptr, const void *ptr)
     }
     rt_str t = {0};
     rt_str_printf(&t, "<value of type of size %zu>", size);
-    send_result(&t);
+    rt_send_value(&t);
 }
 
 void __cc_show_array(int kind, const void *base, size_t size, size_t elem_size)
 {
     rt_str t = {0};
     rt_fmt_array(&t, kind, base, size, elem_size);
-    send_result(&t);
+    rt_send_value(&t);
 }

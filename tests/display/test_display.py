@@ -214,7 +214,7 @@ def test_double(kernel):
 
 
 def test_char_variable(kernel):
-    assert out_value(kernel.ok("char ch = 'a';\nch")).startswith("'a'")
+    assert out_value(kernel.ok("char ch = 'a';\nch")) == "97 'a'"
 
 
 def test_char_literal_is_an_int_in_c(kernel):
@@ -229,7 +229,7 @@ def test_string_pointer(kernel):
     assert out_value(kernel.ok('const char *greeting = "hello";\ngreeting')) == '"hello"'
 
 
-@pytest.mark.parametrize("expr,text", [("(bool)5", "true"), ("(bool)(1 > 2)", "false"), ("1 > 2", "0")])
+@pytest.mark.parametrize("expr,text", [("(bool)5", "true"), ("(bool)(1 > 2)", "false"), ("1 > 2", "false")])
 def test_bool(kernel, expr, text):
     assert out_value(kernel.ok(expr)) == text
 
@@ -245,7 +245,7 @@ def test_pointer_shows_an_address(kernel):
 
 def test_array_is_shown_as_a_list(kernel):
     kernel.ok("int a3[3] = {1, 2, 3};")
-    assert out_value(kernel.ok("a3")) == "[1, 2, 3]"
+    assert out_value(kernel.ok("a3")) == "{1, 2, 3}"
 
 
 def test_negative_and_unsigned(kernel):
@@ -304,7 +304,7 @@ def test_cuda_cell_host_code_displays(kernel):
 
 
 @needs_nvcc
-@pytest.mark.parametrize("expr,text", [("'a'", "'a'"), ("2.5f", "2.5"), ("7 * 6", "42")])
+@pytest.mark.parametrize("expr,text", [("'a'", "97 'a'"), ("2.5f", "2.5"), ("7 * 6", "42")])
 def test_cuda_cell_values(kernel, expr, text):
     """In C++ 'a' is a char (in C an int)."""
     assert out_value(kernel.ok(f"%%cuda\n{expr}")).startswith(text)
@@ -315,4 +315,4 @@ def test_cuda_void_call_and_array(kernel):
     kernel.ok("%%cuda\nint cu_arr[3] = {4, 5, 6};\nvoid cu_touch(void) { cu_arr[0] = 9; }")
     r = kernel.ok("%%cuda\ncu_touch()")
     assert displays(r) == [], r.describe()
-    assert out_value(kernel.ok("%%cuda\ncu_arr")) == "[9, 5, 6]"
+    assert out_value(kernel.ok("%%cuda\ncu_arr")) == "{9, 5, 6}"

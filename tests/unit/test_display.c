@@ -391,10 +391,10 @@ static void test_format(void)
     CHECK_FMT(CC_K_FLOAT, float, 1.0f / 3, "0.33333334");
     CHECK_FMT(CC_K_LDOUBLE, long double, 0.1L, "0.1");
     CHECK_FMT(CC_K_LDOUBLE, long double, 2.5L, "2.5");
-    CHECK_FMT(CC_K_CHAR, char, 'a', "'a' (97)");
-    CHECK_FMT(CC_K_CHAR, char, '\n', "'\\n' (10)");
-    CHECK_FMT(CC_K_CHAR, char, '\'', "'\\'' (39)");
-    CHECK_FMT(CC_K_CHAR, char, '"', "'\"' (34)");
+    CHECK_FMT(CC_K_CHAR, char, 'a', "97 'a'");
+    CHECK_FMT(CC_K_CHAR, char, '\n', "10 '\\n'");
+    CHECK_FMT(CC_K_CHAR, char, '\'', "39 '\\''");
+    CHECK_FMT(CC_K_CHAR, char, '"', "34 '\"'");
     CHECK_FMT(CC_K_BOOL, _Bool, 1, "true");
     CHECK_FMT(CC_K_BOOL, _Bool, 0, "false");
     CHECK_FMT(CC_K_STR, const char *, "hello\n", "\"hello\\n\"");
@@ -411,13 +411,13 @@ static void test_format(void)
     int ia[3] = {1, -2, 3};
     rt_str b = {0};
     rt_fmt_array(&b, CC_K_INT, ia, sizeof ia, sizeof ia[0]);
-    CHECK_STR(b.s, "[1, -2, 3]", "int array as a list");
+    CHECK_STR(b.s, "{1, -2, 3}", "int array in braces");
     rt_str_free(&b);
     int big[150];
     for (int i = 0; i < 150; i++)
         big[i] = i;
     rt_fmt_array(&b, CC_K_INT, big, sizeof big, sizeof big[0]);
-    CHECK(b.s && strstr(b.s, ", 99, ...]") && !strstr(b.s, "100") && count(b.s, ", ") == 100,
+    CHECK(b.s && strstr(b.s, ", 99, ...}") && !strstr(b.s, "100") && count(b.s, ", ") == 100,
           "a 150-element array is cut after 100 with \", ...\"");
     rt_str_free(&b);
     char name[8] = "bob";
@@ -429,19 +429,24 @@ static void test_format(void)
     rt_str_free(&b);
     double da[2] = {0.5, 2};
     rt_fmt_array(&b, CC_K_DOUBLE, da, sizeof da, sizeof da[0]);
-    CHECK_STR(b.s, "[0.5, 2.0]", "double array");
+    CHECK_STR(b.s, "{0.5, 2.0}", "double array");
     rt_str_free(&b);
     const char *sa[2] = {"x", NULL};
     rt_fmt_array(&b, CC_K_STR, sa, sizeof sa, sizeof sa[0]);
-    CHECK_STR(b.s, "[\"x\", NULL]", "string array");
+    CHECK_STR(b.s, "{\"x\", NULL}", "string array");
     rt_str_free(&b);
     _Bool ba[2] = {1, 0};
     rt_fmt_array(&b, CC_K_BOOL, ba, sizeof ba, sizeof ba[0]);
-    CHECK_STR(b.s, "[true, false]", "bool array");
+    CHECK_STR(b.s, "{true, false}", "bool array");
     rt_str_free(&b);
     rt_fmt_array(&b, CC_K_OTHER, big, 32, 16);
     CHECK_STR(b.s, "<array of 2 elements of size 16>", "array of structs by size");
     rt_str_free(&b);
+}
+
+static int p_starts(const char *s, const char *prefix)
+{
+    return s && strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
 static int bumps;
@@ -465,7 +470,7 @@ static void test_show_macro(void)
     CHECK_STR(shown(), "0.1", "float keeps float precision");
     char c = 'a';
     __CC_SHOW((c));
-    CHECK_STR(shown(), "'a' (97)", "char");
+    CHECK_STR(shown(), "97 'a'", "char");
     bool t = true;
     __CC_SHOW((t));
     CHECK_STR(shown(), "true", "bool");
@@ -476,16 +481,16 @@ static void test_show_macro(void)
     CHECK_STR(shown(), "\"lit\\n\"", "string literal");
     int a[3] = {1, 2, 3};
     __CC_SHOW((a));
-    CHECK_STR(shown(), "[1, 2, 3]", "int array");
+    CHECK_STR(shown(), "{1, 2, 3}", "int array");
     __CC_SHOW((&a[1]));
     const char *p = shown();
     CHECK(p && strncmp(p, "0x", 2) == 0, "pointer as an address (got %s)", p ? p : "(none)");
     struct pair pr = {1, 2};
     __CC_SHOW((pr));
-    CHECK_STR(shown(), "<value of type of size 8>", "struct by size");
+    CHECK(p_starts(shown(), "(value not shown: cudacell cannot print this 8-byte"), "a struct the notebook did not define: a note");
     double m[2][2] = {{0}};
     __CC_SHOW((m));
-    CHECK_STR(shown(), "<array of 2 elements of size 16>", "2-D array by size");
+    CHECK_STR(shown(), "{{0.0, 0.0}, {0.0, 0.0}}", "2-D array in nested braces");
     int8_t i8 = -3;
     __CC_SHOW((i8));
     CHECK_STR(shown(), "-3", "int8_t as a number");
