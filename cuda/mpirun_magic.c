@@ -6,8 +6,8 @@
  * The cell, with the session's declarations and <cudacell_mpi.h> (mpi.h and
  * the NCCL helper), is built as a program by cc_sa_build_program
  * (standalone.c): C with $CC plus `mpicc --showme:compile/--showme:link`,
- * CUDA with nvcc plus the same flags (and -lnccl when the cell mentions
- * nccl). Variables are not shared with the ranks: earlier cells' variables
+ * CUDA with nvcc plus the same flags. A cell that mentions nccl is CUDA
+ * (as one with CUDA syntax) and links -lnccl. Variables are not shared with the ranks: earlier cells' variables
  * start zeroed in every process; a note says so. Then
  *
  *   OMPI_MCA_opal_signal= exec mpirun --tag-output <options> <program> <%args>
@@ -381,14 +381,15 @@ int cc_magic_mpirun(cc_exec *x, cc_services *svc, const cc_segment *seg)
         cc_exec_error(x, "OSError", "could not create the status directory", status);
         goto out;
     }
-    bool cuda = cc_cell_is_cuda(body);
+    bool nccl = strstr(body, "nccl") != NULL;   /* ncclAllReduce, cc_nccl_init, <nccl.h> */
+    bool cuda = nccl || cc_cell_is_cuda(body);
     char *hdr = mr_header_define(), *nv = mr_nvcc_flags(m.cflags);
     if (asprintf(&cflags, "%s%s", m.cflags, hdr) < 0 || asprintf(&nvccflags, "%s%s", nv, hdr) < 0)
         abort();
     free(hdr);
     free(nv);
     char *link = cuda ? mr_nvcc_flags(m.ldflags) : strdup(m.ldflags);
-    if (!link || asprintf(&ldflags, "%s%s", link, cuda && strstr(body, "nccl") ? " -lnccl" : "") < 0)
+    if (!link || asprintf(&ldflags, "%s%s", link, nccl ? " -lnccl" : "") < 0)
         abort();
     free(link);
     rpath = mr_lib_dirs(m.ldflags, &n_rpath);

@@ -32,7 +32,7 @@
 extern char **environ;
 
 #define SA_CAPTURE_MAX (64 * 1024)
-#define SA_GPU_WAIT_MS 3000
+#define SA_GPU_WAIT_MS 15000   /* GPU discovery may still be running */
 
 /* ---- small helpers --------------------------------------------------------- */
 
@@ -152,8 +152,7 @@ int cc_sa_capture(cc_exec *x, char *const argv[], char **out)
     return interrupted ? -2 : st;
 }
 
-/* The sm_NN of the session's GPU (device $CUDACELL_DEVICE, default 0), or "". */
-static void sa_gpu_arch(cc_services *svc, char *buf, size_t size)
+void cc_sa_gpu_arch(cc_services *svc, char *buf, size_t size)
 {
     buf[0] = '\0';
     if (!svc->gpu)
@@ -205,7 +204,7 @@ static cc_plan *sa_compile_cell(cc_exec *x, cc_services *svc, const cc_sa_build 
     }
     char arch[32] = "";
     if (lang == CC_LANG_CUDA)
-        sa_gpu_arch(svc, arch, sizeof arch);
+        cc_sa_gpu_arch(svc, arch, sizeof arch);
     char *cflags = sa_join(svc->cflags, b->cflags), *nvccflags = sa_join(svc->nvccflags, b->nvccflags);
     char *ldflags = sa_join(svc->ldflags, b->ldflags);
     cc_compile_req req = {

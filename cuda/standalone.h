@@ -40,6 +40,10 @@ void cc_sa_quote(cc_strbuf *b, const char *s);
 /* malloc'd path of executable `name` found on PATH, or NULL. */
 char *cc_sa_find_on_path(const char *name);
 
+/* The sm_NN of the session's GPU (device $CUDACELL_DEVICE, default 0) into
+ * buf, or "" when there is none or it is unknown. */
+void cc_sa_gpu_arch(struct cc_services *svc, char *buf, size_t size);
+
 /* 0, or -1 with errno set. */
 int cc_sa_write_file(const char *path, const char *text);
 
