@@ -39,6 +39,7 @@
 #include "cellutil.h"
 #include "display_dirs.h"
 #include "execute.h"
+#include "interrupt.h"
 #include "services.h"
 #include "session.h"
 #include "shellcmd.h"
@@ -125,8 +126,10 @@ static int mr_find(cc_exec *x, mr_mpi *m)
     free(ver);
     m->cflags = mr_ask(x, m->mpicc, "--showme:compile");
     m->ldflags = mr_ask(x, m->mpicc, "--showme:link");
-    if (x->failed)
-        return -1;   /* interrupted */
+    if (cc_intr_count() > 0) {
+        cc_exec_error(x, "KeyboardInterrupt", "interrupted", "KeyboardInterrupt: nothing of this cell ran.");
+        return -1;
+    }
     if (!o || !m->cflags || !m->ldflags) {
         char *t = NULL;
         if (asprintf(&t, "%%%%mpirun works with Open MPI, but '%s --version' does not name Open MPI, or "
@@ -197,7 +200,8 @@ static char **mr_lib_dirs(const char *flags, size_t *n)
     *n = 0;
     for (size_t i = 0; w && i < nw; i++)
         if (strncmp(w[i], "-L", 2) == 0 && w[i][2])
-            dirs[(*n)++] = strdup(w[i] + 2);
+            if (!(dirs[(*n)++] = strdup(w[i] + 2)))
+                abort();
     cc_words_free(w);
     return dirs;
 }
@@ -312,8 +316,9 @@ static int mr_report(cc_exec *x, const char *status_dir, int mpirun_status)
         cc_strbuf_printf(&tb, "How every rank ended:\n");
         mr_put_ranks(&tb, st, n);
     } else {
-        cc_strbuf_printf(&tb, "No rank recorded how it ended (ranks on other hosts cannot, unless the "
-                              "kernel's work directory is shared with them).\n");
+        cc_strbuf_printf(&tb, "No rank recorded how it ended: mpirun did not start them (its message is "
+                              "above; for more ranks than cores add --oversubscribe), or they ran on other "
+                              "hosts that do not share the kernel's work directory.\n");
     }
     cc_strbuf_printf(&tb, "mpirun's own messages are above (when one rank fails, mpirun ends the others with "
                           "SIGTERM). The kernel and this session are unaffected: fix the cell and run it again.");

@@ -214,3 +214,12 @@ def test_empty_cell_shows_usage(kernel):
     r = kernel.execute("%%mpirun -np 2\n\n")
     assert r.status == "error" and r.content["ename"] == "UsageError", r.describe()
     assert "MPI_Init" in r.error_text, r.error_text
+
+
+@needs_mpi
+def test_job_mpirun_refuses_is_explained(kernel):
+    # more ranks than slots, without --oversubscribe: mpirun starts none
+    r = kernel.execute('%%mpirun -np 4096\nprintf("never\\n");', timeout=180)
+    assert r.status == "error" and r.content["ename"] == "MPIRunError", r.describe()
+    assert "mpirun did not start them" in r.error_text and "--oversubscribe" in r.error_text, r.error_text
+    assert "never" not in r.stdout
