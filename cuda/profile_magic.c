@@ -18,7 +18,9 @@
  *   3. nvcc -lineinfo (with %nvccflags and the session GPU's arch) → prog;
  *   4. run `<profiler> <args> ./prog <%args>`; its output streams as it comes.
  * Steps 3 and 4 go through cc_shell_run (pty, streamed, interruptible).
- * Everything malloc'd here is freed before the handler returns. */
+ * Quoting, the PATH search, the GPU's architecture and writing the file are
+ * cuda/standalone.c's. Everything malloc'd here is freed before the handler
+ * returns. */
 #include "strbuf.h"
 #include "magics.h"
 
@@ -30,16 +32,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <jansson.h>
 
 #include "cellsplit.h"
 #include "execute.h"
-#include "gpu_probe.h"
 #include "nvcc.h"
 #include "services.h"
 #include "shellcmd.h"
-
-#define PM_GPU_WAIT_MS 15000
+#include "standalone.h"
 
 typedef struct pm_tool {
     const char *magic;     /* "ncu" */
@@ -59,19 +58,6 @@ static const pm_tool pm_nsys = {
     "/opt/nvidia/nsight-systems/*/bin/nsys", "profile --stats=true --force-overwrite=true -o report",
 };
 
-
-/* s single-quoted for /bin/sh, appended to b. */
-static void pm_put_quoted(cc_strbuf *b, const char *s)
-{
-    cc_strbuf_printf(b, "'");
-    for (; *s; s++) {
-        if (*s == '\'')
-            cc_strbuf_printf(b, "'\\''");
-        else
-            cc_strbuf_printf(b, "%c", *s);
-    }
-    cc_strbuf_printf(b, "'");
-}
 
 /* ---- finding the profiler ---- */
 
@@ -93,18 +79,9 @@ static char *pm_find(const pm_tool *t)
     if (over && *over)
         return access(over, X_OK) == 0 ? strdup(over) : NULL;
 
-    const char *path = getenv("PATH");
-    if (path) {
-        char *copy = strdup(path), *save = NULL;
-        for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-            char *p = pm_exec_path(*d ? d : ".", t->exe);
-            if (p) {
-                free(copy);
-                return p;
-            }
-        }
-        free(copy);
-    }
+    char *on_path = cc_sa_find_on_path(t->exe);
+    if (on_path)
+        return on_path;
     const char *home = getenv("CUDA_HOME");
     char *p = NULL;
     if (home && *home) {
@@ -157,27 +134,6 @@ static void pm_missing(cc_exec *x, const pm_tool *t)
 
 /* ---- the standalone program ---- */
 
-/* The GPU architecture of the session's device ("sm_90"), or "" when unknown. */
-static void pm_gpu_arch(cc_services *svc, char *buf, size_t size)
-{
-    buf[0] = '\0';
-    if (!svc->gpu)
-        return;
-    json_t *rep = cc_gpu_probe_report(svc->gpu, PM_GPU_WAIT_MS);
-    const char *want = getenv("CUDACELL_DEVICE");
-    long idx = want && *want ? strtol(want, NULL, 10) : 0;
-    size_t i;
-    json_t *d;
-    json_array_foreach(json_object_get(rep, "devices"), i, d) {
-        json_t *ix = json_object_get(d, "index");
-        const char *sm = json_string_value(json_object_get(d, "sm"));
-        if (sm && (json_is_integer(ix) ? json_integer_value(ix) == idx : (long)i == idx)) {
-            snprintf(buf, size, "%s", sm);
-            return;
-        }
-    }
-}
-
 /* Source text of item it (its first token to its last), appended to b after
  * a #line directive, with ';' added to a tail expression. */
 static void pm_put_item(cc_strbuf *b, const cc_cell *c, const cc_item *it, int line0)
@@ -216,15 +172,6 @@ static char *pm_program(const char *body, int line0, char **err)
     }
     cc_cell_free(&c);
     return b.s;
-}
-
-static int pm_write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    int ok = fputs(text, f) >= 0;
-    return (fclose(f) == 0 && ok) ? 0 : -1;
 }
 
 /* ---- the magic ---- */
@@ -266,7 +213,7 @@ static int pm_run(cc_exec *x, cc_services *svc, const cc_segment *seg, const pm_
     static unsigned counter;
     if (asprintf(&dir, "%s/profile-%u", svc->workdir, ++counter) < 0 || asprintf(&src, "%s/prog.cu", dir) < 0)
         abort();
-    if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || pm_write_file(src, prog) != 0) {
+    if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || cc_sa_write_file(src, prog) != 0) {
         char m[512];
         snprintf(m, sizeof m, "Could not write the program to profile into %s (%s). Check that the disk "
                  "is not full; restarting the kernel makes a fresh work directory.", dir, strerror(errno));
@@ -279,11 +226,11 @@ static int pm_run(cc_exec *x, cc_services *svc, const cc_segment *seg, const pm_
 
     /* 1. compile */
     char arch[32];
-    pm_gpu_arch(svc, arch, sizeof arch);
+    cc_sa_gpu_arch(svc, arch, sizeof arch);
     cc_strbuf_printf(&cmd, "cd ");
-    pm_put_quoted(&cmd, dir);
+    cc_sa_quote(&cmd, dir);
     cc_strbuf_printf(&cmd, " && ");
-    pm_put_quoted(&cmd, nvcc);
+    cc_sa_quote(&cmd, nvcc);
     cc_strbuf_printf(&cmd, " -O2 -lineinfo -arch=%s %s -o prog prog.cu", arch[0] ? arch : CC_CUDA_DEFAULT_ARCH,
            svc->nvccflags ? svc->nvccflags : "");
     int st = cc_shell_run(x, cmd.s);
@@ -299,9 +246,9 @@ static int pm_run(cc_exec *x, cc_services *svc, const cc_segment *seg, const pm_
     /* 2. run under the profiler */
     cmd.len = 0;
     cc_strbuf_printf(&cmd, "cd ");
-    pm_put_quoted(&cmd, dir);
+    cc_sa_quote(&cmd, dir);
     cc_strbuf_printf(&cmd, " && ");
-    pm_put_quoted(&cmd, tool);
+    cc_sa_quote(&cmd, tool);
     cc_strbuf_printf(&cmd, " %s ./prog %s", seg->args && *seg->args ? seg->args : t->default_args,
            svc->args ? svc->args : "");
     st = cc_shell_run(x, cmd.s);

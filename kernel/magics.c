@@ -34,6 +34,7 @@ static const cc_magic magic_table[] = {
     {"bash",      true,  "%%bash",               "Run the cell as a bash script, output streamed as it comes.", cc_magic_bash},
     {"c",         true,  "%%c",                  "Compile the cell as C even if it looks like CUDA.", cc_magic_c},
     {"cuda",      true,  "%%cuda",               "Compile the cell as CUDA with nvcc.", cc_magic_cuda},
+    {"mpirun",    true,  "%%mpirun [-np N] [OPTIONS]", "Run the cell as an MPI program under Open MPI's mpirun (options pass through), with the session's declarations; every rank's output tagged with its rank.", cc_magic_mpirun},
     {"ncu",       true,  "%%ncu [ARGS]",         "Profile the cell with Nsight Compute (ncu ARGS), built as a standalone program: its statements are main(), earlier cells are not part of it.", cc_magic_ncu},
     {"nsys",      true,  "%%nsys [ARGS]",        "Profile the cell with Nsight Systems (default: nsys profile --stats=true), built as a standalone program like %%ncu.", cc_magic_nsys},
     {"time",      true,  "%%time",               "Run the cell and report its wall and CPU time.", cc_magic_time},

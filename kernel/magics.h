@@ -76,5 +76,7 @@ int cc_magic_nvccflags(struct cc_exec *x, struct cc_services *svc, const cc_segm
 /* cuda/profile_magic.c: %%ncu %%nsys */
 int cc_magic_ncu(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
 int cc_magic_nsys(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
+/* cuda/mpirun_magic.c: %%mpirun */
+int cc_magic_mpirun(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
 
 #endif

@@ -50,6 +50,9 @@ APT_PKGS="build-essential meson ninja-build pkg-config libzmq3-dev libjansson-de
 libssl-dev python3-venv python3-dev zlib1g-dev"
 # The browser suite (tests/browser) drives Debian's Chromium through chromedriver.
 [ "$WITH_TESTS" = 0 ] || APT_PKGS="$APT_PKGS chromium chromium-driver"
+# %%mpirun's tests and the mpi_pi notebook need Open MPI (users install it
+# themselves when they want %%mpirun; the magic names these packages).
+[ "$WITH_TESTS" = 0 ] || APT_PKGS="$APT_PKGS openmpi-bin libopenmpi-dev"
 
 apt_missing() {
     local p

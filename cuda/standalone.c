@@ -1,0 +1,434 @@
+/* cuda/standalone.c — building a cell, with the session's declarations, as
+ * a program the kernel starts itself, and the small helpers the magics that
+ * do so share (see standalone.h). The launcher's text is in sa_launcher.c.
+ * Everything malloc'd here is freed before each function returns, except
+ * what it hands back. */
+#include "standalone.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cellutil.h"
+#include "child_spawn.h"
+#include "compiler.h"
+#include "display_dirs.h"
+#include "execute.h"
+#include "gpu_probe.h"
+#include "interrupt.h"
+#include "nvcc.h"
+#include "services.h"
+#include "session.h"
+
+extern char **environ;
+
+#define SA_CAPTURE_MAX (64 * 1024)
+#define SA_GPU_WAIT_MS 15000   /* GPU discovery may still be running */
+
+/* ---- small helpers --------------------------------------------------------- */
+
+void cc_sa_quote(cc_strbuf *b, const char *s)
+{
+    cc_strbuf_printf(b, "'");
+    for (; *s; s++) {
+        if (*s == '\'')
+            cc_strbuf_printf(b, "'\\''");
+        else
+            cc_strbuf_printf(b, "%c", *s);
+    }
+    cc_strbuf_printf(b, "'");
+}
+
+char *cc_sa_find_on_path(const char *name)
+{
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        return NULL;
+    char *copy = strdup(path), *save = NULL;
+    if (!copy)
+        abort();
+    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        char *p = NULL;
+        struct stat st;
+        if (asprintf(&p, "%s/%s", *d ? d : ".", name) < 0)
+            abort();
+        if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0) {
+            free(copy);
+            return p;
+        }
+        free(p);
+    }
+    free(copy);
+    return NULL;
+}
+
+int cc_sa_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "we");
+    if (!f)
+        return -1;
+    int ok = fputs(text, f) >= 0;
+    int saved = errno;
+    if (fclose(f) != 0 || !ok) {
+        errno = ok ? errno : saved;
+        return -1;
+    }
+    return 0;
+}
+
+char *cc_sa_job_dir(cc_exec *x, cc_services *svc, const char *prefix)
+{
+    static unsigned counter;
+    char *dir = NULL;
+    if (asprintf(&dir, "%s/%s-%u", svc->workdir, prefix, ++counter) < 0)
+        abort();
+    if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+        return dir;
+    char m[768];
+    snprintf(m, sizeof m, "Could not create the directory %s for the program (%s). Check that the disk is "
+             "not full; restarting the kernel makes a fresh work directory.", dir, strerror(errno));
+    cc_exec_error(x, "OSError", "could not create the program's directory", m);
+    free(dir);
+    return NULL;
+}
+
+int cc_sa_capture(cc_exec *x, char *const argv[], char **out)
+{
+    int p[2];
+    *out = NULL;
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -1;
+    int fds[] = {CC_SPAWN_DEVNULL, p[1], p[1]};
+    pid_t pid;
+    int rc = cc_spawn(&pid, argv[0], argv, environ, fds, 3);
+    close(p[1]);
+    if (rc != 0) {
+        close(p[0]);
+        errno = rc;
+        return -1;
+    }
+    char *buf = malloc(SA_CAPTURE_MAX + 1);
+    if (!buf)
+        abort();
+    size_t len = 0;
+    bool interrupted = false;
+    fcntl(p[0], F_SETFL, O_NONBLOCK);
+    for (;;) {
+        if (!interrupted && cc_intr_count() > 0) {
+            interrupted = true;
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+        }
+        struct pollfd pfd = {p[0], POLLIN, 0};
+        if (interrupted)
+            poll(&pfd, 1, 100);   /* the wake fd stays readable */
+        else
+            cc_exec_poll(x, &pfd, 1, 500);
+        char tmp[4096];
+        ssize_t r = read(p[0], tmp, sizeof tmp);
+        if (r > 0) {
+            size_t keep = (size_t)r < SA_CAPTURE_MAX - len ? (size_t)r : SA_CAPTURE_MAX - len;
+            memcpy(buf + len, tmp, keep);
+            len += keep;
+        } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+            break;
+        }
+    }
+    close(p[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    buf[len] = '\0';
+    *out = buf;
+    return interrupted ? -2 : st;
+}
+
+void cc_sa_gpu_arch(cc_services *svc, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (!svc->gpu)
+        return;
+    json_t *rep = cc_gpu_probe_report(svc->gpu, SA_GPU_WAIT_MS);
+    const char *want = getenv("CUDACELL_DEVICE");
+    long idx = want && *want ? strtol(want, NULL, 10) : 0;
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(rep, "devices"), i, d) {
+        json_t *ix = json_object_get(d, "index");
+        const char *sm = json_string_value(json_object_get(d, "sm"));
+        if (sm && (json_is_integer(ix) ? json_integer_value(ix) == idx : (long)i == idx)) {
+            snprintf(buf, size, "%s", sm);
+            return;
+        }
+    }
+}
+
+/* ---- the cell's object --------------------------------------------------------- */
+
+static char *sa_join(const char *a, const char *b)
+{
+    char *s = NULL;
+    if (asprintf(&s, "%s%s%s", a ? a : "", a && *a && b && *b ? " " : "", b ? b : "") < 0)
+        abort();
+    return s;
+}
+
+/* The cell planned against the session and compiled (not committed).
+ * Returns the plan (and fills *cr), or NULL after reporting the error. */
+static cc_plan *sa_compile_cell(cc_exec *x, cc_services *svc, const cc_sa_build *b, cc_compile_res *cr)
+{
+    cc_lang lang = b->lang >= 0 ? (cc_lang)b->lang : (cc_cell_is_cuda(b->code) ? CC_LANG_CUDA : CC_LANG_C);
+    char *err = NULL;
+    memset(cr, 0, sizeof *cr);
+    if (!svc->session && !(svc->session = cc_session_new()))
+        abort();
+    cc_plan *plan = cc_session_plan(svc->session, b->code, b->first_line, lang, &err);
+    if (!plan) {
+        const char *text = err ? err : "the cell could not be read";
+        char *ev = strndup(text, strcspn(text, "\n"));
+        if (!ev)
+            abort();
+        cc_exec_error(x, "SyntaxError", ev, text);
+        free(ev);
+        free(err);
+        return NULL;
+    }
+    char arch[32] = "";
+    if (lang == CC_LANG_CUDA)
+        cc_sa_gpu_arch(svc, arch, sizeof arch);
+    char *cflags = sa_join(svc->cflags, b->cflags), *nvccflags = sa_join(svc->nvccflags, b->nvccflags);
+    char *ldflags = sa_join(svc->ldflags, b->ldflags);
+    cc_compile_req req = {
+        .lang = lang, .source = plan->source,
+        .deps = (const char *const *)plan->deps, .n_deps = plan->n_deps,
+        .cflags = cflags, .nvccflags = nvccflags, .ldflags = ldflags,
+        .cuda_arch = arch[0] ? arch : NULL, .workdir = svc->workdir, .cache_dir = svc->cache_dir,
+    };
+    cc_compile(x, &req, cr);
+    free(cflags);
+    free(nvccflags);
+    free(ldflags);
+    char *diag = cr->diagnostics && *cr->diagnostics && !cr->tool_missing
+                 ? cc_diag_add_context(cr->diagnostics, b->code, b->first_line) : NULL;
+    if (cr->interrupted)
+        cc_exec_error(x, "KeyboardInterrupt", "interrupted",
+                      "KeyboardInterrupt: compilation was stopped; nothing of this cell ran.");
+    else if (cr->tool_missing)
+        cc_exec_error(x, lang == CC_LANG_CUDA ? "NvccNotFound" : "CompilerNotFound",
+                      "the compiler was not found", cr->diagnostics);
+    else if (!cr->ok) {
+        char *ev = cc_diag_first_error(cr->diagnostics);
+        cc_exec_error(x, "CompileError", ev, diag ? diag : cr->diagnostics);
+        free(ev);
+    } else if (diag)
+        cc_exec_write(x, 2, diag, strlen(diag));   /* warnings */
+    free(diag);
+    if (!cr->ok || cr->interrupted) {
+        cc_compile_res_clear(cr);
+        cc_plan_free(plan);
+        return NULL;
+    }
+    return plan;
+}
+
+/* ---- the launcher ----------------------------------------------------------------- */
+
+/* The C compiler ($CC, default cc) and its fixed words; NULL when not found. */
+static char **sa_c_compiler(void)
+{
+    const char *cc = getenv("CC");
+    size_t n = 0;
+    char **w = cc_split_words(cc && *cc ? cc : "cc", &n, NULL);
+    if (!w || n == 0) {
+        cc_words_free(w);
+        return NULL;
+    }
+    char *abs = strchr(w[0], '/') ? (access(w[0], X_OK) == 0 ? strdup(w[0]) : NULL) : cc_sa_find_on_path(w[0]);
+    if (!abs) {
+        cc_words_free(w);
+        return NULL;
+    }
+    free(w[0]);
+    w[0] = abs;
+    return w;
+}
+
+/* The CUDA toolkit's library directory (next to nvcc), or NULL. */
+static char *sa_cuda_libdir(void)
+{
+    char *nvcc = cc_nvcc_find();
+    if (!nvcc)
+        return NULL;
+    char *slash = strrchr(nvcc, '/');
+    if (slash)
+        *slash = '\0';
+    slash = strrchr(nvcc, '/');   /* <root>/bin → <root> */
+    if (slash)
+        *slash = '\0';
+    char *lib = NULL;
+    if (asprintf(&lib, "%s/lib64", nvcc) < 0)
+        abort();
+    free(nvcc);
+    return lib;
+}
+
+static void sa_rpath(cc_strbuf *cmd, const char *dir)
+{
+    if (dir && *dir)
+        cc_strbuf_printf(cmd, "%s-Wl,-rpath,%s", cmd->len ? "\n" : "", dir);
+}
+
+/* Write and compile the launcher against so_path. 0, or -1 after reporting. */
+static int sa_link(cc_exec *x, cc_services *svc, const cc_sa_build *b, const char *so_path, bool cuda,
+                   const char *exe)
+{
+    char *src = NULL;
+    if (asprintf(&src, "%s/launcher.c", b->dir) < 0)
+        abort();
+    cc_strbuf text = {0};
+    if (b->status_dir) {
+        cc_strbuf_printf(&text, "#define CC_STATUS_DIR \"");
+        for (const char *p = b->status_dir; *p; p++)
+            cc_strbuf_printf(&text, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
+        cc_strbuf_printf(&text, "\"\n");
+    }
+    cc_strbuf_printf(&text, "%s", cc_sa_launcher_text);
+    int rc = -1;
+    char **ccw = NULL, *out = NULL, *cudalib = NULL;
+    cc_strbuf words = {0};
+    if (cc_sa_write_file(src, text.s) != 0) {
+        char m[768];
+        snprintf(m, sizeof m, "Could not write %s (%s). Check that the disk is not full.", src, strerror(errno));
+        cc_exec_error(x, "OSError", "could not write the launcher", m);
+        goto out;
+    }
+    if (!(ccw = sa_c_compiler())) {
+        cc_exec_error(x, "CompilerNotFound", "the C compiler was not found",
+                      "The C compiler (cc, or $CC) was not found on PATH; it links the cell into a program. "
+                      "Install gcc (sudo apt install gcc) or set CC, then run the cell again.");
+        goto out;
+    }
+    char inc[PATH_MAX], lib[PATH_MAX];
+    if (cc_display_dirs(NULL, inc, lib) < 0)
+        lib[0] = '\0';
+    sa_rpath(&words, svc->cache_dir);
+    sa_rpath(&words, lib);
+    if (cuda && (cudalib = sa_cuda_libdir()))
+        sa_rpath(&words, cudalib);
+    for (size_t i = 0; i < b->n_rpath; i++)
+        sa_rpath(&words, b->rpath[i]);
+    /* argv: the compiler's words, fixed flags, then one rpath flag per line */
+    size_t n_cc = 0;
+    while (ccw[n_cc])
+        n_cc++;
+    const char *fixed[] = {"-std=gnu17", "-O1", "-o", exe, src, so_path, "-rdynamic",
+                           "-Wl,--disable-new-dtags", "-ldl"};
+    size_t n_fixed = sizeof fixed / sizeof fixed[0];
+    char **argv = calloc(n_cc + n_fixed + words.len + 2, sizeof *argv);
+    if (!argv)
+        abort();
+    size_t k = 0;
+    for (size_t i = 0; i < n_cc; i++)
+        argv[k++] = ccw[i];
+    for (size_t i = 0; i < n_fixed; i++)
+        argv[k++] = (char *)fixed[i];
+    for (char *save = NULL, *w = words.s ? strtok_r(words.s, "\n", &save) : NULL; w; w = strtok_r(NULL, "\n", &save))
+        argv[k++] = w;
+    argv[k] = NULL;
+    int st = cc_sa_capture(x, argv, &out);
+    free(argv);
+    if (st == -2) {
+        cc_exec_error(x, "KeyboardInterrupt", "interrupted", "KeyboardInterrupt: linking was stopped; nothing ran.");
+    } else if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        char *m = NULL;
+        if (asprintf(&m, "The cell compiled, but linking it into a program failed:\n%s\nCheck %%ldflags; the "
+                     "program links the same libraries as the cell.", out ? out : strerror(errno)) < 0)
+            abort();
+        cc_exec_error(x, "LinkError", "the program could not be linked", m);
+        free(m);
+    } else {
+        rc = 0;
+    }
+out:
+    free(out);
+    free(cudalib);
+    free(words.s);
+    cc_words_free(ccw);
+    free(text.s);
+    free(src);
+    return rc;
+}
+
+char *cc_sa_build_program(cc_exec *x, cc_services *svc, const cc_sa_build *b, bool *is_cuda)
+{
+    cc_compile_res cr;
+    cc_plan *plan = sa_compile_cell(x, svc, b, &cr);
+    if (!plan)
+        return NULL;
+    *is_cuda = plan->lang == CC_LANG_CUDA;
+    char *exe = NULL;
+    if (asprintf(&exe, "%s/%s", b->dir, b->exe_name) < 0)
+        abort();
+    if (sa_link(x, svc, b, cr.so_path, *is_cuda, exe) != 0) {
+        free(exe);
+        exe = NULL;
+    }
+    cc_compile_res_clear(&cr);
+    cc_plan_free(plan);
+    return exe;
+}
+
+/* ---- status files ------------------------------------------------------------------ */
+
+static int sa_status_cmp(const void *a, const void *b)
+{
+    long ra = ((const cc_sa_status *)a)->rank, rb = ((const cc_sa_status *)b)->rank;
+    return (ra > rb) - (ra < rb);
+}
+
+size_t cc_sa_read_status(const char *dir, cc_sa_status **out)
+{
+    *out = NULL;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *end = NULL;
+        long rank = strtol(e->d_name, &end, 10);
+        if (!e->d_name[0] || *end || rank < 0)
+            continue;
+        char path[PATH_MAX], word[16] = "";
+        int value = 0;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "re");
+        if (!f)
+            continue;
+        int got = fscanf(f, "%15s %d", word, &value);
+        fclose(f);
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            if (!(*out = realloc(*out, cap * sizeof **out)))
+                abort();
+        }
+        cc_sa_status *s = &(*out)[n++];
+        s->rank = rank;
+        s->value = got == 2 ? value : 0;
+        s->end = got == 2 && strcmp(word, "exit") == 0 ? CC_SA_EXIT
+               : got == 2 && strcmp(word, "signal") == 0 ? CC_SA_SIGNAL : CC_SA_STARTED;
+    }
+    closedir(d);
+    if (n)
+        qsort(*out, n, sizeof **out, sa_status_cmp);
+    return n;
+}
