@@ -95,6 +95,6 @@ void cc_control_handle(cc_kernel *k, const cc_msg *m)
               "subshell_id", cc_intake_subshell_list()));
         cc_send_status(k, m, "idle");
     } else {
-        cc_log_warn("unknown control message type '%s' ignored", t);
+        cc_log_warn_limited("unknown control type", "unknown control message type '%s' ignored", t);
     }
 }

@@ -91,7 +91,7 @@ static bool dispatch(cc_kernel *k, const cc_msg *m, unsigned long *reply_seq)
     } else if (strcmp(t, "comm_msg") == 0 || strcmp(t, "comm_close") == 0) {
         /* nothing listens */
     } else {
-        cc_log_warn("unknown shell message type '%s' ignored", t);
+        cc_log_warn_limited("unknown shell type", "unknown shell message type '%s' ignored", t);
     }
     return stop;
 }

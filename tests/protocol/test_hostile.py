@@ -376,3 +376,25 @@ def test_bad_messages_do_not_flood_the_log():
     assert 1 <= len(lines) <= 10, lines[:20]
     total = len(lines) + sum(int(n) for ln in lines for n in re.findall(r"(\d+) more", ln))
     assert total == 10001, lines
+
+
+@pytest.mark.parametrize("channel", ["shell", "control"])
+def test_unknown_message_types_do_not_flood_the_log(channel):
+    """A client with the key sending thousands of messages of a type nobody
+    knows costs a few log lines, not one per message."""
+    with tempfile.TemporaryFile(mode="w+") as err:
+        k = Kernel(stderr=err)
+        s = _dealer(k, channel)
+        try:
+            for _ in range(2000):
+                _, frames = k.raw_frames("no_such_request")
+                s.send_multipart(frames)
+            mid, good = k.raw_frames("kernel_info_request")
+            s.send_multipart(good)
+            assert len(_replies(s, mid, quiet=0.2)) == 1
+        finally:
+            s.close()
+            k.shutdown()
+        err.seek(0)
+        lines = [ln for ln in err.read().splitlines() if "no_such_request" in ln]
+    assert 1 <= len(lines) <= 10, lines[:20]
