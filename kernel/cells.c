@@ -27,6 +27,7 @@
 #include "runtime_client.h"
 #include "services.h"
 #include "session.h"
+#include "showretry.h"
 #include "userwords.h"
 
 #define CC_GPU_WAIT_MS 3000   /* a CUDA cell waits this long for GPU discovery */
@@ -222,6 +223,7 @@ static int compile_plan(cc_exec *x, cc_services *svc, const cc_plan *plan, cc_co
         .cache_dir = svc->cache_dir,
     };
     cc_compile(x, &req, cr);
+    cc_show_retry(x, plan, &req, cr);   /* the last expression could not be shown */
     if (cr->interrupted) {
         cc_exec_error(x, "KeyboardInterrupt", "interrupted",
                       "KeyboardInterrupt: compilation was stopped; nothing of this cell ran.");

@@ -34,6 +34,9 @@ typedef struct gen {
     int main_args;          /* 0, 2 or 3 */
     bool main_void;
     bool shows;             /* the last expression's value is shown */
+    size_t show_off;        /* where in `run` the show macro's name starts */
+    size_t show_len;        /* its length (0: no show) */
+    size_t show_close;      /* where in `run` its closing "))" starts */
 } gen;
 
 /* ---- text of the cell ------------------------------------------------- */
@@ -468,16 +471,22 @@ static void gen_show(gen *g, const cc_item *it)
         if (*ls == '\t') plain = false;
     }
     int line = nb_line(g, it->first);
-    if (plain && pad >= olen) {
-        cg_addf(&g->run, "#line %d \"cell\"\n%s%*s", line, open, (int)(pad - olen), "");
-    } else if (!g->cxx && line > 1) {
-        cg_addf(&g->run, "#line %d \"cell\"\n%s\n", line - 1, open);
+    bool in_pad = plain && pad >= olen;
+    bool before = !in_pad && !g->cxx && line > 1;   /* the name on the line before */
+    cg_addf(&g->run, "#line %d \"cell\"\n", before ? line - 1 : line);
+    g->show_off = g->run.len;
+    g->show_len = olen - 2;   /* the name, without "((": cells.c may swap it */
+    if (in_pad) {
+        cg_addf(&g->run, "%s%*s", open, (int)(pad - olen), "");
+    } else if (before) {
+        cg_addf(&g->run, "%s\n", open);
         for (const char *p = ls; p < g->code + t->off; p++)
             if (((unsigned char)*p & 0xC0) != 0x80) cg_add(&g->run, *p == '\t' ? "\t" : " ");
     } else {
-        cg_addf(&g->run, "#line %d \"cell\"\n%s", line, open);   /* columns shift a little */
+        cg_add(&g->run, open);   /* columns shift a little */
     }
     add_slice(g, &g->run, it->first, it->end);
+    g->show_close = g->run.len;
     cg_add(&g->run, "));");
 }
 
@@ -565,6 +574,11 @@ static void gen_entry(gen *g, cg_buf *out, const char *pre)
     cg_addf(out, "%sint " CC_CELL_ENTRY "(int argc, char **argv)\n{\n    (void)argc; (void)argv;\n",
             g->cxx ? "extern \"C\" " : "");
     cg_add(out, pre);
+    if (g->show_len) {
+        g->pv->show_at = out->len + g->show_off;
+        g->pv->show_len = g->show_len;
+        g->pv->show_close = out->len + g->show_close;
+    }
     if (g->run.s) cg_add(out, g->run.s);
     cg_add(out, "#line 1 \"<cudacell>\"\n");
     if (g->has_main) {

@@ -54,6 +54,9 @@ typedef struct cg_priv {
     cc_sitem *items; size_t n_items;   /* the cell's new items (soname/seq unset) */
     char *devlink;                      /* NULL if the cell defines none */
     char *tail_expr;                    /* the trailing expression without ';', or NULL */
+    size_t show_at, show_len;           /* the name of the macro that shows the trailing
+                                         * expression, at source[show_at]; show_len 0: none */
+    size_t show_close;                  /* source[show_close]: its closing "))" */
 } cg_priv;
 
 /* Build the plan: fills p->source, deps, has_main, has_run and p->priv

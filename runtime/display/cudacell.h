@@ -204,6 +204,12 @@ CC_API void __cc_show_array(int kind, const void *base, size_t size, size_t elem
     _Generic((__CC_TY(e) *)0, void *: (e), default: __CC_SHOW_NV(__CC_NV(e)))
 /* A comparison or logical expression (an int in C) shown as true/false. */
 #define __CC_SHOW_BOOL(e) __cc_show_b((e) != 0)
+/* When __CC_SHOW(e) does not compile, the kernel compiles the cell again
+ * with this in its place (same length, so columns stay true): it shows a
+ * bit-field (typeof refuses one, the comma operator does not; + 0ll gives
+ * its exact value as long long or unsigned long long). */
+#define __CC_SHBF(e) _Generic(((void)0, (e)), _Bool: __cc_show_b(((void)0, (e))), \
+                              default: __CC_SHOW(((void)0, (e)) + 0ll))
 
 /* cc_plot / cc_scatter take float, double and integer arrays alike. */
 #define __CC_PLOT_KIND(p) _Generic((p), \
@@ -361,6 +367,7 @@ inline void cc_scatter(decltype(nullptr), const Y *y, int n, const char *title,
 #pragma GCC diagnostic pop
 }
 #define __CC_SHOW(e) ((void)(__cc_show_t(), e))
+#define __CC_SHBF(e) __CC_SHOW(e)
 #endif
 
 #endif

@@ -1,14 +1,17 @@
 """tests/browser/test_jupyterlab.py — the cudacell kernel in a real
 JupyterLab 4, seen through headless Chromium as a person would see it.
 
-A notebook with six cells (a printf, an image from cc_display_image, a
-progress bar, a compile error, a function and a cell that crashes in it) is written into the server's root, opened at
-/lab/tree/<name>.ipynb, run cell by cell with Shift+Enter, and the page
-is checked: the printed text, an <img> with a data:image/png source, the bar at
-its final state, the compile error naming the cell line, and the crash
-naming both cells, their lines and source. A screenshot of
-each cell and of the whole notebook after each step is kept in the artifacts
-folder (see conftest.py).
+A notebook with eight cells (a printf, an image from cc_display_image, a
+progress bar, a compile error, a struct type and a value of it shown as
+Out, a function and a cell that crashes in it) is written into the server's
+root, opened at /lab/tree/<name>.ipynb, run cell by cell with Shift+Enter,
+and the page is checked: the printed text, an <img> with a data:image/png
+source, the bar at its final state, the compile error naming the cell line,
+the struct value as {x = 1, y = 2.5}, and the crash naming both cells, their
+lines and source. A ninth cell reads stdin to end-of-file: its input box,
+the prompt saying how to end input, is answered by typing as a person would.
+A screenshot of each cell and of the whole notebook after each step is kept
+in the artifacts folder (see conftest.py).
 """
 from __future__ import annotations
 
@@ -39,11 +42,17 @@ cc_progress *bar = cc_progress_new(40, "steps");
 for (long i = 1; i <= 40; i++) { usleep(5000); cc_progress_update(bar, i); }
 cc_progress_done(bar);"""
 ERROR_CELL = "int x = ;"
+STRUCT_DEF_CELL = "typedef struct { int x; double y; } pt;\npt p = {1, 2.5};"
+STRUCT_VALUE_CELL = "p"
 DEFINE_CELL = "void set_first(int *p)\n{\n  *p = 42;\n}"
 CRASH_CELL = "set_first(NULL);"
 
 CELLS = [("print", PRINT_CELL), ("image", IMAGE_CELL), ("progress", PROGRESS_CELL), ("error", ERROR_CELL),
+         ("struct-def", STRUCT_DEF_CELL), ("struct-value", STRUCT_VALUE_CELL),
          ("define", DEFINE_CELL), ("crash", CRASH_CELL)]
+# Not run by the `ran` fixture: it waits for input (test_eof_prompt_*).
+EOF_CELL = 'int c, n = 0;\nwhile ((c = getchar()) != EOF) n++;\nprintf("read %d\\n", n);'
+EOF_PROMPT = "stdin (Ctrl-D or %EOF alone ends input):"   # kernel/userwords.h CC_STDIN_FIRST_PROMPT
 
 
 def _write_notebook(root: str, name: str) -> str:
@@ -51,7 +60,7 @@ def _write_notebook(root: str, name: str) -> str:
     nb.metadata["kernelspec"] = {"name": kernel_harness.KERNEL_NAME,
                                  "display_name": "cudacell (test build)", "language": "c"}
     nb.metadata["language_info"] = {"name": "c"}
-    nb.cells = [nbformat.v4.new_code_cell(src) for _, src in CELLS]
+    nb.cells = [nbformat.v4.new_code_cell(src) for _, src in CELLS] + [nbformat.v4.new_code_cell(EOF_CELL)]
     path = os.path.join(root, name + ".ipynb")
     nbformat.write(nb, path)
     return path
@@ -118,15 +127,21 @@ def _prompts(page: Page) -> list[str]:
     return [c.find_element("css selector", ".jp-InputArea-prompt").text.strip() for c in page.cells()]
 
 
-def _run_cell(page: Page, i: int) -> None:
+def _start_cell(page: Page, i: int):
     """Select cell i (a click on its prompt: command mode) and press
-    Shift+Enter, as a person would; wait until it has its execution count."""
+    Shift+Enter, as a person would. Returns the cell."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
     cell = page.cells()[i]
     page.js("arguments[0].scrollIntoView({block: 'center'});", cell)
     cell.find_element("css selector", ".jp-InputPrompt").click()
     ActionChains(page.drv).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
+    return cell
+
+
+def _run_cell(page: Page, i: int) -> None:
+    """Run cell i; wait until it has its execution count."""
+    _start_cell(page, i)
     page.wait(lambda: re.fullmatch(r"\[\d+\]:", _prompts(page)[i]) and _kernel_idle(page),
               f"cell {i + 1} to finish (its execution count shown, the kernel idle)")
 
@@ -138,7 +153,7 @@ def ran(lab, browser, artifacts):
     _write_notebook(lab.root, name)
     page = Page(browser, artifacts, lab)
     browser.get(f"{lab.url}/lab/tree/{name}.ipynb?token={lab.token}")
-    page.wait(lambda: len(page.cells()) == len(CELLS), "the notebook's cells to render")
+    page.wait(lambda: len(page.cells()) == len(CELLS) + 1, "the notebook's cells to render")
     page.wait(lambda: _kernel_idle(page), "the kernel to start and be idle")
     page.shot("opened")
     for i, (tag, _) in enumerate(CELLS):
@@ -213,6 +228,44 @@ def test_crash_is_shown_with_cells_and_lines(ran):
     assert re.search(r"In \[\d+\], line 1:\s+set_first\(NULL\);", text), text
     assert "restarted" in text, text
     assert "__cudacell_run" not in text, text
+
+
+def test_struct_value_is_shown_field_by_field(ran, artifacts):
+    cell = _cell(ran, "struct-value")
+    results = cell.find_elements("css selector", ".jp-OutputArea-executeResult")
+    text = "\n".join(o.text for o in results)
+    assert "{x = 1, y = 2.5}" in text, [o.text for o in cell.find_elements("css selector", ".jp-OutputArea-output")]
+    assert re.match(r"\[\d+\]:", text), text   # JupyterLab 4 numbers Out as [n]:
+    ran.js("arguments[0].scrollIntoView({block: 'center'});", cell)
+    cell.screenshot(os.path.join(artifacts, "struct-value.png"))
+
+
+def _stdin_inputs(cell):
+    return cell.find_elements("css selector", ".jp-Stdin input.jp-Stdin-input")
+
+
+def test_eof_prompt_is_shown_and_ends_input(ran, artifacts):
+    from selenium.webdriver.common.keys import Keys
+    i = len(CELLS)
+    cell = _start_cell(ran, i)
+    first = ran.wait(lambda: _stdin_inputs(cell), "the stdin input box")[0]
+    prompt = cell.find_element("css selector", ".jp-Stdin .jp-Stdin-prompt").text
+    assert EOF_PROMPT in prompt, prompt
+    first.send_keys("hello")
+    ran.js("arguments[0].scrollIntoView({block: 'center'});", cell)
+    cell.screenshot(os.path.join(artifacts, "eof-prompt.png"))   # the prompt, with the answer typed
+    first.send_keys(Keys.ENTER)
+    # the next read asks again, with no prompt text: end input there
+    second = ran.wait(lambda: [e for e in _stdin_inputs(cell) if e.get_attribute("value") == ""],
+                      "the second stdin input box")[0]
+    second.send_keys("%EOF", Keys.ENTER)
+    ran.wait(lambda: re.fullmatch(r"\[\d+\]:", _prompts(ran)[i]) and _kernel_idle(ran),
+             "the stdin cell to finish")
+    text = "\n".join(o.text for o in cell.find_elements("css selector", ".jp-OutputArea-output"))
+    assert "read 6" in text, text
+    assert EOF_PROMPT in text, text   # the answered prompt stays in the output, as in IPython
+    ran.js("arguments[0].scrollIntoView({block: 'center'});", cell)
+    cell.screenshot(os.path.join(artifacts, "eof-done.png"))
 
 
 def test_screenshots_were_saved(ran, artifacts):

@@ -110,6 +110,49 @@ def test_va_list_compiles_cleanly(kernel):
                      "va_probe(1, 2)")
 
 
+
+# ---- bit-fields as the whole last expression --------------------------------
+BITS = "struct bf5 { unsigned flag : 1; int small : 5; unsigned long long wide : 40; _Bool on : 1; };\n" \
+       "struct bf5 bfs = {1, -3, 1099511627775ull, 1};\nstruct bf5 *bfp = &bfs;"
+
+
+@pytest.mark.parametrize("expr,text", [
+    ("bfs.flag", "1"),
+    ("bfs.small", "-3"),
+    ("bfp->wide", "1099511627775"),
+    ("bfs.on", "true"),
+    ("(bfs.small)", "-3"),
+])
+def test_bit_field_tail_shows_its_value(kernel, expr, text):
+    kernel.ok(BITS)
+    r = clean_ok(kernel, expr)
+    got = r.of_type("execute_result")
+    assert len(got) <= 1, r.describe()
+    if got:   # shown: the value itself; otherwise nothing at all
+        assert got[0]["content"]["data"]["text/plain"] == text, r.describe()
+    assert got, "a bit-field's value is shown: " + r.describe()
+
+
+def test_bit_field_tail_assignment_runs(kernel):
+    kernel.ok("struct bf6 { unsigned n : 3; } bf6s = {0};")
+    clean_ok(kernel, "bf6s.n = 5")
+    assert out_value(clean_ok(kernel, "bf6s.n")) == "5"
+
+
+@pytest.mark.parametrize("code,word,where", [
+    ("int ok_tail = 1;\nok_tail + no_such_name_x", "no_such_name_x", "cell:2:11:"),
+    ("struct opq; struct opq *opqp = 0;\n*opqp", "struct opq", "cell:2:1:"),
+    ("int ok_tail2 = 1;\n    ok_tail2 + no_such_name_y", "no_such_name_y", "cell:2:16:"),
+])
+def test_error_in_a_tail_expression_is_one_error_on_the_users_line(kernel, code, word, where):
+    r = kernel.execute(code)
+    assert r.status == "error", r.describe()
+    text = r.error_text + r.stderr + r.stdout
+    assert not MACHINERY.search(text), text
+    errs = [l for l in text.splitlines() if "error:" in l]
+    assert errs and all(word in l and l.startswith(where) for l in errs), text
+    assert len(set(errs)) == 1, text
+
 # ---- plots of double and integer arrays ------------------------------------
 def svg_points(r):
     """The polyline points of the one SVG the cell displayed."""
@@ -146,6 +189,11 @@ def test_scatter_of_int_x_and_double_y(kernel):
 ])
 def test_cuda_values(kernel, code, text):
     assert out_value(clean_ok(kernel, code)) == text
+
+
+@needs_nvcc
+def test_cuda_bit_field_tail(kernel):
+    assert out_value(clean_ok(kernel, "%%cuda\nstruct cbf3 { unsigned f : 3; } cbf3s = {5};\ncbf3s.f")) == "5"
 
 
 @needs_nvcc

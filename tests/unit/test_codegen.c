@@ -5,6 +5,7 @@
  * the runtime does — so persistence and redefinition are proven, not assumed. */
 #include "compiler.h"
 #include "session.h"
+#include "showretry.h"
 #include "tap.h"
 
 #include <dlfcn.h>
@@ -378,7 +379,23 @@ static void test_sources(void)
     p = cc_session_plan(s, "int q = 2;\nx + q\n", 1, CC_LANG_C, &err);
     CHECK(p && strstr(p->source, "#line 1 \"cell\"\n__CC_SHOW((\nx + q));"),
           "tail expression at column 1: the macro goes on the line before");
+    char *alt = cc_show_source(p, "__CC_SHBF");
+    CHECK(alt && strstr(alt, "#line 1 \"cell\"\n__CC_SHBF((\nx + q));"), "bit-field variant: same columns");
+    free(alt);
+    alt = cc_show_source(p, NULL);
+    CHECK(alt && strstr(alt, "#line 1 \"cell\"\n           \nx + q  ;") && !strstr(alt, "__CC_SHOW"),
+          "plain variant: the expression as a statement, lines kept");
+    free(alt);
+    CHECK(!cc_show_source(p, "__CC_TOO_LONG_NAME"), "a longer name is refused");
     cc_plan_free(p);
+    p = cc_session_plan(s, "x = 1;\n", 1, CC_LANG_C, &err);
+    CHECK(p && !cc_show_source(p, NULL), "no show: no variant");
+    cc_plan_free(p);
+    CHECK(cc_show_errors_outside_cell("/x/cudacell.h:145:20: error: 'typeof' applied to a bit-field\n"
+                                      "cell:2:1: note: in expansion of macro\n"), "error only in the header");
+    CHECK(!cc_show_errors_outside_cell("/x/cudacell.h:145:20: error: a\ncell:2:1: error: b\n"),
+          "an error in the cell");
+    CHECK(!cc_show_errors_outside_cell("cell:2:1: warning: w\n"), "no error at all");
     p = cc_session_plan(s, "x = 1;\n", 1, CC_LANG_C, &err);
     CHECK(p && !strstr(p->source, "__CC_SHOW") && strstr(p->source, "x = 1;"), "';' ends an expression: no value");
     cc_plan_free(p);
