@@ -223,7 +223,14 @@ static void gen_func(gen *g, const cc_item *it)
 {
     const cc_declarator *d = &it->decls[0];
     unsigned drop = CC_F_STATIC | CC_F_INLINE;
-    if (strcmp(d->name, "main") == 0 && !(it->flags & CC_F_TEMPLATE)) {
+    if (strcmp(d->name, "main") == 0 && !g->cxx) {
+        /* C: main keeps its name (so gcc still returns 0 when it reaches
+         * its closing brace) and gets the label like any function, so it can
+         * be called and have its address taken; the entry calls it */
+        g->has_main = g->has_run = true;
+        g->main_void = cc_tok_is(&g->cell, it->spec_end - 1, "void") && it->spec_end > it->first;
+        count_main_params(g, it);
+    } else if (strcmp(d->name, "main") == 0 && !(it->flags & CC_F_TEMPLATE)) {
         g->has_main = g->has_run = true;
         g->main_void = cc_tok_is(&g->cell, it->spec_end - 1, "void") && it->spec_end > it->first;
         count_main_params(g, it);
@@ -296,6 +303,26 @@ static void add_init(const gen *g, cg_buf *b, const cc_declarator *d)
     add_slice(g, b, d->init_first, d->init_end);
 }
 
+/* The initializer holds a compound literal whose storage must outlive the
+ * entry function: one whose address is taken (`&(struct S){1, 2}`) or an
+ * array literal, which decays to a pointer (`(int[]){1, 2}`). Such a
+ * variable keeps its file-scope initializer, so the literal has static
+ * storage as in a whole program (gcc then wants it constant, as it would). */
+static bool init_needs_static_literal(const gen *g, size_t first, size_t end)
+{
+    const cc_cell *c = &g->cell;
+    for (size_t k = first; k + 1 < end; k++) {
+        if (!cc_tok_is(c, k, "(") || c->toks[k].match <= (int)k) continue;
+        size_t close = (size_t)c->toks[k].match;
+        if (close + 1 >= end || !cc_tok_is(c, close + 1, "{")) continue;
+        if (k > first && c->toks[k - 1].kind == CC_TOK_IDENT) continue;   /* a call, not a cast */
+        if (k > first && cc_tok_is(c, k - 1, "&")) return true;
+        for (size_t j = k + 1; j < close; j++)
+            if (cc_tok_is(c, j, "[")) return true;
+    }
+    return false;
+}
+
 static void gen_devvar(gen *g, const cc_item *it, const cc_declarator *d)
 {
     add_pos(g, &g->file, it->first);
@@ -354,7 +381,8 @@ static void gen_var(gen *g, const cc_item *it, const cc_declarator *d)
     }
     /* C++ (CUDA cells): `extern "C" { extern T x = init; }` defines with C
      * linkage even when T is const; a bare `extern "C" T x;` only declares */
-    bool keep_init = d->has_init && (d->top_const || d->incomplete_array || (it->flags & CC_F_AUTO_TYPE));
+    bool keep_init = d->has_init && (d->top_const || d->incomplete_array || (it->flags & CC_F_AUTO_TYPE) ||
+                                     init_needs_static_literal(g, d->init_first, d->init_end));
     char *def = decl_renamed(g, it, d, drop, d->name);
     add_pos(g, &g->file, it->first);
     if (g->cxx) cg_add(&g->file, keep_init ? "extern \"C\" { extern " : "extern \"C\" { ");
@@ -564,8 +592,9 @@ static void gen_entry(gen *g, cg_buf *out, const char *pre)
     if (g->has_main) {
         if (g->main_args == 3) cg_add(out, "    { extern char **environ;\n");
         const char *args = g->main_args == 3 ? "argc, argv, environ" : g->main_args == 2 ? "argc, argv" : "";
-        if (g->main_void) cg_addf(out, "    __cc_main(%s);\n    return 0;\n", args);
-        else cg_addf(out, "    return __cc_main(%s);\n", args);
+        const char *fn = g->cxx ? "__cc_main" : "main";
+        if (g->main_void) cg_addf(out, "    %s(%s);\n    return 0;\n", fn, args);
+        else cg_addf(out, "    return %s(%s);\n", fn, args);
         if (g->main_args == 3) cg_add(out, "    }\n");
     } else {
         cg_add(out, "    return 0;\n");
@@ -580,7 +609,7 @@ static void collect_defs(gen *g)
         const cc_item *it = &g->cell.items[i];
         if (it->kind == CC_ITEM_FUNC) {
             const char *n = it->decls[0].name;
-            if (strcmp(n, "main") == 0 || is_material(g, it->flags) || it->has_body ||
+            if ((strcmp(n, "main") == 0 && g->cxx) || is_material(g, it->flags) || it->has_body ||
                 (g->cxx && (it->flags & CC_F_GLOBAL)) || (it->flags & CC_F_EXTERN_C)) continue;
             cg_ids_add(&g->defs, n, strlen(n));
         } else if (it->kind == CC_ITEM_DECL) {
