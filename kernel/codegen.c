@@ -10,6 +10,7 @@
 #include "codegen.h"
 #include "celldecl.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,67 @@ static void add_blanked(const gen *g, cg_buf *b, const cc_item *it, unsigned bla
         const cc_tok *t = &g->cell.toks[k];
         memset(b->s + start + (t->off - base), ' ', (size_t)t->len);
     }
+}
+
+/* ---- asm labels ---------------------------------------------------------- */
+
+static bool word_before(const char *text, size_t end, const char *w, size_t *start)
+{
+    size_t n = strlen(w);
+    if (end < n || strncmp(text + end - n, w, n) != 0) return false;
+    if (end > n && (isalnum((unsigned char)text[end - n - 1]) || text[end - n - 1] == '_')) return false;
+    *start = end - n;
+    return true;
+}
+
+/* Where the trailing `__attribute__((…))` groups of a declaration start
+ * (strlen(text) when there are none): gcc wants an asm label before them. */
+static size_t attrs_start(const char *text)
+{
+    size_t cut = strlen(text);
+    for (;;) {
+        size_t e = cut;
+        while (e > 0 && isspace((unsigned char)text[e - 1])) e--;
+        if (e == 0 || text[e - 1] != ')') return cut;
+        int depth = 0;
+        size_t k = e;
+        while (k > 0) {
+            char ch = text[--k];
+            if (ch == ')') depth++;
+            else if (ch == '(' && --depth == 0) break;
+        }
+        if (depth) return cut;
+        while (k > 0 && isspace((unsigned char)text[k - 1])) k--;
+        size_t w;
+        if (!word_before(text, k, "__attribute__", &w) && !word_before(text, k, "__attribute", &w)) return cut;
+        cut = w;
+    }
+}
+
+/* The declaration already names its symbol: `int x __asm__("y")`. */
+static bool has_asm_label(const char *text)
+{
+    static const char *const kw[] = { "__asm__", "__asm", "asm", NULL };
+    for (const char *const *k = kw; *k; k++)
+        for (const char *p = text; (p = strstr(p, *k)); p += strlen(*k)) {
+            size_t n = strlen(*k);
+            if ((p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_')) || isalnum((unsigned char)p[n]) ||
+                p[n] == '_') continue;
+            const char *q = p + n;
+            while (isspace((unsigned char)*q)) q++;
+            if (*q == '(') return true;
+        }
+    return false;
+}
+
+void cg_add_labeled(cg_buf *b, const char *text, const char *name)
+{
+    if (!text) text = "";
+    if (!name || has_asm_label(text)) { cg_add(b, text); return; }
+    size_t cut = attrs_start(text);
+    cg_addn(b, text, cut);
+    cg_addf(b, " " CG_LABEL, name);
+    if (text[cut]) { cg_add(b, " "); cg_add(b, text + cut); }
 }
 
 /* ---- new session items ------------------------------------------------- */
@@ -196,6 +258,10 @@ static char *proto_text(const gen *g, const cc_item *it, const cc_declarator *d,
         decl = cc_toks_join(&g->cell, d->first, d->end, NONE, NONE, 0);
     }
     char *out = NULL;
+    if (spec && !*spec && !g->cxx) {   /* implicit int, written out: the prototype adds no warning */
+        free(spec);
+        spec = strdup("int");
+    }
     if (spec && decl && (out = malloc(strlen(spec) + strlen(decl) + 2)))
         sprintf(out, "%s%s%s", spec, *spec ? " " : "", decl);
     free(spec);
@@ -256,8 +322,9 @@ static void gen_func(gen *g, const cc_item *it)
         /* first declaration carries the symbol's label (see CG_LABEL) */
         char *pt = proto_text(g, it, d, drop | CC_F_EXTERN);
         add_pos(g, &g->file, it->first);
-        cg_addf(&g->file, g->cxx ? "extern \"C\" { %s " CG_LABEL "; }\n" : "%s " CG_LABEL ";\n",
-                pt ? pt : "", d->name);
+        if (g->cxx) cg_add(&g->file, "extern \"C\" { ");
+        cg_add_labeled(&g->file, pt, d->name);
+        cg_add(&g->file, g->cxx ? "; }\n" : ";\n");
         free(pt);
     }
     if (g->cxx && !(it->flags & CC_F_EXTERN_C)) cg_add(&g->file, kernel ? "extern \"C\" " CG_VISIBLE "\n" : "extern \"C\"\n");
@@ -373,8 +440,8 @@ static void gen_var(gen *g, const cc_item *it, const cc_declarator *d)
     if (declaration) {
         add_pos(g, &g->file, it->first);
         char *t = decl_renamed(g, it, d, drop, d->name);
-        cg_addf(&g->file, g->cxx ? "extern \"C\" { extern %s" : "extern %s", t ? t : "");
-        if (cg_ids_has(&g->defs, d->name, strlen(d->name))) cg_addf(&g->file, " " CG_LABEL, d->name);
+        cg_add(&g->file, g->cxx ? "extern \"C\" { extern " : "extern ");
+        cg_add_labeled(&g->file, t, cg_ids_has(&g->defs, d->name, strlen(d->name)) ? d->name : NULL);
         cg_add(&g->file, g->cxx ? "; }\n" : ";\n");
         free(t);
         return;
@@ -386,9 +453,8 @@ static void gen_var(gen *g, const cc_item *it, const cc_declarator *d)
     char *def = decl_renamed(g, it, d, drop, d->name);
     add_pos(g, &g->file, it->first);
     if (g->cxx) cg_add(&g->file, keep_init ? "extern \"C\" { extern " : "extern \"C\" { ");
-    cg_add(&g->file, def ? def : "");
+    cg_add_labeled(&g->file, def, d->name);
     free(def);
-    cg_addf(&g->file, " " CG_LABEL, d->name);
     if (keep_init) add_init(g, &g->file, d);
     cg_add(&g->file, g->cxx ? "; }\n" : ";\n");
     if (keep_init) return;
@@ -417,9 +483,7 @@ static void gen_proto(gen *g, const cc_item *it, const cc_declarator *d)
         cg_add(&g->file, kernel ? "extern \"C\" " CG_VISIBLE "\n" : "extern \"C\"\n");
     add_pos(g, &g->file, it->first);
     char *t = proto_text(g, it, d, material ? 0 : drop);
-    cg_add(&g->file, t ? t : "");
-    if (!material && !kernel && cg_ids_has(&g->defs, d->name, strlen(d->name)))
-        cg_addf(&g->file, " " CG_LABEL, d->name);
+    cg_add_labeled(&g->file, t, !material && !kernel && cg_ids_has(&g->defs, d->name, strlen(d->name)) ? d->name : NULL);
     cg_add(&g->file, ";\n");
     if (material || (!g->cxx && (it->flags & (CC_F_GLOBAL | CC_F_DEVICE)))) { free(t); return; }
     cc_sitem *si = new_item(g, kernel ? CC_SI_KERNEL : CC_SI_FUNC, true);

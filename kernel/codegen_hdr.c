@@ -204,8 +204,8 @@ static void emit_item(const cc_sitem *it, cc_lang lang, cg_buf *out)
         break;
     case CC_SI_FUNC: case CC_SI_VAR: {
         const char *ext = it->kind == CC_SI_VAR ? "extern " : "";
-        cg_addf(out, cxx ? "extern \"C\" { %s%s" : "%s%s", ext, it->text);
-        if (it->soname) cg_addf(out, " " CG_LABEL, it->keys[0]);
+        cg_addf(out, cxx ? "extern \"C\" { %s" : "%s", ext);
+        cg_add_labeled(out, it->text, it->soname ? it->keys[0] : NULL);
         cg_add(out, cxx ? "; }\n" : ";\n");
         break;
     }
