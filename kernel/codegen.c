@@ -172,6 +172,8 @@ static void item_key(gen *g, cc_sitem *it, const char *key)
     if (!it->weak && it->kind != CC_SI_UNDEF) cg_ids_add(&g->own, key, strlen(key));
 }
 
+static char *user_label(const gen *g, const char *name);
+
 /* ---- preprocessor lines ----------------------------------------------- */
 
 static void gen_preproc(gen *g, const cc_item *it)
@@ -337,6 +339,12 @@ static void gen_func(gen *g, const cc_item *it)
     item_key(g, si, d->name);
     si->text = proto_text(g, it, d, drop | CC_F_EXTERN);
     si->decl = si->text ? strdup(si->text) : NULL;
+    char *ul = kernel ? NULL : user_label(g, d->name);
+    if (ul && si->text && !strstr(si->text, ul)) {   /* later cells call the user's symbol */
+        char *t = malloc(strlen(si->text) + strlen(ul) + 2);
+        if (t) { sprintf(t, "%s %s", si->text, ul); free(si->text); si->text = t; }
+    }
+    free(ul);
 }
 
 /* ---- declarations ----------------------------------------------------- */
@@ -350,12 +358,13 @@ static char *decl_renamed(const gen *g, const cc_item *it, const cc_declarator *
     char *pre = cc_toks_join(&g->cell, d->first, d->name_tok, NONE, NONE, 0);
     char *post = cc_toks_join(&g->cell, d->name_tok + 1, d->end, NONE, NONE, 0);
     char *out = NULL;
-    if (spec && pre && post && (out = malloc(strlen(spec) + strlen(pre) + strlen(name) + strlen(post) + 4))) {
+    if (spec && pre && post && (out = malloc(strlen(spec) + strlen(pre) + strlen(name) + strlen(post) + 5))) {
         /* "spec pre name post": blanks only where words would touch */
         size_t pl = strlen(pre);
         bool sp2 = pl && ((pre[pl - 1] >= 'a' && pre[pl - 1] <= 'z') || (pre[pl - 1] >= 'A' && pre[pl - 1] <= 'Z') ||
                           pre[pl - 1] == '_' || (pre[pl - 1] >= '0' && pre[pl - 1] <= '9'));
-        sprintf(out, "%s%s%s%s%s%s", spec, *spec ? " " : "", pre, sp2 ? " " : "", name, post);
+        bool sp3 = *post && (isalnum((unsigned char)*post) || *post == '_');
+        sprintf(out, "%s%s%s%s%s%s%s", spec, *spec ? " " : "", pre, sp2 ? " " : "", name, sp3 ? " " : "", post);
     }
     free(spec); free(pre); free(post);
     return out;
@@ -388,6 +397,45 @@ static bool init_needs_static_literal(const gen *g, size_t first, size_t end)
             if (cc_tok_is(c, j, "[")) return true;
     }
     return false;
+}
+
+/* Does struct text end with a flexible array member (`T name[];` before
+ * its closing brace)? */
+static bool text_has_flexible(const char *t)
+{
+    const char *close = t ? strrchr(t, '}') : NULL;
+    if (!close) return false;
+    const char *p = close;
+    while (p > t && isspace((unsigned char)p[-1])) p--;
+    if (p == t || p[-1] != ';') return false;
+    p--;
+    while (p > t && isspace((unsigned char)p[-1])) p--;
+    if (p == t || p[-1] != ']') return false;
+    p--;
+    while (p > t && isspace((unsigned char)p[-1])) p--;
+    return p > t && p[-1] == '[';
+}
+
+/* The variable's struct type (by its tag) has a flexible array member, so
+ * it can only be initialized statically, as gcc does at file scope. */
+static bool type_is_flexible(const gen *g, const cc_item *it)
+{
+    if (!it->tag) return false;
+    bool found = false;
+    for (size_t i = 0; i < g->cell.n_items && !found; i++) {
+        const cc_item *o = &g->cell.items[i];
+        if (!o->has_body || !o->tag || strcmp(o->tag, it->tag) != 0) continue;
+        char *t = slice_dup(g, o->body_first, o->body_end);
+        found = text_has_flexible(t);
+        free(t);
+    }
+    for (size_t i = 0; i < g->v->n_items && !found; i++) {
+        const cc_sitem *si = &g->v->items[i];
+        if (si->kind != CC_SI_TYPE || si->weak) continue;
+        for (size_t k = 0; k < si->n_keys; k++)
+            if (strcmp(si->keys[k], it->tag) == 0) found = text_has_flexible(si->text);
+    }
+    return found;
 }
 
 static void gen_devvar(gen *g, const cc_item *it, const cc_declarator *d)
@@ -449,7 +497,8 @@ static void gen_var(gen *g, const cc_item *it, const cc_declarator *d)
     /* C++ (CUDA cells): `extern "C" { extern T x = init; }` defines with C
      * linkage even when T is const; a bare `extern "C" T x;` only declares */
     bool keep_init = d->has_init && (d->top_const || d->incomplete_array || (it->flags & CC_F_AUTO_TYPE) ||
-                                     init_needs_static_literal(g, d->init_first, d->init_end));
+                                     init_needs_static_literal(g, d->init_first, d->init_end) ||
+                                     (!d->is_func && type_is_flexible(g, it) && !cc_tok_is(&g->cell, d->name_tok - 1, "*")));
     char *def = decl_renamed(g, it, d, drop, d->name);
     add_pos(g, &g->file, it->first);
     if (g->cxx) cg_add(&g->file, keep_init ? "extern \"C\" { extern " : "extern \"C\" { ");
@@ -466,10 +515,10 @@ static void gen_var(gen *g, const cc_item *it, const cc_declarator *d)
     }
     /* { T tmp = init; memcpy(&name, &tmp, sizeof name); } — at the
      * declaration's place, so it runs in order with the statements */
-    char *tmp = decl_renamed(g, it, d, drop | CC_F_THREAD, "__cc_tmp");
+    /* the variable's own type, without re-spelling its attributes (gcc
+     * rejects `used`, `section`, … on a local) */
     add_pos(g, &g->run, it->first);
-    cg_addf(&g->run, "{ %s", tmp ? tmp : "");
-    free(tmp);
+    cg_addf(&g->run, "{ __typeof__(%s) __cc_tmp", d->name);
     add_init(g, &g->run, d);
     cg_addf(&g->run, "; __builtin_memcpy((void *)&%s, (const void *)&__cc_tmp, sizeof %s); }\n", d->name, d->name);
 }
@@ -666,6 +715,33 @@ static void gen_entry(gen *g, cg_buf *out, const char *pre)
     cg_add(out, "}\n");
 }
 
+/* The user's own asm label on a declarator of `name` in this cell
+ * (`__asm__("sym")`, malloc'd), or NULL. Such a name keeps the user's symbol. */
+static char *user_label(const gen *g, const char *name)
+{
+    const cc_cell *c = &g->cell;
+    for (size_t i = 0; i < c->n_items; i++) {
+        const cc_item *it = &c->items[i];
+        if (it->kind != CC_ITEM_DECL && it->kind != CC_ITEM_FUNC) continue;
+        for (size_t k = 0; k < it->n_decls; k++) {
+            const cc_declarator *d = &it->decls[k];
+            if (strcmp(d->name, name) != 0) continue;
+            for (size_t t = d->name_tok + 1; t + 1 < d->end; t++)
+                if ((cc_tok_is(c, t, "__asm__") || cc_tok_is(c, t, "__asm") || cc_tok_is(c, t, "asm")) &&
+                    cc_tok_is(c, t + 1, "(") && c->toks[t + 1].match > (int)t)
+                    return slice_dup(g, t, (size_t)c->toks[t + 1].match + 1);
+        }
+    }
+    return NULL;
+}
+
+static bool has_user_label(const gen *g, const char *name)
+{
+    char *l = user_label(g, name);
+    free(l);
+    return l != NULL;
+}
+
 /* Names of the host functions and variables the cell defines. */
 static void collect_defs(gen *g)
 {
@@ -675,12 +751,12 @@ static void collect_defs(gen *g)
             const char *n = it->decls[0].name;
             if ((strcmp(n, "main") == 0 && g->cxx) || is_material(g, it->flags) || it->has_body ||
                 (g->cxx && (it->flags & CC_F_GLOBAL)) || (it->flags & CC_F_EXTERN_C)) continue;
-            cg_ids_add(&g->defs, n, strlen(n));
+            if (!has_user_label(g, n)) cg_ids_add(&g->defs, n, strlen(n));
         } else if (it->kind == CC_ITEM_DECL) {
             if (g->cxx && (it->flags & (CC_F_DEVICE | CC_F_CONSTANT | CC_F_MANAGED | CC_F_SHARED))) continue;
             for (size_t k = 0; k < it->n_decls; k++) {
                 const cc_declarator *d = &it->decls[k];
-                if (d->is_func || ((it->flags & CC_F_EXTERN) && !d->has_init)) continue;
+                if (d->is_func || ((it->flags & CC_F_EXTERN) && !d->has_init) || has_user_label(g, d->name)) continue;
                 cg_ids_add(&g->defs, d->name, strlen(d->name));
             }
         }

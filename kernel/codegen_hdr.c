@@ -242,8 +242,8 @@ void cg_header(const cg_view *v, cc_lang lang, const cg_ids *own_keys, const cg_
                cg_buf *out, bool *used)
 {
     cg_ids gone = {0};      /* names of redefined types/macros */
-    for (size_t i = 0; i < v->n_items; i++)
-        if (keyed_by(&v->items[i], own_keys)) add_type_names(&gone, &v->items[i]);
+    for (size_t i = 0; i < v->n_items; i++)   /* completing a forward declaration redefines nothing */
+        if (!v->items[i].weak && keyed_by(&v->items[i], own_keys)) add_type_names(&gone, &v->items[i]);
     cg_add(out, "#line 1 \"session\"\n");
     for (size_t i = 0; i < v->n_items; i++) {
         const cc_sitem *it = &v->items[i];
