@@ -33,6 +33,7 @@ typedef struct gen {
     bool has_main, has_run;
     int main_args;          /* 0, 2 or 3 */
     bool main_void;
+    cg_ids replay;          /* macros whose directives are replayed in the entry (see plan_replay) */
 } gen;
 
 /* ---- text of the cell ------------------------------------------------- */
@@ -176,11 +177,69 @@ static char *user_label(const gen *g, const char *name);
 
 /* ---- preprocessor lines ----------------------------------------------- */
 
+/* The macro a `#pragma push_macro("X")` / `pop_macro` line names, into
+ * out; 1 push, 2 pop, 0 neither. */
+static int pragma_macro(const gen *g, const cc_item *it, char *out, size_t cap)
+{
+    char *t = slice_dup(g, it->first, it->end);
+    int kind = !t ? 0 : strstr(t, "push_macro") ? 1 : strstr(t, "pop_macro") ? 2 : 0;
+    const char *q = kind ? strchr(t, '"') : NULL;
+    size_t n = 0;
+    if (q) while (q[1 + n] && q[1 + n] != '"' && n + 1 < cap) { out[n] = q[1 + n]; n++; }
+    out[n] = '\0';
+    free(t);
+    return n && it->pp == CC_PP_OTHER ? kind : 0;
+}
+
+/* Statements and initializers run in the entry, after all the cell's
+ * file-scope text, so they would see its macros as they are at its end.
+ * When the cell #undefs, redefines or pops a macro, the file part saves
+ * each such macro first and restores it at its end (push_macro/pop_macro),
+ * and the entry replays the cell's directives in order, so every statement
+ * sees the macros of its own place, as in one file. */
+static void plan_replay(gen *g)
+{
+    cg_ids defined = {0};
+    bool need = false;
+    for (size_t i = 0; i < g->cell.n_items; i++) {
+        const cc_item *it = &g->cell.items[i];
+        char name[128];
+        if (it->kind != CC_ITEM_PREPROC) continue;
+        if (pragma_macro(g, it, name, sizeof name)) {
+            cg_ids_add(&g->replay, name, strlen(name));
+            need = true;
+        } else if ((it->pp == CC_PP_DEFINE || it->pp == CC_PP_UNDEF) && it->name) {
+            size_t n = strlen(it->name);
+            if (it->pp == CC_PP_UNDEF || cg_ids_has(&defined, it->name, n)) need = true;
+            cg_ids_add(&defined, it->name, n);
+            cg_ids_add(&g->replay, it->name, n);
+        }
+    }
+    cg_ids_free(&defined);
+    if (!need) { cg_ids_free(&g->replay); return; }
+    for (size_t k = 0; k < g->replay.cap; k++)   /* a hash set: walk its slots */
+        if (g->replay.v[k]) cg_addf(&g->file, "#pragma push_macro(\"%s\")\n", g->replay.v[k]);
+}
+
+static void end_replay(gen *g)
+{
+    /* #undef first: gcc's pop_macro does not undefine a macro that was
+     * undefined when it was pushed */
+    for (size_t k = 0; k < g->replay.cap; k++)
+        if (g->replay.v[k]) cg_addf(&g->file, "#undef %s\n#pragma pop_macro(\"%s\")\n", g->replay.v[k], g->replay.v[k]);
+}
+
 static void gen_preproc(gen *g, const cc_item *it)
 {
     add_pos(g, &g->file, it->first);
     add_slice(g, &g->file, it->first, it->end);
     cg_add(&g->file, "\n");
+    char pm[128];
+    if (g->replay.n && (it->pp == CC_PP_DEFINE || it->pp == CC_PP_UNDEF || pragma_macro(g, it, pm, sizeof pm))) {
+        add_pos(g, &g->run, it->first);
+        add_slice(g, &g->run, it->first, it->end);
+        cg_add(&g->run, "\n");
+    }
     char *text = slice_dup(g, it->first, it->end);
     if (!text) return;
     cc_sitem *si = NULL;
@@ -767,6 +826,7 @@ static void collect_defs(gen *g)
 static int gen_items(gen *g)
 {
     collect_defs(g);
+    plan_replay(g);
     for (size_t i = 0; i < g->cell.n_items; i++) {
         const cc_item *it = &g->cell.items[i];
         if (i % CC_CANCEL_EVERY == CC_CANCEL_EVERY - 1 && cc_cancelled(g->v->cancel)) return -1;
@@ -779,6 +839,7 @@ static int gen_items(gen *g)
         case CC_ITEM_OTHER: gen_other(g, it); break;
         }
     }
+    end_replay(g);
     return 0;
 }
 
@@ -812,6 +873,7 @@ int cg_generate(const cg_view *v, const char *code, int first_line, cc_lang lang
     if (gen_items(&g)) {
         cg_ids_free(&g.own);
         cg_ids_free(&g.defs);
+        cg_ids_free(&g.replay);
         free(g.file.s); free(g.run.s); free(g.glue.s);
         free(used);
         cc_cell_free(&g.cell);
@@ -845,6 +907,7 @@ int cg_generate(const cg_view *v, const char *code, int first_line, cc_lang lang
     cg_ids_free(&refs);
     cg_ids_free(&g.own);
     cg_ids_free(&g.defs);
+    cg_ids_free(&g.replay);
     free(used);
     cc_cell_free(&g.cell);
     if (oom || !p->source) { *err = strdup("Out of memory while generating the cell's code."); return -1; }
