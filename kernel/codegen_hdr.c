@@ -179,7 +179,8 @@ static bool cxx_only(const cc_sitem *it)
 
 static bool item_visible(const cc_sitem *it, cc_lang lang)
 {
-    if (lang == CC_LANG_CUDA) return true;
+    /* a C cell's main: C++ may neither declare it extern "C" nor call it */
+    if (lang == CC_LANG_CUDA) return !(it->kind == CC_SI_FUNC && strcmp(it->keys[0], "main") == 0);
     if (it->kind == CC_SI_KERNEL || it->kind == CC_SI_MATERIAL || it->kind == CC_SI_DEVVAR) return false;
     return !it->cuda || !cxx_only(it);
 }

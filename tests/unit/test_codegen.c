@@ -438,6 +438,25 @@ static void test_sources(void)
     cc_session_free(s);
 }
 
+/* A C cell's main is a session function; a CUDA unit never declares it
+ * (C++ forbids an extern "C" main). */
+static void test_cuda_no_main(void)
+{
+    cc_session *s = cc_session_new();
+    char *err = NULL;
+    cc_plan *p = cc_session_plan(s, "int main(void) { return 0; }", 1, CC_LANG_C, &err);
+    CHECK(p && strstr(p->source, "int main(void) __asm__(\"cudacell.main\");"), "C main keeps its name, labelled");
+    if (p) cc_session_commit(s, p, "cell-main.so");
+    cc_plan_free(p);
+    p = cc_session_plan(s, "main();", 1, CC_LANG_C, &err);
+    CHECK(p && strstr(p->source, "cudacell.main"), "a later C cell sees main");
+    cc_plan_free(p);
+    p = cc_session_plan(s, "int x = 1;", 1, CC_LANG_CUDA, &err);
+    CHECK(p && !strstr(p->source, "cudacell.main"), "a CUDA cell does not");
+    cc_plan_free(p);
+    cc_session_free(s);
+}
+
 static void test_cuda_sources(void)
 {
     CHECK(cc_cell_is_cuda("__global__ void k() {}"), "is_cuda __global__");
@@ -580,6 +599,7 @@ int main(void)
     g_nvcc = find_nvcc();
     test_sources();
     test_cuda_sources();
+    test_cuda_no_main();
     test_persistence();
     test_control_flow();
     test_redefinition();
