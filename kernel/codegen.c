@@ -175,6 +175,8 @@ static void gen_preproc(gen *g, const cc_item *it)
     cg_add(&g->file, "\n");
     char pm[128];
     if (g->replay.n && (it->pp == CC_PP_DEFINE || it->pp == CC_PP_UNDEF || pragma_macro(g, it, pm, sizeof pm))) {
+        if (it->pp == CC_PP_DEFINE && it->name)   /* "redefined" was said once, in the file part */
+            cg_addf(&g->run, "#undef %s\n", it->name);
         add_pos(g, &g->run, it->first);
         add_slice(g, &g->run, it->first, it->end);
         cg_add(&g->run, "\n");

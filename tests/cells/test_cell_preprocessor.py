@@ -57,3 +57,10 @@ def test_pop_macro_restores_for_statements_and_later_cells(kernel):
 def test_main_falling_off_its_end_returns_0(kernel):
     r = kernel.ok("int main(void) { printf(\"hello\\n\"); }")
     assert r.stdout == "hello\n" and "main returned" not in r.stderr, r.describe()
+
+
+def test_redefined_macro_warns_once_and_each_statement_sees_its_own(kernel):
+    r = kernel.ok("#define PPT_R 1\nint ppt_ra = PPT_R;\n#define PPT_R 2\nint ppt_rb = PPT_R;\n"
+                  "printf(\"%d %d\\n\", ppt_ra, ppt_rb);")
+    assert r.stdout == "1 2\n", r.describe()
+    assert r.stderr.count("redefined") == 1, r.describe()
