@@ -346,6 +346,10 @@ static int cd_specifiers(cc_cell *c, cc_item *it, size_t limit, size_t *out)
         /* implicit int: `static x = 1;` */
         if (cc_tok_is(c, j + 1, "=") || cc_tok_is(c, j + 1, ";") || cc_tok_is(c, j + 1, ",") ||
             cd_open(c, j + 1, '[')) break;
+        /* implicit int function: `f(a, b) int a; {` (not `T (*fp)(void)`) */
+        if (cd_open(c, j + 1, '(') && !cc_tok_is(c, j + 2, "*") && !cc_tok_is(c, j + 2, "^") &&
+            !cd_open(c, j + 2, '(') && !cd_cell_typedef(c, j) &&
+            !cc_is_common_type(c->src + c->toks[j].off, (size_t)c->toks[j].len)) break;
         /* a typedef name, possibly C++-qualified */
         seen_type = true;
         j++;

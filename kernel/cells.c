@@ -17,6 +17,7 @@
 
 #include "cache.h"
 #include "cellhint.h"
+#include "cellpp_run.h"
 #include "cellutil.h"
 #include "compiler.h"
 #include "crash_report.h"
@@ -311,7 +312,11 @@ static int cell_run(cc_exec *x, cc_services *svc, const char *code, int first_li
         return -1;
     }
     cc_session_set_cancel(svc->session, interrupt_pending, NULL);
-    cc_plan *plan = cc_session_plan(svc->session, code, first_line_no, lang, &err);
+    char *resolved = NULL;   /* conditionals evaluated (C cells with any) */
+    int pprc = cc_cell_resolve_pp(x, svc, code, first_line_no, lang, &resolved);
+    cc_plan *plan = pprc == 0 ? cc_session_plan(svc->session, resolved ? resolved : code, first_line_no, lang, &err)
+                              : NULL;
+    free(resolved);
     if (!plan && cc_intr_count() > 0) {
         free(err);
         cc_exec_error(x, "KeyboardInterrupt", "interrupted",

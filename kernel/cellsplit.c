@@ -150,6 +150,12 @@ static bool starts_declaration(const splitter *S, size_t i)
     }
     bool known = cs_known_type(c, i, S->is_type, S->ctx);
     if (sp_ident(S, i + 1)) return true;                              /* T x */
+    if (sp_ch(S, i + 1, '(') && c->toks[i + 1].match > 0) {          /* implicit int: f(a) {  f(a) int a; { */
+        size_t k = (size_t)c->toks[i + 1].match + 1;
+        if (sp_ch(S, k, '{') || (k < c->n_toks && (cd_is_decl_keyword(c, k) || cs_known_type(c, k, S->is_type, S->ctx)) &&
+                                 !sp_is(S, k, "sizeof")))
+            return true;
+    }
     size_t j = i + 1;
     if (sp_is(S, j, "*")) {
         while (sp_is(S, j, "*") || sp_is(S, j, "const") || sp_is(S, j, "restrict")) j++;

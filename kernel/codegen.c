@@ -11,6 +11,7 @@
 #include "celldecl.h"
 #include "cellvalue.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ typedef struct gen {
     size_t show_off;        /* where in `run` the show macro's name starts */
     size_t show_len;        /* its length (0: no show) */
     size_t show_close;      /* where in `run` its closing "))" starts */
+    cg_ids replay;          /* macros whose directives are replayed in the entry (see plan_replay) */
 } gen;
 
 /* ---- text of the cell ------------------------------------------------- */
@@ -115,13 +117,75 @@ static void item_key(gen *g, cc_sitem *it, const char *key)
     if (!it->weak && it->kind != CC_SI_UNDEF) cg_ids_add(&g->own, key, strlen(key));
 }
 
+static char *user_label(const gen *g, const char *name);
+
 /* ---- preprocessor lines ----------------------------------------------- */
+
+/* The macro a `#pragma push_macro("X")` / `pop_macro` line names, into
+ * out; 1 push, 2 pop, 0 neither. */
+static int pragma_macro(const gen *g, const cc_item *it, char *out, size_t cap)
+{
+    char *t = slice_dup(g, it->first, it->end);
+    int kind = !t ? 0 : strstr(t, "push_macro") ? 1 : strstr(t, "pop_macro") ? 2 : 0;
+    const char *q = kind ? strchr(t, '"') : NULL;
+    size_t n = 0;
+    if (q) while (q[1 + n] && q[1 + n] != '"' && n + 1 < cap) { out[n] = q[1 + n]; n++; }
+    out[n] = '\0';
+    free(t);
+    return n && it->pp == CC_PP_OTHER ? kind : 0;
+}
+
+/* Statements and initializers run in the entry, after all the cell's
+ * file-scope text, so they would see its macros as they are at its end.
+ * When the cell #undefs, redefines or pops a macro, the file part saves
+ * each such macro first and restores it at its end (push_macro/pop_macro),
+ * and the entry replays the cell's directives in order, so every statement
+ * sees the macros of its own place, as in one file. */
+static void plan_replay(gen *g)
+{
+    cg_ids defined = {0};
+    bool need = false;
+    for (size_t i = 0; i < g->cell.n_items; i++) {
+        const cc_item *it = &g->cell.items[i];
+        char name[128];
+        if (it->kind != CC_ITEM_PREPROC) continue;
+        if (pragma_macro(g, it, name, sizeof name)) {
+            cg_ids_add(&g->replay, name, strlen(name));
+            need = true;
+        } else if ((it->pp == CC_PP_DEFINE || it->pp == CC_PP_UNDEF) && it->name) {
+            size_t n = strlen(it->name);
+            if (it->pp == CC_PP_UNDEF || cg_ids_has(&defined, it->name, n)) need = true;
+            cg_ids_add(&defined, it->name, n);
+            cg_ids_add(&g->replay, it->name, n);
+        }
+    }
+    cg_ids_free(&defined);
+    if (!need) { cg_ids_free(&g->replay); return; }
+    for (size_t k = 0; k < g->replay.cap; k++)   /* a hash set: walk its slots */
+        if (g->replay.v[k]) cg_addf(&g->file, "#pragma push_macro(\"%s\")\n", g->replay.v[k]);
+}
+
+static void end_replay(gen *g)
+{
+    /* #undef first: gcc's pop_macro does not undefine a macro that was
+     * undefined when it was pushed */
+    for (size_t k = 0; k < g->replay.cap; k++)
+        if (g->replay.v[k]) cg_addf(&g->file, "#undef %s\n#pragma pop_macro(\"%s\")\n", g->replay.v[k], g->replay.v[k]);
+}
 
 static void gen_preproc(gen *g, const cc_item *it)
 {
     add_pos(g, &g->file, it->first);
     add_slice(g, &g->file, it->first, it->end);
     cg_add(&g->file, "\n");
+    char pm[128];
+    if (g->replay.n && (it->pp == CC_PP_DEFINE || it->pp == CC_PP_UNDEF || pragma_macro(g, it, pm, sizeof pm))) {
+        if (it->pp == CC_PP_DEFINE && it->name)   /* "redefined" was said once, in the file part */
+            cg_addf(&g->run, "#undef %s\n", it->name);
+        add_pos(g, &g->run, it->first);
+        add_slice(g, &g->run, it->first, it->end);
+        cg_add(&g->run, "\n");
+    }
     char *text = slice_dup(g, it->first, it->end);
     if (!text) return;
     cc_sitem *si = NULL;
@@ -201,6 +265,10 @@ static char *proto_text(const gen *g, const cc_item *it, const cc_declarator *d,
         decl = cc_toks_join(&g->cell, d->first, d->end, NONE, NONE, 0);
     }
     char *out = NULL;
+    if (spec && !*spec && !g->cxx) {   /* implicit int, written out: the prototype adds no warning */
+        free(spec);
+        spec = strdup("int");
+    }
     if (spec && decl && (out = malloc(strlen(spec) + strlen(decl) + 2)))
         sprintf(out, "%s%s%s", spec, *spec ? " " : "", decl);
     free(spec);
@@ -228,7 +296,14 @@ static void gen_func(gen *g, const cc_item *it)
 {
     const cc_declarator *d = &it->decls[0];
     unsigned drop = CC_F_STATIC | CC_F_INLINE;
-    if (strcmp(d->name, "main") == 0 && !(it->flags & CC_F_TEMPLATE)) {
+    if (strcmp(d->name, "main") == 0 && !g->cxx) {
+        /* C: main keeps its name (so gcc still returns 0 when it reaches
+         * its closing brace) and gets the label like any function, so it can
+         * be called and have its address taken; the entry calls it */
+        g->has_main = g->has_run = true;
+        g->main_void = cc_tok_is(&g->cell, it->spec_end - 1, "void") && it->spec_end > it->first;
+        count_main_params(g, it);
+    } else if (strcmp(d->name, "main") == 0 && !(it->flags & CC_F_TEMPLATE)) {
         g->has_main = g->has_run = true;
         g->main_void = cc_tok_is(&g->cell, it->spec_end - 1, "void") && it->spec_end > it->first;
         count_main_params(g, it);
@@ -254,8 +329,9 @@ static void gen_func(gen *g, const cc_item *it)
         /* first declaration carries the symbol's label (see CG_LABEL) */
         char *pt = proto_text(g, it, d, drop | CC_F_EXTERN);
         add_pos(g, &g->file, it->first);
-        cg_addf(&g->file, g->cxx ? "extern \"C\" { %s " CG_LABEL "; }\n" : "%s " CG_LABEL ";\n",
-                pt ? pt : "", d->name);
+        if (g->cxx) cg_add(&g->file, "extern \"C\" { ");
+        cg_add_labeled(&g->file, pt, d->name);
+        cg_add(&g->file, g->cxx ? "; }\n" : ";\n");
         free(pt);
     }
     if (g->cxx && !(it->flags & CC_F_EXTERN_C)) cg_add(&g->file, kernel ? "extern \"C\" " CG_VISIBLE "\n" : "extern \"C\"\n");
@@ -268,6 +344,12 @@ static void gen_func(gen *g, const cc_item *it)
     item_key(g, si, d->name);
     si->text = proto_text(g, it, d, drop | CC_F_EXTERN);
     si->decl = si->text ? strdup(si->text) : NULL;
+    char *ul = kernel ? NULL : user_label(g, d->name);
+    if (ul && si->text && !strstr(si->text, ul)) {   /* later cells call the user's symbol */
+        char *t = malloc(strlen(si->text) + strlen(ul) + 2);
+        if (t) { sprintf(t, "%s %s", si->text, ul); free(si->text); si->text = t; }
+    }
+    free(ul);
 }
 
 /* ---- declarations ----------------------------------------------------- */
@@ -281,12 +363,13 @@ static char *decl_renamed(const gen *g, const cc_item *it, const cc_declarator *
     char *pre = cc_toks_join(&g->cell, d->first, d->name_tok, NONE, NONE, 0);
     char *post = cc_toks_join(&g->cell, d->name_tok + 1, d->end, NONE, NONE, 0);
     char *out = NULL;
-    if (spec && pre && post && (out = malloc(strlen(spec) + strlen(pre) + strlen(name) + strlen(post) + 4))) {
+    if (spec && pre && post && (out = malloc(strlen(spec) + strlen(pre) + strlen(name) + strlen(post) + 5))) {
         /* "spec pre name post": blanks only where words would touch */
         size_t pl = strlen(pre);
         bool sp2 = pl && ((pre[pl - 1] >= 'a' && pre[pl - 1] <= 'z') || (pre[pl - 1] >= 'A' && pre[pl - 1] <= 'Z') ||
                           pre[pl - 1] == '_' || (pre[pl - 1] >= '0' && pre[pl - 1] <= '9'));
-        sprintf(out, "%s%s%s%s%s%s", spec, *spec ? " " : "", pre, sp2 ? " " : "", name, post);
+        bool sp3 = *post && (isalnum((unsigned char)*post) || *post == '_');
+        sprintf(out, "%s%s%s%s%s%s%s", spec, *spec ? " " : "", pre, sp2 ? " " : "", name, sp3 ? " " : "", post);
     }
     free(spec); free(pre); free(post);
     return out;
@@ -299,6 +382,48 @@ static void add_init(const gen *g, cg_buf *b, const cc_declarator *d)
     /* `int x = ;` keeps its (empty) initializer so the compiler complains */
     add_pos(g, b, d->init_first < d->init_end ? d->init_first : d->init_first - 1);
     add_slice(g, b, d->init_first, d->init_end);
+}
+
+/* The initializer holds a compound literal whose storage must outlive the
+ * entry function: one whose address is taken (`&(struct S){1, 2}`) or an
+ * array literal, which decays to a pointer (`(int[]){1, 2}`). Such a
+ * variable keeps its file-scope initializer, so the literal has static
+ * storage as in a whole program (gcc then wants it constant, as it would). */
+static bool init_needs_static_literal(const gen *g, size_t first, size_t end)
+{
+    const cc_cell *c = &g->cell;
+    for (size_t k = first; k + 1 < end; k++) {
+        if (!cc_tok_is(c, k, "(") || c->toks[k].match <= (int)k) continue;
+        size_t close = (size_t)c->toks[k].match;
+        if (close + 1 >= end || !cc_tok_is(c, close + 1, "{")) continue;
+        if (k > first && c->toks[k - 1].kind == CC_TOK_IDENT) continue;   /* a call, not a cast */
+        if (k > first && cc_tok_is(c, k - 1, "&")) return true;
+        for (size_t j = k + 1; j < close; j++)
+            if (cc_tok_is(c, j, "[")) return true;
+    }
+    return false;
+}
+
+/* The variable's struct type (by its tag) has a flexible array member, so
+ * it can only be initialized statically, as gcc does at file scope. */
+static bool type_is_flexible(const gen *g, const cc_item *it)
+{
+    if (!it->tag) return false;
+    bool found = false;
+    for (size_t i = 0; i < g->cell.n_items && !found; i++) {
+        const cc_item *o = &g->cell.items[i];
+        if (!o->has_body || !o->tag || strcmp(o->tag, it->tag) != 0) continue;
+        char *t = slice_dup(g, o->body_first, o->body_end);
+        found = cg_text_has_flexible(t);
+        free(t);
+    }
+    for (size_t i = 0; i < g->v->n_items && !found; i++) {
+        const cc_sitem *si = &g->v->items[i];
+        if (si->kind != CC_SI_TYPE || si->weak) continue;
+        for (size_t k = 0; k < si->n_keys; k++)
+            if (strcmp(si->keys[k], it->tag) == 0) found = cg_text_has_flexible(si->text);
+    }
+    return found;
 }
 
 static void gen_devvar(gen *g, const cc_item *it, const cc_declarator *d)
@@ -351,21 +476,22 @@ static void gen_var(gen *g, const cc_item *it, const cc_declarator *d)
     if (declaration) {
         add_pos(g, &g->file, it->first);
         char *t = decl_renamed(g, it, d, drop, d->name);
-        cg_addf(&g->file, g->cxx ? "extern \"C\" { extern %s" : "extern %s", t ? t : "");
-        if (cg_ids_has(&g->defs, d->name, strlen(d->name))) cg_addf(&g->file, " " CG_LABEL, d->name);
+        cg_add(&g->file, g->cxx ? "extern \"C\" { extern " : "extern ");
+        cg_add_labeled(&g->file, t, cg_ids_has(&g->defs, d->name, strlen(d->name)) ? d->name : NULL);
         cg_add(&g->file, g->cxx ? "; }\n" : ";\n");
         free(t);
         return;
     }
     /* C++ (CUDA cells): `extern "C" { extern T x = init; }` defines with C
      * linkage even when T is const; a bare `extern "C" T x;` only declares */
-    bool keep_init = d->has_init && (d->top_const || d->incomplete_array || (it->flags & CC_F_AUTO_TYPE));
+    bool keep_init = d->has_init && (d->top_const || d->incomplete_array || (it->flags & CC_F_AUTO_TYPE) ||
+                                     init_needs_static_literal(g, d->init_first, d->init_end) ||
+                                     (!d->is_func && type_is_flexible(g, it) && !cc_tok_is(&g->cell, d->name_tok - 1, "*")));
     char *def = decl_renamed(g, it, d, drop, d->name);
     add_pos(g, &g->file, it->first);
     if (g->cxx) cg_add(&g->file, keep_init ? "extern \"C\" { extern " : "extern \"C\" { ");
-    cg_add(&g->file, def ? def : "");
+    cg_add_labeled(&g->file, def, d->name);
     free(def);
-    cg_addf(&g->file, " " CG_LABEL, d->name);
     if (keep_init) add_init(g, &g->file, d);
     cg_add(&g->file, g->cxx ? "; }\n" : ";\n");
     if (keep_init) return;
@@ -377,10 +503,10 @@ static void gen_var(gen *g, const cc_item *it, const cc_declarator *d)
     }
     /* { T tmp = init; memcpy(&name, &tmp, sizeof name); } — at the
      * declaration's place, so it runs in order with the statements */
-    char *tmp = decl_renamed(g, it, d, drop | CC_F_THREAD, "__cc_tmp");
+    /* the variable's own type, without re-spelling its attributes (gcc
+     * rejects `used`, `section`, … on a local) */
     add_pos(g, &g->run, it->first);
-    cg_addf(&g->run, "{ %s", tmp ? tmp : "");
-    free(tmp);
+    cg_addf(&g->run, "{ __typeof__(%s) __cc_tmp", d->name);
     add_init(g, &g->run, d);
     cg_addf(&g->run, "; __builtin_memcpy((void *)&%s, (const void *)&__cc_tmp, sizeof %s); }\n", d->name, d->name);
 }
@@ -394,9 +520,7 @@ static void gen_proto(gen *g, const cc_item *it, const cc_declarator *d)
         cg_add(&g->file, kernel ? "extern \"C\" " CG_VISIBLE "\n" : "extern \"C\"\n");
     add_pos(g, &g->file, it->first);
     char *t = proto_text(g, it, d, material ? 0 : drop);
-    cg_add(&g->file, t ? t : "");
-    if (!material && !kernel && cg_ids_has(&g->defs, d->name, strlen(d->name)))
-        cg_addf(&g->file, " " CG_LABEL, d->name);
+    cg_add_labeled(&g->file, t, !material && !kernel && cg_ids_has(&g->defs, d->name, strlen(d->name)) ? d->name : NULL);
     cg_add(&g->file, ";\n");
     if (material || (!g->cxx && (it->flags & (CC_F_GLOBAL | CC_F_DEVICE)))) { free(t); return; }
     cc_sitem *si = new_item(g, kernel ? CC_SI_KERNEL : CC_SI_FUNC, true);
@@ -584,8 +708,9 @@ static void gen_entry(gen *g, cg_buf *out, const char *pre)
     if (g->has_main) {
         if (g->main_args == 3) cg_add(out, "    { extern char **environ;\n");
         const char *args = g->main_args == 3 ? "argc, argv, environ" : g->main_args == 2 ? "argc, argv" : "";
-        if (g->main_void) cg_addf(out, "    __cc_main(%s);\n    return 0;\n", args);
-        else cg_addf(out, "    return __cc_main(%s);\n", args);
+        const char *fn = g->cxx ? "__cc_main" : "main";
+        if (g->main_void) cg_addf(out, "    %s(%s);\n    return 0;\n", fn, args);
+        else cg_addf(out, "    return %s(%s);\n", fn, args);
         if (g->main_args == 3) cg_add(out, "    }\n");
     } else {
         cg_add(out, "    return 0;\n");
@@ -609,6 +734,33 @@ static void gen_formatters(gen *g, const bool *used, cg_buf *out)
     free(texts);
 }
 
+/* The user's own asm label on a declarator of `name` in this cell
+ * (`__asm__("sym")`, malloc'd), or NULL. Such a name keeps the user's symbol. */
+static char *user_label(const gen *g, const char *name)
+{
+    const cc_cell *c = &g->cell;
+    for (size_t i = 0; i < c->n_items; i++) {
+        const cc_item *it = &c->items[i];
+        if (it->kind != CC_ITEM_DECL && it->kind != CC_ITEM_FUNC) continue;
+        for (size_t k = 0; k < it->n_decls; k++) {
+            const cc_declarator *d = &it->decls[k];
+            if (strcmp(d->name, name) != 0) continue;
+            for (size_t t = d->name_tok + 1; t + 1 < d->end; t++)
+                if ((cc_tok_is(c, t, "__asm__") || cc_tok_is(c, t, "__asm") || cc_tok_is(c, t, "asm")) &&
+                    cc_tok_is(c, t + 1, "(") && c->toks[t + 1].match > (int)t)
+                    return slice_dup(g, t, (size_t)c->toks[t + 1].match + 1);
+        }
+    }
+    return NULL;
+}
+
+static bool has_user_label(const gen *g, const char *name)
+{
+    char *l = user_label(g, name);
+    free(l);
+    return l != NULL;
+}
+
 /* Names of the host functions and variables the cell defines. */
 static void collect_defs(gen *g)
 {
@@ -616,14 +768,14 @@ static void collect_defs(gen *g)
         const cc_item *it = &g->cell.items[i];
         if (it->kind == CC_ITEM_FUNC) {
             const char *n = it->decls[0].name;
-            if (strcmp(n, "main") == 0 || is_material(g, it->flags) || it->has_body ||
+            if ((strcmp(n, "main") == 0 && g->cxx) || is_material(g, it->flags) || it->has_body ||
                 (g->cxx && (it->flags & CC_F_GLOBAL)) || (it->flags & CC_F_EXTERN_C)) continue;
-            cg_ids_add(&g->defs, n, strlen(n));
+            if (!has_user_label(g, n)) cg_ids_add(&g->defs, n, strlen(n));
         } else if (it->kind == CC_ITEM_DECL) {
             if (g->cxx && (it->flags & (CC_F_DEVICE | CC_F_CONSTANT | CC_F_MANAGED | CC_F_SHARED))) continue;
             for (size_t k = 0; k < it->n_decls; k++) {
                 const cc_declarator *d = &it->decls[k];
-                if (d->is_func || ((it->flags & CC_F_EXTERN) && !d->has_init)) continue;
+                if (d->is_func || ((it->flags & CC_F_EXTERN) && !d->has_init) || has_user_label(g, d->name)) continue;
                 cg_ids_add(&g->defs, d->name, strlen(d->name));
             }
         }
@@ -634,6 +786,7 @@ static void collect_defs(gen *g)
 static int gen_items(gen *g)
 {
     collect_defs(g);
+    plan_replay(g);
     for (size_t i = 0; i < g->cell.n_items; i++) {
         const cc_item *it = &g->cell.items[i];
         if (i % CC_CANCEL_EVERY == CC_CANCEL_EVERY - 1 && cc_cancelled(g->v->cancel)) return -1;
@@ -646,6 +799,7 @@ static int gen_items(gen *g)
         case CC_ITEM_OTHER: gen_other(g, it); break;
         }
     }
+    end_replay(g);
     return 0;
 }
 
@@ -679,6 +833,7 @@ int cg_generate(const cg_view *v, const char *code, int first_line, cc_lang lang
     if (gen_items(&g)) {
         cg_ids_free(&g.own);
         cg_ids_free(&g.defs);
+        cg_ids_free(&g.replay);
         free(g.file.s); free(g.run.s); free(g.glue.s);
         free(used);
         cc_cell_free(&g.cell);
@@ -714,6 +869,7 @@ int cg_generate(const cg_view *v, const char *code, int first_line, cc_lang lang
     cg_ids_free(&refs);
     cg_ids_free(&g.own);
     cg_ids_free(&g.defs);
+    cg_ids_free(&g.replay);
     free(used);
     cc_cell_free(&g.cell);
     if (oom || !p->source) { *err = strdup("Out of memory while generating the cell's code."); return -1; }

@@ -82,6 +82,14 @@ void cg_priv_free(cg_priv *pv);
 #define CG_LABEL "__asm__(\"cudacell.%s\")"
 
 typedef struct cg_buf { char *s; size_t len, cap; bool oom; } cg_buf;
+/* text followed by the CG_LABEL of name, put before any trailing
+ * __attribute__((…)) (gcc wants it there); none when name is NULL or text
+ * already has an asm label of the user's. */
+void cg_add_labeled(cg_buf *b, const char *text, const char *name);
+
+/* Struct text whose last member is a flexible array (`T name[];` before
+ * the closing brace). */
+bool cg_text_has_flexible(const char *t);
 void cg_add(cg_buf *b, const char *s);
 void cg_addn(cg_buf *b, const char *s, size_t n);
 void cg_addf(cg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -195,7 +195,8 @@ static void add_type_names(cg_ids *s, const cc_sitem *it);
 static bool item_visible(const cc_sitem *it, cc_lang lang, cg_ids *hidden, char *why, size_t n)
 {
     why[0] = '\0';
-    if (lang == CC_LANG_CUDA) return true;
+    /* a C cell's main: C++ may neither declare it extern "C" nor call it */
+    if (lang == CC_LANG_CUDA) return !(it->kind == CC_SI_FUNC && strcmp(it->keys[0], "main") == 0);
     if (it->kind == CC_SI_KERNEL || it->kind == CC_SI_MATERIAL || it->kind == CC_SI_DEVVAR) return false;
     if (!it->cuda || !cxx_only(it, hidden, why, n)) return true;
     add_type_names(hidden, it);
@@ -237,8 +238,8 @@ static void emit_item(const cc_sitem *it, cc_lang lang, cg_buf *out)
         break;
     case CC_SI_FUNC: case CC_SI_VAR: {
         const char *ext = it->kind == CC_SI_VAR ? "extern " : "";
-        cg_addf(out, cxx ? "extern \"C\" { %s%s" : "%s%s", ext, it->text);
-        if (it->soname) cg_addf(out, " " CG_LABEL, it->keys[0]);
+        cg_addf(out, cxx ? "extern \"C\" { %s" : "%s", ext);
+        cg_add_labeled(out, it->text, it->soname ? it->keys[0] : NULL);
         cg_add(out, cxx ? "; }\n" : ";\n");
         break;
     }
@@ -277,8 +278,8 @@ void cg_header(const cg_view *v, cc_lang lang, const cg_ids *own_keys, const cg_
     cg_ids gone = {0};      /* names of redefined types/macros */
     cg_ids cxx_types = {0}; /* C units: CUDA types they cannot see */
     char why[160];
-    for (size_t i = 0; i < v->n_items; i++)
-        if (keyed_by(&v->items[i], own_keys)) add_type_names(&gone, &v->items[i]);
+    for (size_t i = 0; i < v->n_items; i++)   /* completing a forward declaration redefines nothing */
+        if (!v->items[i].weak && keyed_by(&v->items[i], own_keys)) add_type_names(&gone, &v->items[i]);
     cg_add(out, "#line 1 \"session\"\n");
     for (size_t i = 0; i < v->n_items; i++) {
         const cc_sitem *it = &v->items[i];

@@ -587,6 +587,58 @@ out:
     return 0;
 }
 
+int cc_preprocess(cc_exec *x, const cc_compile_req *req, char **out)
+{
+    char inc[PATH_MAX], lib[PATH_MAX], *src = NULL, *dst = NULL, *raw = NULL, *err = NULL;
+    cc_compile_res res = {0};
+    char **tool = NULL;
+    argv_buf a = {0};
+    int rc = -1;
+    *out = NULL;
+    if (cc_display_dirs(NULL, inc, lib) < 0 || !(tool = resolve_tool(req, &res)))
+        goto done;
+    if (asprintf(&src, "%s/pp-%ld.c", req->workdir, (long)getpid()) < 0 ||
+        asprintf(&dst, "%s/pp-%ld.i", req->workdir, (long)getpid()) < 0) {
+        src = dst = NULL;
+        goto done;
+    }
+    if (write_file(src, req->source) < 0)
+        goto done;
+    for (char *const *t = tool; *t; t++)
+        av_add(&a, *t);
+    av_add(&a, "-std=gnu17");
+    av_add(&a, CC_C_OPT);
+    av_addf(&a, "-I%s", inc);
+    if (av_add_words(&a, req->cflags, &err) < 0)
+        goto done;
+    av_add(&a, "-E");
+    av_add(&a, "-P");
+    av_add(&a, "-w");
+    av_add(&a, "-o");
+    av_add(&a, dst);
+    av_add(&a, src);
+    if (a.oom)
+        goto done;
+    int st = run_tool(x, a.v, req->workdir, &raw);
+    if (st == -2)
+        rc = -2;
+    else if (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && (*out = read_text(req->workdir, strrchr(dst, '/') + 1)))
+        rc = 0;
+done:
+    if (src)
+        unlink(src);
+    if (dst)
+        unlink(dst);
+    free(src);
+    free(dst);
+    free(raw);
+    free(err);
+    free(res.diagnostics);
+    av_free(&a);
+    cc_words_free(tool);
+    return rc;
+}
+
 void cc_compile_res_clear(cc_compile_res *res)
 {
     free(res->so_path);

@@ -41,5 +41,11 @@ typedef struct cc_compile_res {
 int cc_compile(struct cc_exec *x, const cc_compile_req *req, cc_compile_res *res);
 void cc_compile_res_clear(cc_compile_res *res);
 
+/* Preprocess req->source (C only) with the flags a C cell compiles with
+ * (-std=gnu17 -O1, libcudacell's include directory, %cflags) plus -E -P;
+ * *out gets the output (malloc'd). Returns 0; -1 when the preprocessor could
+ * not run or failed (*out then NULL); -2 when interrupted. */
+int cc_preprocess(struct cc_exec *x, const cc_compile_req *req, char **out);
+
 
 #endif

@@ -9,6 +9,7 @@
 # Usage: scripts/setup.sh [--no-lab] [--with-tests] [--port N] [--no-browser]
 #   --no-lab      set up only; do not start JupyterLab
 #   --with-tests  also install the test-only Python packages (tests/requirements.txt)
+#                 and Debian packages (Chromium, gcc-12-source for tests/corpus)
 #   --port N      JupyterLab port (default: 8888, or the next free one)
 #   --no-browser  do not open a browser (none is opened without a display)
 # Environment: PYTHON (interpreter for the venv, default python3).
@@ -28,7 +29,7 @@ while [ $# -gt 0 ]; do
         --with-tests) WITH_TESTS=1 ;;
         --port) PORT=${2:?--port needs a number}; shift ;;
         --no-browser) NO_BROWSER=1 ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "setup.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -53,6 +54,8 @@ libssl-dev python3-venv python3-dev zlib1g-dev"
 # %%mpirun's tests and the mpi_pi notebook need Open MPI (users install it
 # themselves when they want %%mpirun; the magic names these packages).
 [ "$WITH_TESTS" = 0 ] || APT_PKGS="$APT_PKGS openmpi-bin libopenmpi-dev"
+# The corpus suite (tests/corpus) runs GCC's C torture tests from gcc-12-source.
+[ "$WITH_TESTS" = 0 ] || APT_PKGS="$APT_PKGS gcc-12-source"
 
 apt_missing() {
     local p

@@ -2,6 +2,7 @@
  * cell against the expected items (kinds and names, as cc_cell_describe
  * prints them), generated declaration variants, malformed input that must be
  * refused with a helpful message, and a fuzz loop through split + plan. */
+#include "cellpp.h"
 #include "cellsplit.h"
 #include "session.h"
 #include "tap.h"
@@ -35,6 +36,12 @@ static const tcase cases[] = {
     { "#define EMPTY\nEMPTY", "PP:define=EMPTY STMT!" },
     { "x = 1; # define Y 2", "STMT STMT!" },
     { "#define A 1 // a ; comment\nA;", "PP:define=A STMT" },
+    /* implicit int function definitions (gnu17 accepts them, as gcc does) */
+    { "main()\n{\n  exit(0);\n}", "FUNC:main" },
+    { "test_ccp (int i)\n{\n  return i;\n}", "FUNC:test_ccp" },
+    { "f(a, b) int a; char *b; { return a + *b; }", "FUNC:f" },
+    { "f(a, b);", "STMT" },
+    { "f(a) + 1;", "STMT" },
     /* types */
     { "struct Node { int v; struct Node *next; };", "TYPE:struct Node" },
     { "struct S;", "TYPE:fwd struct S" },
@@ -648,8 +655,60 @@ static void test_fuzz(void)
     cc_session_free(s);
 }
 
+/* ---- preprocessor conditionals (cellpp.c) ---- */
+
+/* The probe of code, run through a fake "preprocessor output" naming the
+ * taken markers, applied back. */
+static char *pp_resolve(const char *code, const char *taken)
+{
+    cc_pp_probe pr;
+    if (cc_pp_probe_build(code, 1, &pr)) return NULL;
+    char *out = cc_pp_apply(code, &pr, taken);
+    cc_pp_probe_free(&pr);
+    return out;
+}
+
+static void test_cellpp(void)
+{
+    CHECK(!cc_pp_has_cond("int x;\n#define A 1\n"), "no conditional");
+    CHECK(cc_pp_has_cond("int x;\n  #  ifdef A\n#endif\n"), "indented #ifdef");
+    CHECK(!cc_pp_has_cond("/*\n#if 0\n*/ int x;"), "#if inside a comment is no directive");
+    CHECK(!cc_pp_has_cond("const char *s = \"\\\n#if\";"), "#if in a continued string is none either");
+    CHECK(cc_pp_has_cond("#if 0\n don't\n#endif"), "apostrophe in a skipped group");
+
+    const char *code = "int a;\n#if X\nint b;\n#elif Y\n#error no\n#else\n junk '\n#endif\nint c;\n";
+    cc_pp_probe pr;
+    CHECK(cc_pp_probe_build(code, 5, &pr) == 0 && pr.n_segs == 5 && pr.n_conds == 4, "segments and conditionals");
+    CHECK(pr.text && strstr(pr.text, "__cc_branch_0\n") && strstr(pr.text, "#line 6 \"cell\"\n#if X\n__cc_branch_1\n") &&
+          strstr(pr.text, "#error no") && !strstr(pr.text, "int b"), "probe: markers, directives with cell lines, no code");
+    cc_pp_probe_free(&pr);
+
+    char *r = pp_resolve(code, "x\n__cc_branch_0\n__cc_branch_1\n__cc_branch_4\n");
+    CHECK_STR(r, "int a;\n     \nint b;\n       \n         \n     \n       \n      \nint c;\n",
+              "only the taken group stays, directives blanked, lines kept");
+    free(r);
+    r = pp_resolve(code, "__cc_branch_0 __cc_branch_10 x__cc_branch_1 __cc_branch_3 __cc_branch_4");
+    CHECK_STR(r, "int a;\n     \n      \n       \n         \n     \n junk '\n      \nint c;\n",
+              "markers count as whole tokens only");
+    free(r);
+    r = pp_resolve("#if A /* a comment\n that ends here */\nint x;\n#endif\n", "__cc_branch_1");
+    CHECK_STR(r, "                  \n                  \nint x;\n      \n", "a comment continues the directive");
+    free(r);
+
+    /* pop_macro: the session learns the macro the compiler ends with */
+    CHECK(cc_pp_macro_fixup("#define A 1\n", NULL, NULL) == NULL, "no pop: nothing to do");
+    r = cc_pp_macro_fixup("#define W 1\n#pragma push_macro(\"W\")\n#undef W\n#define W 2\n#pragma pop_macro(\"W\")", NULL, NULL);
+    CHECK(r && strstr(r, "pop_macro(\"W\")\n#pragma push_macro(\"W\")\n#undef W\n#define W 1\n#pragma pop_macro(\"W\")\n"),
+          "restates the cell's definition");
+    free(r);
+    r = cc_pp_macro_fixup("#pragma push_macro(\"W\")\n#define W 2\n#pragma pop_macro(\"W\")\n", NULL, NULL);
+    CHECK(r && strstr(r, "#pragma push_macro(\"W\")\n#undef W\n#pragma pop_macro(\"W\")\n"), "back to undefined");
+    free(r);
+}
+
 int main(void)
 {
+    test_cellpp();
     test_table();
     test_generated();
     test_details();

@@ -305,6 +305,44 @@ static void test_main(void)
         "");
 }
 
+/* What gcc accepts in a whole C program works the same in cells. */
+static void test_c_semantics(void)
+{
+    /* main reaching its closing brace returns 0 (C99 5.1.2.2.3) */
+    SCENARIO("hi\n", "#include <stdio.h>\nint main(void) { printf(\"hi\\n\"); }");
+    /* main can have its address taken and be called, here and later */
+    SCENARIO("1\n2\ndone\n",
+        "#include <stdio.h>\nstatic int d;\nint main(void) { int (*m)(void) = &main;\n"
+        "  if (d++ < 2) { printf(\"%d\\n\", d); return m(); }\n  puts(\"done\"); }");
+    SCENARIO("m\nm\nm\n", "#include <stdio.h>\nint main(void) { puts(\"m\"); return 0; }", "main(); main();");
+    /* address-taken and array compound literals at file scope keep static storage */
+    SCENARIO("1 2 8\n",
+        "struct S { int a, b; };\nstruct S *s = &(struct S){1, 2};\nint *arr = (int[]){7, 8};",
+        "#include <stdio.h>\nint burn(int n) { volatile int x[64]; for (int i = 0; i < 64; i++) x[i] = n; return x[3]; }\n"
+        "burn(9);\nprintf(\"%d %d %d\\n\", s->a, s->b, arr[1]);");
+    /* attributes after a declarator (the label goes before them), the user's own asm label */
+    SCENARIO("3 5 2 42 42\n",
+        "int bar(int, int) __attribute__((noinline));\nint bar(int a, int b) { return a + b; }\n"
+        "int c __attribute__((aligned(16))) = 5;\nint t[2] __attribute__((used)) = {1, 2};\n"
+        "int renamed(void) __asm__(\"my_renamed_sym\");\nint renamed(void) { return 42; }",
+        "#include <stdio.h>\nint other(void) __asm__(\"my_renamed_sym\");\n"
+        "printf(\"%d %d %d %d %d\\n\", bar(1, 2), c, t[1], renamed(), other());");
+    /* a flexible array member initialized at file scope */
+    SCENARIO("5 hello\n", "struct msg { int len; char text[]; };\nstatic struct msg hello = {5, \"hello\"};",
+        "#include <stdio.h>\nprintf(\"%d %s\\n\", hello.len, hello.text);");
+    /* implicit int and K&R definitions */
+    SCENARIO("42 3\n", "f(a, b) int a; int b; { return a * b; }\ng (int x)\n{\n  return x + 1;\n}",
+        "#include <stdio.h>\nprintf(\"%d %d\\n\", f(6, 7), g(2));");
+    /* completing a forward-declared struct keeps the types that point to it */
+    SCENARIO("-1\n", "struct bv;\nstruct st { struct bv *p; };",
+        "#include <stdio.h>\nstruct bv { int n; };\nint use(struct st *s) { return s->p ? s->p->n : -1; }\n"
+        "struct st e;\nprintf(\"%d\\n\", use(&e));");
+    /* statements and initializers see the macros of their own place */
+    SCENARIO("1 2 2\n2\n",
+        "#include <stdio.h>\n#define N 1\nint a = N;\n#undef N\n#define N 2\nint b = N;\nprintf(\"%d %d %d\\n\", a, b, N);",
+        "printf(\"%d\\n\", N);");
+}
+
 /* Compile errors point into the notebook cell. */
 static void test_diagnostics(void)
 {
@@ -431,6 +469,25 @@ static void test_sources(void)
     free(objs);
     cc_session_reset(s);
     CHECK(cc_session_lookup(s, "sq") == NULL, "reset forgets");
+    cc_session_free(s);
+}
+
+/* A C cell's main is a session function; a CUDA unit never declares it
+ * (C++ forbids an extern "C" main). */
+static void test_cuda_no_main(void)
+{
+    cc_session *s = cc_session_new();
+    char *err = NULL;
+    cc_plan *p = cc_session_plan(s, "int main(void) { return 0; }", 1, CC_LANG_C, &err);
+    CHECK(p && strstr(p->source, "int main(void) __asm__(\"cudacell.main\");"), "C main keeps its name, labelled");
+    if (p) cc_session_commit(s, p, "cell-main.so");
+    cc_plan_free(p);
+    p = cc_session_plan(s, "main();", 1, CC_LANG_C, &err);
+    CHECK(p && strstr(p->source, "cudacell.main"), "a later C cell sees main");
+    cc_plan_free(p);
+    p = cc_session_plan(s, "int x = 1;", 1, CC_LANG_CUDA, &err);
+    CHECK(p && !strstr(p->source, "cudacell.main"), "a CUDA cell does not");
+    cc_plan_free(p);
     cc_session_free(s);
 }
 
@@ -648,11 +705,13 @@ int main(void)
     g_nvcc = find_nvcc();
     test_sources();
     test_cuda_sources();
+    test_cuda_no_main();
     test_persistence();
     test_control_flow();
     test_redefinition();
     test_main();
     test_c11_globals();
+    test_c_semantics();
     test_libc_names();
     test_diagnostics();
     test_cuda_build();

@@ -1,0 +1,53 @@
+/* kernel/cellpp.h — preprocessor conditionals of a C cell, evaluated by the
+ * real preprocessor (see docs/HOW_IT_WORKS.md, "Preprocessor conditionals").
+ *
+ * The cell is cut at its conditional directives (#if #ifdef #ifndef #elif
+ * #elifdef #elifndef #else #endif) into segments. A probe keeps only the
+ * directives, with a marker line `__cc_branch_N` at the start of each
+ * segment; the probe is preprocessed after the session header with the
+ * cell's own flags, and the markers that survive name the taken segments.
+ * The cell is then rewritten with the other segments and every conditional
+ * directive blanked (newlines kept), so line numbers stay the cell's.
+ *
+ * The pure parts are here (cellpp.c); running the preprocessor is
+ * cellpp_run.c. */
+#ifndef CC_CELLPP_H
+#define CC_CELLPP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct cc_pp_range { size_t off, end; } cc_pp_range;
+
+typedef struct cc_pp_probe {
+    char *text;                          /* the probe body, malloc'd */
+    cc_pp_range *segs; size_t n_segs;    /* text between conditional directives */
+    cc_pp_range *conds; size_t n_conds;  /* the conditional directives themselves */
+} cc_pp_probe;
+
+/* Does the code hold a conditional directive (outside comments)? */
+bool cc_pp_has_cond(const char *code);
+
+/* Build the probe of code; first_line is the cell line where code starts
+ * (the probe's #line markers use it). Returns 0, -1 out of memory. */
+int cc_pp_probe_build(const char *code, int first_line, cc_pp_probe *pr);
+void cc_pp_probe_free(cc_pp_probe *pr);
+
+/* The code with the segments whose marker is absent from cpp_out, and all
+ * conditional directives, blanked. malloc'd, or NULL (out of memory). */
+char *cc_pp_apply(const char *code, const cc_pp_probe *pr, const char *cpp_out);
+
+/* The text of the session's `#define name …` line, or NULL when the
+ * session has no such macro. */
+typedef const char *(*cc_pp_macro_fn)(void *ctx, const char *name);
+
+/* #pragma pop_macro restores a definition the cell's #define/#undef items
+ * do not show. When the (already resolved) code pops a macro, returns the
+ * code with a block appended after its end for each popped macro,
+ *     #pragma push_macro("X") / #undef X / [its final #define] / #pragma pop_macro("X")
+ * which changes nothing for the compiler but leaves the session with the
+ * macro the compiler ended with; NULL when nothing needs it or out of
+ * memory. */
+char *cc_pp_macro_fixup(const char *code, cc_pp_macro_fn session_macro, void *ctx);
+
+#endif

@@ -1,0 +1,74 @@
+/* kernel/cellpp_run.c — running a C cell's preprocessor conditionals
+ * through the real preprocessor before the cell is planned (the pure parts
+ * are cellpp.c; the design is in docs/HOW_IT_WORKS.md). Only a cell with a
+ * conditional directive pays for the extra preprocessor run; a cell that
+ * pops a macro gets the session fix-up of cc_pp_macro_fixup. CUDA cells
+ * are left alone: their `#ifdef __CUDA_ARCH__` must stay for nvcc's two
+ * passes. */
+#include "cellpp.h"
+#include "cellpp_run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "compiler.h"
+#include "services.h"
+#include "session.h"
+
+static const char *session_macro(void *ctx, const char *name)
+{
+    const cc_name_info *n = cc_session_lookup(ctx, name);
+    return n && n->kind == CC_NAME_MACRO ? n->decl : NULL;
+}
+
+/* The code with its untaken groups blanked into *out; *out stays NULL when
+ * the preprocessor fails (the compile then reports the cell's own error). */
+static int resolve_conds(struct cc_exec *x, cc_services *svc, const char *code, int first_line, char **out)
+{
+    char *err = NULL, *pp = NULL;
+    cc_pp_probe pr;
+    cc_plan *hp = cc_session_plan(svc->session, "", first_line, CC_LANG_C, &err);
+    free(err);
+    if (!hp || cc_pp_probe_build(code, first_line, &pr) < 0) {
+        cc_plan_free(hp);
+        return 0;
+    }
+    size_t hl = strlen(hp->source), pl = strlen(pr.text);
+    char *src = malloc(hl + pl + 2);
+    int rc = 0;
+    if (src) {
+        memcpy(src, hp->source, hl);
+        src[hl] = '\n';
+        memcpy(src + hl + 1, pr.text, pl + 1);
+        cc_compile_req req = {
+            .lang = CC_LANG_C, .source = src, .cflags = svc->cflags ? svc->cflags : "",
+            .nvccflags = "", .ldflags = "", .workdir = svc->workdir, .cache_dir = svc->cache_dir,
+        };
+        rc = cc_preprocess(x, &req, &pp);
+        if (rc == 0)
+            *out = cc_pp_apply(code, &pr, pp);
+    }
+    free(src);
+    free(pp);
+    cc_pp_probe_free(&pr);
+    cc_plan_free(hp);
+    return rc == -2 ? -2 : 0;
+}
+
+int cc_cell_resolve_pp(struct cc_exec *x, cc_services *svc, const char *code, int first_line, cc_lang lang,
+                       char **resolved)
+{
+    *resolved = NULL;
+    if (lang != CC_LANG_C || !code)
+        return 0;
+    char *conds = NULL;
+    if (cc_pp_has_cond(code) && resolve_conds(x, svc, code, first_line, &conds) == -2)
+        return -2;
+    char *fixed = cc_pp_macro_fixup(conds ? conds : code, session_macro, svc->session);
+    if (fixed) {
+        free(conds);
+        conds = fixed;
+    }
+    *resolved = conds;
+    return 0;
+}

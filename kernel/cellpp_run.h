@@ -1,0 +1,16 @@
+/* kernel/cellpp_run.h — a C cell's preprocessor conditionals evaluated by
+ * the real preprocessor before planning (see cellpp.h). */
+#ifndef CC_CELLPP_RUN_H
+#define CC_CELLPP_RUN_H
+
+#include "session.h"
+
+struct cc_exec;
+struct cc_services;
+
+/* *resolved: the code to plan instead of `code` (malloc'd), or NULL when the
+ * code is fine as it is. Returns 0, or -2 when interrupted. */
+int cc_cell_resolve_pp(struct cc_exec *x, struct cc_services *svc, const char *code, int first_line, cc_lang lang,
+                       char **resolved);
+
+#endif

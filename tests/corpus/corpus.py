@@ -1,0 +1,235 @@
+"""tests/corpus/corpus.py — the C corpus: programs run whole with gcc, as one
+cell, and split into several cells, whose exit status (or abort) and stdout
+must agree.
+
+Sources:
+  * tests/corpus/c/*.c — hand-written programs of the kind people paste;
+  * GCC's C torture tests (gcc/testsuite/gcc.c-torture/execute/*.c) from
+    Debian's gcc-12-source (/usr/src/gcc-12/gcc-*.tar.*, installed by
+    `scripts/setup.sh --with-tests`), extracted once into
+    $CUDACELL_BUILD/corpus-cache/ and never checked in.
+
+The torture programs are chosen deterministically: every STRIDE-th name in
+sorted order, without dg- directives or names in exclude.txt, that compile
+with plain `gcc -std=gnu17 -O1 -w` and exit 0 within a few seconds here. The
+choice is cached next to the extracted files.
+
+Splitting does not use the kernel's own splitter (the test would be
+circular): a small scanner cuts the text at blank lines found outside
+comments, literals, brackets and #if groups, and the chunks are grouped into
+at most MAX_CELLS cells.
+"""
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+import subprocess
+import tarfile
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BUILD = os.environ.get("CUDACELL_BUILD") or os.path.join(os.path.dirname(os.path.dirname(HERE)), "build")
+CACHE = os.path.join(BUILD, "corpus-cache")
+TORTURE_DIR = "gcc/testsuite/gcc.c-torture/execute/"
+STRIDE = 7          # every 7th program of ~1600: ~200 candidates across the whole set
+MAX_CELLS = 4
+GCC_FLAGS = ["-std=gnu17", "-O1", "-w"]
+RUN_TIMEOUT = 5
+
+
+def read_list(name: str) -> dict[str, str]:
+    """name → reason, from a checked-in list of `name: reason` lines."""
+    out = {}
+    with open(os.path.join(HERE, name)) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                key, _, why = line.partition(":")
+                out[key.strip()] = why.strip()
+    return out
+
+
+# ---- sources ------------------------------------------------------------------
+def gcc_tarball() -> str | None:
+    found = sorted(glob.glob("/usr/src/gcc-12/gcc-12*.tar.*"))
+    return found[0] if found else None
+
+
+def torture_dir() -> str | None:
+    """The extracted torture directory (extracting it on first use), or None."""
+    tar = gcc_tarball()
+    if not tar:
+        return None
+    dest = os.path.join(CACHE, "torture")
+    stamp = os.path.join(dest, ".stamp")
+    if os.path.exists(stamp) and open(stamp).read() == tar:
+        return dest
+    os.makedirs(dest, exist_ok=True)
+    with tarfile.open(tar) as t:
+        for m in t:
+            if not m.isfile() or not m.name.endswith(".c"):
+                continue
+            i = m.name.find(TORTURE_DIR)
+            rest = m.name[i + len(TORTURE_DIR):] if i >= 0 else ""
+            if not rest or "/" in rest:
+                continue
+            with t.extractfile(m) as src, open(os.path.join(dest, rest), "wb") as out:
+                out.write(src.read())
+    with open(stamp, "w") as f:
+        f.write(tar)
+    return dest
+
+
+def gcc_run(path: str, workdir: str) -> tuple[str, str] | None:
+    """(outcome, stdout) of the program compiled whole by gcc, or None when it
+    does not compile. outcome: 'exit N' or 'signal N'."""
+    exe = os.path.join(workdir, "a.out")
+    cc = subprocess.run(["gcc", *GCC_FLAGS, path, "-o", exe, "-lm"], capture_output=True)
+    if cc.returncode != 0:
+        return None
+    try:
+        r = subprocess.run([exe], capture_output=True, timeout=RUN_TIMEOUT, stdin=subprocess.DEVNULL,
+                           cwd=workdir)
+    except subprocess.TimeoutExpired:
+        return None
+    outcome = f"signal {-r.returncode}" if r.returncode < 0 else f"exit {r.returncode}"
+    return outcome, r.stdout.decode(errors="replace")
+
+
+def torture_programs() -> list[str]:
+    """Paths of the chosen torture programs (cached choice), [] without the source."""
+    d = torture_dir()
+    if not d:
+        return []
+    exclude = read_list("exclude.txt")
+    sel = os.path.join(CACHE, f"selection-{STRIDE}.json")
+    if os.path.exists(sel):
+        with open(sel) as f:
+            names = json.load(f)
+    else:
+        names = []
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in sorted(os.listdir(d))[::STRIDE]:
+                if not name.endswith(".c"):
+                    continue
+                text = open(os.path.join(d, name), errors="replace").read()
+                if "dg-" in text:
+                    continue
+                got = gcc_run(os.path.join(d, name), tmp)
+                if got and got[0] == "exit 0":
+                    names.append(name)
+        with open(sel, "w") as f:
+            json.dump(names, f)
+    return [os.path.join(d, n) for n in names if n not in exclude]
+
+
+def handwritten_programs() -> list[str]:
+    return sorted(glob.glob(os.path.join(HERE, "c", "*.c")))
+
+
+# ---- splitting ------------------------------------------------------------------
+_COND_OPEN = re.compile(r"^\s*#\s*if(n?def)?\b")
+_COND_CLOSE = re.compile(r"^\s*#\s*endif\b")
+
+
+def chunks(text: str) -> list[str]:
+    """Top-level chunks: text cut at blank lines outside comments, literals,
+    brackets and #if groups."""
+    lines = text.split("\n")
+    out, cur = [], []
+    depth = if_depth = 0
+    in_comment = continued = False
+    for line in lines:
+        cur.append(line)
+        if continued:                       # a directive's continuation line
+            continued = line.endswith("\\")
+            continue
+        if not in_comment and line.lstrip().startswith("#"):
+            if _COND_OPEN.match(line):
+                if_depth += 1
+            elif _COND_CLOSE.match(line):
+                if_depth -= 1
+            continued = line.endswith("\\")
+            continue
+        if not line.strip() and not in_comment and depth == 0 and if_depth == 0:
+            if any(x.strip() for x in cur):
+                out.append("\n".join(cur))
+            cur = []
+            continue
+        i, n = 0, len(line)
+        while i < n:
+            c = line[i]
+            if in_comment:
+                if line.startswith("*/", i):
+                    in_comment = False
+                    i += 1
+            elif line.startswith("/*", i):
+                in_comment = True
+                i += 1
+            elif line.startswith("//", i):
+                break
+            elif c in "\"'":
+                i += 1
+                while i < n and line[i] != c:
+                    i += 2 if line[i] == "\\" else 1
+            elif c in "({[":
+                depth += 1
+            elif c in ")}]":
+                depth -= 1
+            i += 1
+    if any(x.strip() for x in cur):
+        out.append("\n".join(cur))
+    return out
+
+
+def split_cells(text: str) -> list[str]:
+    """At most MAX_CELLS cells of consecutive chunks, of about equal size."""
+    parts = chunks(text)
+    if len(parts) <= MAX_CELLS:
+        return parts
+    total = sum(len(p) for p in parts)
+    cells, cur, size = [], [], 0
+    for p in parts:
+        cur.append(p)
+        size += len(p)
+        if size >= total / MAX_CELLS and len(cells) < MAX_CELLS - 1:
+            cells.append("\n\n".join(cur))
+            cur, size = [], 0
+    if cur:
+        cells.append("\n\n".join(cur))
+    return cells
+
+
+# ---- running as cells -------------------------------------------------------------
+_EXIT = re.compile(r"exit\((-?\d+)\)")
+_MAIN_RET = re.compile(r"main returned (-?\d+)")
+_SIGNALS = {"Aborted": 6, "SegmentationFault": 11, "FloatingPointError": 8, "BusError": 7,
+            "IllegalInstruction": 4, "Killed": 9}
+
+
+def run_cells(kernel, cells: list[str], timeout: float = 60) -> tuple[str, str]:
+    """(outcome, stdout) of running the cells in order in a reset session.
+    outcome is 'exit N', 'signal N' or 'error <ename>: <evalue>'."""
+    r = kernel.execute("%reset", timeout=timeout)
+    if r.status != "ok":
+        return f"error %reset: {r.describe()}", ""
+    out = []
+    for code in cells:
+        r = kernel.execute(code, timeout=timeout)
+        out.append(r.stdout)
+        if r.status == "ok":
+            m = _MAIN_RET.search(r.stderr)
+            if m:
+                return f"exit {int(m.group(1)) & 255}", "".join(out)
+            continue
+        c = r.content
+        ename, evalue = c.get("ename", ""), c.get("evalue", "")
+        if ename == "Exit":
+            m = _EXIT.search("\n".join(c.get("traceback", [])) + evalue)
+            return (f"exit {int(m.group(1)) & 255}" if m else f"error {ename}: {evalue}"), "".join(out)
+        if ename in _SIGNALS:
+            return f"signal {_SIGNALS[ename]}", "".join(out)
+        return f"error {ename}: {evalue}", "".join(out)
+    return "exit 0", "".join(out)
