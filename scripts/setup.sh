@@ -53,6 +53,8 @@ libssl-dev python3-venv python3-dev zlib1g-dev"
 # %%mpirun's tests and the mpi_pi notebook need Open MPI (users install it
 # themselves when they want %%mpirun; the magic names these packages).
 [ "$WITH_TESTS" = 0 ] || APT_PKGS="$APT_PKGS openmpi-bin libopenmpi-dev"
+# The remote suite (tests/remote) starts its own sshd for gateway_provisioners.
+[ "$WITH_TESTS" = 0 ] || APT_PKGS="$APT_PKGS openssh-server"
 
 apt_missing() {
     local p
