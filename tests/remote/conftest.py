@@ -43,9 +43,13 @@ def _free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+GP_REASON = (None if importlib.util.find_spec("gateway_provisioners")
+             else "gateway_provisioners is not installed (pip install -r tests/requirements.txt)")
+
+
 def _skip_reason() -> str | None:
-    if importlib.util.find_spec("gateway_provisioners") is None:
-        return "gateway_provisioners is not installed (pip install -r tests/requirements.txt)"
+    if GP_REASON:
+        return GP_REASON
     if not os.access(SSHD, os.X_OK) or not shutil.which("ssh-keygen"):
         return "OpenSSH server is missing (apt-get install openssh-server, or scripts/setup.sh --with-tests)"
     try:

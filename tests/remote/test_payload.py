@@ -12,12 +12,12 @@ import types
 
 import pytest
 
-from conftest import SKIP_REASON
+from conftest import GP_REASON
 import kernel_harness
 
 TOOL = os.path.join(kernel_harness.BUILD, "tests", "payload_tool")
 
-pytestmark = pytest.mark.skipif(bool(SKIP_REASON), reason=SKIP_REASON or "")
+pytestmark = pytest.mark.skipif(bool(GP_REASON), reason=GP_REASON or "")
 
 
 def _manager(bits: int = 1024):
