@@ -332,8 +332,9 @@ static long ln_contact_timeout(void)
 
 static int ln_check_opts(const cc_launch_opts *o, char **err)
 {
-    const char *missing = !o->kernel_id ? "--kernel-id" : !o->response_address ? "--response-address"
-                        : !o->public_key ? "--public-key" : NULL;
+    const char *missing = !o->kernel_id || !*o->kernel_id ? "--kernel-id"
+                        : !o->response_address || !*o->response_address ? "--response-address"
+                        : !o->public_key || !*o->public_key ? "--public-key" : NULL;
     if (missing) {
         ln_fail(err, "launcher mode needs %s (with --kernel-id, --response-address and --public-key, "
                 "which the gateway fills in from the kernelspec's {kernel_id}, {response_address} "
