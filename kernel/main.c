@@ -1,5 +1,6 @@
 /* kernel/main.c — the `cudacell` binary: read the connection file named on
- * the command line, set up signing and signals, start GPU discovery in the
+ * the command line (or, in launcher mode, make one up and send it to the
+ * gateway that started us: launcher.h), set up signing and signals, start GPU discovery in the
  * background (readiness never waits for CUDA), and run the server.
  * SIGTERM, and the end of the frontend named in JPY_PARENT_PID, shut the
  * kernel down as a shutdown_request does (runtime stopped, work directory
@@ -17,6 +18,7 @@
 #include "info.h"
 #include "interrupt.h"
 #include "kernel.h"
+#include "launcher.h"
 #include "log.h"
 #include "parent_watch.h"
 #include "server.h"
@@ -38,9 +40,27 @@ static void on_sigterm(int sig)
     cc_kernel_get()->shutting_down = 1;   /* the server loop wakes with EINTR or within a second */
 }
 
+/* Before the launcher's thread can relay a signal or an interrupt. */
+static void setup_signals(void)
+{
+    cc_intr_init();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_sigterm;
+    sa.sa_flags = 0;
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: cudacell -f CONNECTION_FILE\n"
+               "       cudacell --kernel-id ID --response-address HOST:PORT --public-key KEY\n"
+               "                [--port-range LO..HI] [--ip ADDR]   (launcher mode, for gateway_provisioners)\n"
                "A Jupyter kernel for C and CUDA cells. Jupyter starts it from its kernelspec;\n"
                "see README.md for installing the kernelspec.\n");
 }
@@ -59,8 +79,11 @@ int main(int argc, char **argv)
 {
     const char *conn_file = NULL;
     char *err = NULL;
+    cc_launch_opts launch = {0};
 
     for (int i = 1; i < argc; i++) {
+        if (cc_launcher_arg(argc, argv, &i, &launch))
+            continue;
         if ((!strcmp(argv[i], "-f") || !strcmp(argv[i], "--connection-file")) && i + 1 < argc)
             conn_file = argv[++i];
         else if (!strcmp(argv[i], "--version")) {
@@ -72,14 +95,17 @@ int main(int argc, char **argv)
         } else if (argv[i][0] != '-')
             conn_file = argv[i];
     }
-    if (!conn_file) {
+    bool launcher = cc_launcher_wanted(&launch);
+    if (!conn_file && !launcher) {
         usage(stderr);
         return 2;
     }
 
     cc_log_init();
     cc_kernel *k = cc_kernel_get();
-    if (cc_conn_load(conn_file, &k->conn, &err) < 0) {
+    setup_signals();
+    int lrc = launcher ? cc_launcher_start(&launch, k, &err) : cc_conn_load(conn_file, &k->conn, &err);
+    if (lrc < 0) {
         cc_log_error("%s", err ? err : "cannot read the connection file");
         free(err);
         return 1;
@@ -87,29 +113,20 @@ int main(int argc, char **argv)
     k->signer = cc_signer_new(k->conn.signature_scheme, k->conn.key);
     if (!k->signer) {
         cc_log_error("unsupported signature_scheme '%s' (use hmac-sha256)", k->conn.signature_scheme);
+        cc_launcher_stop();
         return 1;
     }
     cc_uuid4(k->session_id);
     cc_msg_set_session(k->session_id);
     k->exe_dir = exe_dir();
 
-    cc_intr_init();
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sa.sa_handler = on_sigterm;
-    sa.sa_flags = 0;
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
     cc_parent_watch_init();
 
     cc_gpu_probe *probe = cc_gpu_probe_start(k->exe_dir);
     cc_info_set_probe(probe);
 
     int rc = cc_server_run(k);
+    cc_launcher_stop();
     if (!cc_worker_done())
         _exit(rc);   /* a stuck worker still uses what we would free */
 

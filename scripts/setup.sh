@@ -56,6 +56,8 @@ libssl-dev python3-venv python3-dev zlib1g-dev"
 [ "$WITH_TESTS" = 0 ] || APT_PKGS="$APT_PKGS openmpi-bin libopenmpi-dev"
 # The corpus suite (tests/corpus) runs GCC's C torture tests from gcc-12-source.
 [ "$WITH_TESTS" = 0 ] || APT_PKGS="$APT_PKGS gcc-12-source"
+# The remote suite (tests/remote) starts its own sshd for gateway_provisioners.
+[ "$WITH_TESTS" = 0 ] || APT_PKGS="$APT_PKGS openssh-server"
 
 apt_missing() {
     local p
