@@ -1,5 +1,8 @@
-/* kernel/magics.h — splitting a cell into ordered segments (code, `!` lines,
- * line magics, one leading cell magic) and the table of magics.
+/* kernel/magics/magics.h — splitting a cell into ordered segments (code, `!`
+ * lines, line magics, one leading cell magic; split.c) and the table of
+ * magics (magics.c): each entry names its handler and says whether it is a
+ * cell magic, whether it takes arguments and whether it needs the runtime.
+ * The handlers live next to the table, one file per family (handlers.h).
  *
  * Rules: a line whose first non-blank character is '!' is a shell command;
  * '%name' (a letter after '%') is a line magic; a first line '%%name args'
@@ -36,9 +39,19 @@ void cc_segments_free(cc_segment *segs, size_t n);
 
 typedef int (*cc_magic_fn)(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
 
+enum {
+    /* Runs under svc->run_lock: it uses the session or the runtime, so it
+     * waits for (and excludes) code cells of the main shell and subshells.
+     * Without it the magic runs at once (directory, environment, files). */
+    CC_MAGIC_RUNTIME = 1u << 0,
+    CC_MAGIC_RUNTIME_IF_ARGS = 1u << 1,   /* only when given arguments (%gpu N) */
+    CC_MAGIC_ARGS = 1u << 2,              /* takes arguments (without: they are ignored) */
+};
+
 typedef struct cc_magic {
     const char *name;     /* without % */
     bool cell;            /* %%name when true */
+    unsigned flags;       /* CC_MAGIC_* */
     const char *usage;    /* e.g. "%cd DIR" */
     const char *help;     /* one line */
     cc_magic_fn fn;
@@ -47,36 +60,14 @@ typedef struct cc_magic {
 const cc_magic *cc_magic_find(const char *name, bool cell);
 const cc_magic *cc_magic_table(size_t *n);
 
-/* Run one segment (any kind but CODE): finds the magic, or reports the
- * unknown-magic error naming it and pointing to %lsmagic. */
-int cc_magic_run(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
+/* Whether running seg takes svc->run_lock: code does, `!` lines do not, a
+ * magic as its table entry says; an unknown or misplaced magic only reports
+ * an error, which needs nothing. */
+bool cc_segment_needs_runtime(const cc_segment *seg);
 
-/* ---- handlers, implemented by the files named ---- */
-/* magics.c */
-int cc_magic_lsmagic(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-/* magics_env.c: %cd %pwd %env %%writefile %%bash */
-int cc_magic_cd(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_pwd(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_env(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_writefile(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_bash(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-/* cells.c: %%c %%cuda %%time %%timeit %cflags %ldflags %args %reset %who */
-int cc_magic_c(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_cuda(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_time(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_timeit(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_cflags(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_ldflags(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_args(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_reset(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_who(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-/* cuda/gpu_magic.c: %gpu %nvccflags */
-int cc_magic_gpu(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_nvccflags(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-/* cuda/profile_magic.c: %%ncu %%nsys */
-int cc_magic_ncu(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_nsys(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-/* cuda/mpirun_magic.c: %%mpirun */
-int cc_magic_mpirun(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
+/* Run a `!` line or a magic (not code: the caller runs code cells). For a
+ * magic: finds it, or reports the unknown-magic error naming it and pointing
+ * to %lsmagic, or the misplaced-cell-magic error. */
+int cc_magic_run(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
 
 #endif
