@@ -1,7 +1,7 @@
 /* kernel/cells.c — running a code segment as a C or CUDA cell:
  * plan (session.c) → compile (compiler.c) → commit → run (runtime_client.c)
- * → report, and the magics about cells: %%c %%cuda %%time %%timeit
- * %cflags %ldflags %args %reset %who.
+ * → report. (The magics that run a cell, %%c %%cuda %%time %%timeit, are
+ * kernel/magics/run.c.)
  *
  * Every failure ends in exactly one error output (cc_exec_error); notes
  * such as "the runtime was restarted" go to stderr just before it. The
@@ -24,7 +24,6 @@
 #include "execute.h"
 #include "gpu_probe.h"
 #include "interrupt.h"
-#include "magics.h"
 #include "runtime_client.h"
 #include "services.h"
 #include "session.h"
@@ -380,159 +379,8 @@ int cc_cell_execute(cc_exec *x, cc_services *svc, const char *code, int first_li
     return cell_run(x, svc, code, first_line_no, lang_forced, mode, NULL);
 }
 
-/* ---- cell magics ------------------------------------------------------------------ */
-
-static int body_cell(cc_exec *x, cc_services *svc, const cc_segment *seg, int lang, cc_cell_mode mode,
-                     const cc_timeit_opts *topts)
+int cc_cell_timeit(cc_exec *x, cc_services *svc, const char *code, int first_line_no,
+                   const cc_timeit_opts *t)
 {
-    const char *body = seg->body ? seg->body : "";
-    const char *p = body;
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-        p++;
-    if (!*p) {
-        char ev[96];
-        snprintf(ev, sizeof ev, "%%%%%s needs code below it", seg->name);
-        char *tb = NULL;
-        if (asprintf(&tb, "%%%%%s applies to the rest of the cell, which is empty. Put the code to run on "
-                          "the lines after %%%%%s.", seg->name, seg->name) < 0)
-            tb = NULL;
-        cc_exec_error(x, "UsageError", ev, tb);
-        free(tb);
-        return -1;
-    }
-    return cell_run(x, svc, body, seg->line, lang, mode, topts);
-}
-
-int cc_magic_c(cc_exec *x, cc_services *svc, const cc_segment *seg)
-{
-    return body_cell(x, svc, seg, CC_LANG_C, CC_CELL_RUN, NULL);
-}
-
-int cc_magic_cuda(cc_exec *x, cc_services *svc, const cc_segment *seg)
-{
-    return body_cell(x, svc, seg, CC_LANG_CUDA, CC_CELL_RUN, NULL);
-}
-
-int cc_magic_time(cc_exec *x, cc_services *svc, const cc_segment *seg)
-{
-    return body_cell(x, svc, seg, -1, CC_CELL_TIME, NULL);
-}
-
-int cc_magic_timeit(cc_exec *x, cc_services *svc, const cc_segment *seg)
-{
-    cc_timeit_opts o;
-    char *err = NULL;
-    if (cc_timeit_parse(seg->args, &o, &err) < 0) {
-        cc_exec_error(x, "UsageError", err, NULL);
-        free(err);
-        return -1;
-    }
-    return body_cell(x, svc, seg, -1, CC_CELL_TIMEIT, &o);
-}
-
-/* ---- flags and arguments ---------------------------------------------------------- */
-
-static bool is_clear_word(const char *a)
-{
-    return strcmp(a, "--clear") == 0 || strcmp(a, "\"\"") == 0 || strcmp(a, "''") == 0;
-}
-
-/* Show or replace one of the services' strings. */
-static int setting_magic(cc_exec *x, const cc_segment *seg, char **slot, const char *label, const char *none)
-{
-    const char *a = seg->args ? seg->args : "";
-    if (!*a) {
-        cc_exec_printf(x, 1, "%s: %s\n", label, *slot && **slot ? *slot : none);
-        return 0;
-    }
-    char *err = NULL;
-    size_t n;
-    char **w = cc_split_words(a, &n, &err);
-    if (!w) {
-        error_with_text(x, "UsageError", err ? err : "cannot read the arguments");
-        free(err);
-        return -1;
-    }
-    cc_words_free(w);
-    char *v = strdup(is_clear_word(a) ? "" : a);
-    if (!v) {
-        cc_exec_error(x, "MemoryError", "out of memory", NULL);
-        return -1;
-    }
-    free(*slot);
-    *slot = v;
-    cc_exec_printf(x, 1, "%s: %s\n", label, *v ? v : none);
-    return 0;
-}
-
-int cc_magic_cflags(cc_exec *x, cc_services *svc, const cc_segment *seg)
-{
-    return setting_magic(x, seg, &svc->cflags, "C compiler flags",
-                         "(none; always used: -std=gnu17 -g -gdwarf-4 -O1; %cflags --clear resets)");
-}
-
-int cc_magic_ldflags(cc_exec *x, cc_services *svc, const cc_segment *seg)
-{
-    return setting_magic(x, seg, &svc->ldflags, "linker flags", "(none; -lm is always linked)");
-}
-
-int cc_magic_args(cc_exec *x, cc_services *svc, const cc_segment *seg)
-{
-    return setting_magic(x, seg, &svc->args, "arguments of main()", "(none; argv[0] is \"cell\")");
-}
-
-/* ---- session ------------------------------------------------------------------------ */
-
-int cc_magic_reset(cc_exec *x, cc_services *svc, const cc_segment *seg)
-{
-    (void)seg;
-    pthread_rwlock_wrlock(&svc->names_lock);
-    if (svc->session)
-        cc_session_reset(svc->session);
-    else
-        svc->session = cc_session_new();
-    pthread_rwlock_unlock(&svc->names_lock);
-    if (svc->rt) {
-        cc_rt_free(svc->rt);
-        svc->rt = NULL;
-    }
-    cc_cache_unpin_all(svc->cache);   /* nothing loads the old objects any more */
-    cc_crash_cells_clear(svc->crash_cells);
-    cc_exec_printf(x, 1, "Session reset: every declaration, function and variable is forgotten, and the "
-                         "runtime process will start afresh with the next cell.\n");
-    return 0;
-}
-
-int cc_magic_who(cc_exec *x, cc_services *svc, const cc_segment *seg)
-{
-    static const struct { cc_name_kind kind; const char *title; } groups[] = {
-        {CC_NAME_VARIABLE, "Variables"}, {CC_NAME_FUNCTION, "Functions"}, {CC_NAME_TYPE, "Types"},
-        {CC_NAME_MACRO, "Macros"},       {CC_NAME_KERNEL, "CUDA kernels"}, {CC_NAME_DEVICE, "Device functions and variables"},
-    };
-    (void)seg;
-    cc_name_info *names = NULL;
-    size_t n = svc->session ? cc_session_names(svc->session, &names) : 0;
-    if (n == 0) {
-        cc_exec_printf(x, 1, "Nothing is defined yet.\n");
-        free(names);
-        return 0;
-    }
-    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
-        bool title = false;
-        for (size_t i = 0; i < n; i++) {
-            if (names[i].kind != groups[g].kind)
-                continue;
-            /* the names of one declaration (an enum's tag and constants, a
-             * typedef'd struct) are adjacent and share its text: one line */
-            if (i > 0 && names[i].decl && names[i].decl == names[i - 1].decl)
-                continue;
-            if (!title) {
-                cc_exec_printf(x, 1, "%s:\n", groups[g].title);
-                title = true;
-            }
-            cc_exec_printf(x, 1, "  %s\n", names[i].decl && *names[i].decl ? names[i].decl : names[i].name);
-        }
-    }
-    free(names);
-    return 0;
+    return cell_run(x, svc, code, first_line_no, -1, CC_CELL_TIMEIT, t);
 }

@@ -14,4 +14,10 @@ typedef enum cc_cell_mode { CC_CELL_RUN = 0, CC_CELL_TIME, CC_CELL_TIMEIT } cc_c
 int cc_cell_execute(struct cc_exec *x, struct cc_services *svc, const char *code,
                     int first_line, int lang_forced, cc_cell_mode mode);
 
+/* %%timeit: as cc_cell_execute in CC_CELL_TIMEIT mode (language
+ * autodetected), with t's loops, repeats and reporting options. */
+struct cc_timeit_opts;
+int cc_cell_timeit(struct cc_exec *x, struct cc_services *svc, const char *code, int first_line,
+                   const struct cc_timeit_opts *t);
+
 #endif

@@ -2,7 +2,7 @@
  * splitter and is_complete need: block/line comments, string and character
  * literals (C++ raw strings too, for CUDA cells), backslash continuations,
  * preprocessor lines, and the stack of open brackets ( [ {.
- * Shared by magics.c (cc_magics_split) and is_complete.c. Pure. */
+ * Shared by magics/split.c (cc_magics_split) and is_complete.c. Pure. */
 #ifndef CC_CLEX_H
 #define CC_CLEX_H
 

@@ -1,7 +1,7 @@
 /* kernel/execute.c — an execute_request from start to reply, and the cc_exec
  * output API every executor writes through (streams, errors, displays,
  * stdin). The data path reads top to bottom in cc_execute_request:
- * request → segments (magics.c) → run each → stream output → reply. */
+ * request → segments (magics/split.c) → run each → stream output → reply. */
 #include "execute.h"
 #include "execute_request.h"
 
@@ -337,24 +337,6 @@ static cc_exec_args read_args(const cc_msg *req)
     return a;
 }
 
-/* Segments that use the session or the runtime run one at a time across
- * the main shell and subshells; `!` lines and the magics that only touch
- * the process's directory, environment or files run at once. */
-static bool needs_run_lock(const cc_segment *seg)
-{
-    static const char *const free_magics[] = {"bash", "cd", "pwd", "env", "writefile", "lsmagic", "ncu", "nsys"};
-    if (seg->kind == CC_SEG_CODE)
-        return true;
-    if (seg->kind == CC_SEG_SHELL || !seg->name)
-        return false;
-    if (strcmp(seg->name, "gpu") == 0)   /* listing is free; switching restarts the runtime */
-        return seg->args && *seg->args;
-    for (size_t i = 0; i < sizeof free_magics / sizeof free_magics[0]; i++)
-        if (strcmp(seg->name, free_magics[i]) == 0)
-            return false;
-    return true;
-}
-
 static void run_segments(cc_exec *x, cc_services *svc, const char *code)
 {
     cc_segment *segs = NULL;
@@ -369,7 +351,9 @@ static void run_segments(cc_exec *x, cc_services *svc, const char *code)
                           "KeyboardInterrupt: the cell was interrupted before this line ran.");
             break;
         }
-        bool lock = needs_run_lock(&segs[i]);
+        /* Segments that use the session or the runtime run one at a time
+         * across the main shell and subshells; the magic table says which. */
+        bool lock = cc_segment_needs_runtime(&segs[i]);
         if (lock)
             pthread_mutex_lock(&svc->run_lock);
         if (segs[i].kind == CC_SEG_CODE) {

@@ -1,5 +1,5 @@
 /* kernel/execute_request.h — execute_request, top to bottom:
- * request → split into segments (magics.c) → each segment runs (magics,
+ * request → split into segments (magics/split.c) → each segment runs (magics,
  * `!` commands, C/CUDA cells) → streamed output → execute_reply. */
 #ifndef CC_EXECUTE_REQUEST_H
 #define CC_EXECUTE_REQUEST_H

@@ -170,11 +170,9 @@ static subshell *find_subshell(const char *id)
 static void reply_no_subshell(cc_msg *m, const char *sid)
 {
     const char *t = cc_msg_type(m);
-    size_t n = strlen(t);
     char rt[64];
     cc_log_warn("%s for unknown subshell %s", t, sid);
-    if (n > 8 && n < sizeof rt && strcmp(t + n - 8, "_request") == 0) {
-        snprintf(rt, sizeof rt, "%.*s_reply", (int)(n - 8), t);
+    if (cc_msg_reply_type(t, rt, sizeof rt)) {
         cc_send(in.k, CC_CH_SHELL, cc_msg_new(rt, m, json_pack("{s:s,s:s,s:s,s:[]}", "status", "error",
                 "ename", "SubshellNotFound", "evalue", "no subshell with this id", "traceback")));
     }

@@ -1,21 +1,18 @@
 /* kernel/shell.c — shell worker threads: the main shell, and one thread per
  * subshell (JEP 91). Each takes its requests in order from its own queue
- * (the intake routes by header.subshell_id), wraps each in iopub busy/idle
- * and dispatches by msg_type. After an execute error with stop_on_error,
- * the executes already queued are answered "aborted", as ipykernel does. */
+ * (the intake routes by header.subshell_id) and answers each through the
+ * dispatch table (dispatch.c: busy/idle, locks, handler). After an execute
+ * error with stop_on_error, the executes already queued are answered
+ * "aborted", as ipykernel does: the worker keeps that mark. */
 #include "shell.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
-#include <string.h>
 #include <zmq.h>
 
-#include "complete.h"
-#include "execute_request.h"
-#include "info.h"
-#include "log.h"
+#include "dispatch.h"
 #include "services.h"
 
 struct cc_worker {
@@ -31,82 +28,6 @@ static void *stdin_pull;
 
 bool cc_worker_done(void) { return atomic_load(&worker_done); }
 void *cc_worker_stdin_socket(void) { return stdin_pull; }
-
-static const char *content_str(const cc_msg *m, const char *key, const char *dflt)
-{
-    const char *v = json_string_value(json_object_get(m->content, key));
-    return v ? v : dflt;
-}
-
-static int content_int(const cc_msg *m, const char *key, int dflt)
-{
-    json_t *v = json_object_get(m->content, key);
-    return json_is_integer(v) ? (int)json_integer_value(v) : dflt;
-}
-
-static void reply(cc_kernel *k, const cc_msg *req, const char *type, json_t *content)
-{
-    cc_send(k, CC_CH_SHELL, cc_msg_new(type, req, content));
-}
-
-/* Returns true when an execute failed and asked to stop on error; then
- * *reply_seq is the server's shell count when its reply left. */
-static bool dispatch(cc_kernel *k, const cc_msg *m, unsigned long *reply_seq)
-{
-    const char *t = cc_msg_type(m);
-    cc_services *svc = k->svc;
-    bool stop = false;
-
-    if (strcmp(t, "execute_request") == 0) {
-        stop = cc_execute_request(k, svc, m, reply_seq);
-    } else if (strcmp(t, "kernel_info_request") == 0) {
-        reply(k, m, "kernel_info_reply", cc_info_kernel_info());
-    } else if (strcmp(t, "is_complete_request") == 0) {
-        reply(k, m, "is_complete_reply", cc_is_complete(content_str(m, "code", "")));
-    } else if (strcmp(t, "complete_request") == 0) {
-        const char *code = content_str(m, "code", "");
-        pthread_rwlock_rdlock(&svc->names_lock);
-        json_t *r = cc_complete(code, content_int(m, "cursor_pos", (int)strlen(code)), svc->session);
-        pthread_rwlock_unlock(&svc->names_lock);
-        reply(k, m, "complete_reply", r);
-    } else if (strcmp(t, "inspect_request") == 0) {
-        const char *code = content_str(m, "code", "");
-        pthread_rwlock_rdlock(&svc->names_lock);
-        json_t *r = cc_inspect(code, content_int(m, "cursor_pos", (int)strlen(code)),
-                               content_int(m, "detail_level", 0), svc->session);
-        pthread_rwlock_unlock(&svc->names_lock);
-        reply(k, m, "inspect_reply", r);
-    } else if (strcmp(t, "history_request") == 0) {
-        pthread_mutex_lock(&svc->count_lock);
-        json_t *r = cc_info_history(svc, m->content);
-        pthread_mutex_unlock(&svc->count_lock);
-        reply(k, m, "history_reply", r);
-    } else if (strcmp(t, "comm_info_request") == 0) {
-        reply(k, m, "comm_info_reply", cc_info_comm_info());
-    } else if (strcmp(t, "comm_open") == 0) {
-        /* No comm targets exist: close it, as ipykernel does. */
-        json_t *id = json_object_get(m->content, "comm_id");
-        cc_send(k, CC_CH_IOPUB, cc_msg_new("comm_close", m,
-                json_pack("{s:O?,s:{}}", "comm_id", id, "data")));
-    } else if (strcmp(t, "comm_msg") == 0 || strcmp(t, "comm_close") == 0) {
-        /* nothing listens */
-    } else {
-        cc_log_warn_limited("unknown shell type", "unknown shell message type '%s' ignored", t);
-    }
-    return stop;
-}
-
-static void abort_request(cc_kernel *k, const cc_msg *m)
-{
-    const char *t = cc_msg_type(m);
-    size_t n = strlen(t);
-    char rt[64];
-    if (n > 8 && strcmp(t + n - 8, "_request") == 0 && n < sizeof rt) {
-        memcpy(rt, t, n - 8);
-        strcpy(rt + n - 8, "_reply");
-        reply(k, m, rt, json_pack("{s:s}", "status", "aborted"));
-    }
-}
 
 static void *worker_main(void *arg)
 {
@@ -133,13 +54,10 @@ static void *worker_main(void *arg)
         }
         if (!m)
             break;
-        unsigned long reply_seq = 0;
-        cc_send_status(k, m, "busy");
-        if (m->seq <= abort_upto && strcmp(cc_msg_type(m), "execute_request") == 0)
-            abort_request(k, m);
-        else if (dispatch(k, m, &reply_seq))
-            abort_upto = reply_seq;
-        cc_send_status(k, m, "idle");
+        cc_request r = {.k = k, .msg = m, .ch = CC_CH_SHELL, .abort_upto = abort_upto};
+        cc_dispatch(&r);
+        if (r.stop)
+            abort_upto = r.reply_seq;
         cc_msg_free(m);
         if (k->shutting_down)
             break;

@@ -1,6 +1,7 @@
 /* kernel/shell.h — the shell worker thread: takes shell requests from the
- * server in order, wraps each in busy/idle, dispatches by msg_type, and
- * aborts queued executes after an error when stop_on_error asks for it. */
+ * server in order, answers each through the dispatch table (dispatch.h:
+ * busy/idle, locks, handler), and aborts queued executes after an error when
+ * stop_on_error asks for it. */
 #ifndef CC_SHELL_H
 #define CC_SHELL_H
 

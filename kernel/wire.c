@@ -356,6 +356,16 @@ const char *cc_msg_type(const cc_msg *m)
     return s ? s : "";
 }
 
+const char *cc_msg_reply_type(const char *type, char *buf, size_t size)
+{
+    static const char suffix[] = "_request";
+    size_t n = strlen(type), sn = sizeof suffix - 1;
+    if (n <= sn || strcmp(type + n - sn, suffix) != 0)
+        return NULL;
+    int k = snprintf(buf, size, "%.*s_reply", (int)(n - sn), type);
+    return k > 0 && (size_t)k < size ? buf : NULL;
+}
+
 const char *cc_msg_id(const cc_msg *m)
 {
     const char *s = cc_header_str(m, "msg_id");

@@ -62,6 +62,11 @@ const char *cc_msg_type(const cc_msg *m);
 const char *cc_msg_id(const cc_msg *m);
 const char *cc_msg_subshell(const cc_msg *m);   /* header.subshell_id or NULL */
 
+/* The reply type of a request type ("x_request" → "x_reply") into buf.
+ * Returns buf, or NULL when type does not end in "_request" (or has nothing
+ * before it) or the reply name does not fit in size bytes. Pure. */
+const char *cc_msg_reply_type(const char *type, char *buf, size_t size);
+
 /* uuid4 text (36 chars + NUL) into out[37]. */
 void cc_uuid4(char out[37]);
 

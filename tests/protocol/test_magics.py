@@ -152,10 +152,10 @@ def test_writefile_says_what_it_wrote(fresh_kernel, workdir):
 
 
 def _magic_table():
-    """Every magic in kernel/magics.c's table, as %name / %%name."""
+    """Every magic in kernel/magics/magics.c's table, as %name / %%name."""
     import re
     from kernel_harness import SOURCE
-    with open(os.path.join(SOURCE, "kernel", "magics.c")) as f:
+    with open(os.path.join(SOURCE, "kernel", "magics", "magics.c")) as f:
         text = f.read()
     return [("%%" if cell == "true" else "%") + name
             for name, cell in re.findall(r'\{\s*"(\w+)",\s*(true|false),', text)]

@@ -4,11 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handlers.h"
 #include "magics.h"
 #include "tap.h"
 #include "userwords.h"
 
-/* Pure helpers of magics_env.c (deliberately not in magics.h). */
+/* Pure helpers of magics/env.c (deliberately not in a header). */
 int cc_env_parse(const char *args, char **name, char **value);
 char *cc_path_expand(const char *arg);
 
@@ -254,12 +255,61 @@ static void test_timeit_options(void)
     free(err);
 }
 
+/* Whether the first segment of code runs under the runtime lock. */
+static bool locks(const char *code)
+{
+    cc_segment *v;
+    size_t n;
+    if (cc_magics_split(code, &v, &n) != 0 || n == 0)
+        return false;
+    bool r = cc_segment_needs_runtime(&v[n - 1]);
+    cc_segments_free(v, n);
+    return r;
+}
+
+/* Each entry's flags: which magics wait for the runtime, which take arguments. */
+static void test_table_flags(void)
+{
+    static const struct { const char *code; bool lock; } cases[] = {
+        {"int x = 1;", true},            {"!ls", false},
+        {"%cd /tmp", false},             {"%pwd", false},
+        {"%env A=1", false},             {"%lsmagic", false},
+        {"%%bash\necho", false},        {"%%writefile f\nx", false},
+        {"%%ncu\nint x;", false},       {"%%nsys\nint x;", false},
+        {"%gpu", false},                 {"%gpu 1", true},
+        {"%cflags -O2", true},           {"%ldflags", true},
+        {"%nvccflags", true},            {"%args a b", true},
+        {"%reset", true},                {"%who", true},
+        {"%%c\nint x;", true},          {"%%cuda\nint x;", true},
+        {"%%time\nint x;", true},       {"%%timeit\nint x;", true},
+        {"%%mpirun\nint x;", true},
+        {"%nosuchmagic", false},         /* only reports an error */
+        {"!ls\n%%time", false},         /* misplaced: only reports an error */
+        {"%bash", false},                /* %%bash as a line magic: unknown */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK(locks(cases[i].code) == cases[i].lock, "'%s' %s the runtime lock", cases[i].code,
+              cases[i].lock ? "takes" : "does not take");
+    size_t n;
+    const cc_magic *t = cc_magic_table(&n);
+    bool args_match = true;
+    for (size_t i = 0; i < n; i++) {
+        bool shows_args = strchr(t[i].usage, ' ') != NULL;
+        if (shows_args != ((t[i].flags & CC_MAGIC_ARGS) != 0)) {
+            printf("# %s: usage '%s' vs flags %#x\n", t[i].name, t[i].usage, t[i].flags);
+            args_match = false;
+        }
+    }
+    CHECK(args_match, "an entry takes arguments exactly when its usage shows some");
+}
+
 int main(void)
 {
     test_split_basic();
     test_split_not_magic();
     test_split_cell_magic();
     test_table();
+    test_table_flags();
     test_env_parse();
     test_path_expand();
     test_exit_words();

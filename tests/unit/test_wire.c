@@ -234,8 +234,37 @@ static void headers(void)
     CHECK(valid && distinct, "64 uuids are valid and distinct");
 }
 
+/* "x_request" → "x_reply"; anything else has no reply name. */
+static void reply_names(void)
+{
+    static const struct { const char *req, *rep; } cases[] = {
+        {"execute_request", "execute_reply"},
+        {"kernel_info_request", "kernel_info_reply"},
+        {"create_subshell_request", "create_subshell_reply"},
+        {"x_request", "x_reply"},
+        {"_request", NULL},          /* nothing before the suffix */
+        {"request", NULL},
+        {"comm_open", NULL},
+        {"execute_requests", NULL},
+        {"", NULL},
+    };
+    char buf[64];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *r = cc_msg_reply_type(cases[i].req, buf, sizeof buf);
+        CHECK(cases[i].rep ? r && strcmp(r, cases[i].rep) == 0 : r == NULL,
+              "reply type of '%s' is %s (got %s)", cases[i].req,
+              cases[i].rep ? cases[i].rep : "none", r ? r : "none");
+    }
+    char small[12];
+    CHECK(cc_msg_reply_type("abcdef_request", small, sizeof small) == NULL,
+          "a reply name that does not fit is refused");
+    CHECK(cc_msg_reply_type("abcde_request", small, sizeof small) == small &&
+          strcmp(small, "abcde_reply") == 0, "a reply name that just fits is written");
+}
+
 int main(void)
 {
+    reply_names();
     cc_signer *keyed = cc_signer_new("hmac-sha256", "wire-test-key");
     cc_signer *open = cc_signer_new("hmac-sha256", "");
     rejections(keyed);

@@ -1,4 +1,4 @@
-/* cuda/mpirun_magic.c — the %%mpirun cell magic: run a cell as an MPI
+/* kernel/magics/mpirun.c — the %%mpirun cell magic: run a cell as an MPI
  * program, many processes (and GPUs) at once, under Open MPI's mpirun.
  *
  *   %%mpirun [-np N] [mpirun options]
@@ -24,7 +24,7 @@
  * end. Running as root passes Open MPI's opt-in (OMPI_ALLOW_RUN_AS_ROOT=1,
  * OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1) and says so. Hostfiles, -H and Slurm
  * allocations are Open MPI's business: options pass through unchanged. */
-#include "magics.h"
+#include "handlers.h"
 
 #include <ctype.h>
 #include <limits.h>

@@ -1,4 +1,4 @@
-/* cuda/gpu_magic.c — the %gpu and %nvccflags magics.
+/* kernel/magics/gpu.c — the %gpu magic.
  *
  * %gpu       runs a fresh probe (cudacell-gpuinfo, so the kernel never loads
  *            CUDA) and shows a table of the GPUs as display_data (text/html
@@ -7,10 +7,9 @@
  * %gpu N     makes device N the session's: CUDACELL_DEVICE=N in the kernel's
  *            environment (the runtime inherits it) and a runtime restart,
  *            because the device must be chosen before a CUDA context exists.
- * %nvccflags shows or sets the extra nvcc flags (svc->nvccflags, owned by
- *            the services; the old string is freed here when replaced). */
+ *            (So the table runs %gpu N under the run lock, %gpu alone not.) */
 #include "strbuf.h"
-#include "magics.h"
+#include "handlers.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -245,28 +244,4 @@ int cc_magic_gpu(cc_exec *x, cc_services *svc, const cc_segment *seg)
     if (*args == '\0')
         return show_gpus(x, svc);
     return switch_gpu(x, svc, args);
-}
-
-int cc_magic_nvccflags(cc_exec *x, cc_services *svc, const cc_segment *seg)
-{
-    const char *args = seg->args ? seg->args : "";
-    if (*args == '\0') {
-        if (svc->nvccflags && *svc->nvccflags)
-            cc_exec_printf(x, 1, "nvcc flags for CUDA cells: %s\n", svc->nvccflags);
-        else
-            cc_exec_printf(x, 1, "No extra nvcc flags are set (%%nvccflags FLAGS sets them, "
-                                 "%%nvccflags \"\" clears them).\n");
-        return 0;
-    }
-    int clear = strcmp(args, "\"\"") == 0 || strcmp(args, "''") == 0;
-    char *flags = strdup(clear ? "" : args);
-    if (!flags)
-        abort();
-    free(svc->nvccflags);
-    svc->nvccflags = flags;
-    if (clear)
-        cc_exec_printf(x, 1, "Extra nvcc flags cleared.\n");
-    else
-        cc_exec_printf(x, 1, "nvcc flags for later CUDA cells: %s\n", svc->nvccflags);
-    return 0;
 }

@@ -1,4 +1,4 @@
-/* cuda/profile_magic.c — the %%ncu and %%nsys cell magics: profile a cell
+/* kernel/magics/profile.c — the %%ncu and %%nsys cell magics: profile a cell
  * with Nsight Compute or Nsight Systems.
  *
  * A profiler must start the program it profiles, and a cell normally runs
@@ -22,7 +22,7 @@
  * cuda/standalone.c's. Everything malloc'd here is freed before the handler
  * returns. */
 #include "strbuf.h"
-#include "magics.h"
+#include "handlers.h"
 
 #include <errno.h>
 #include <glob.h>
