@@ -4,7 +4,7 @@
  * comments are skipped. Every bracket is paired with its partner, and text
  * whose comments, literals or brackets do not close is refused with a
  * message the user can act on. The token array is malloc'd for the caller. */
-#include "cellsplit.h"
+#include "celltok.h"
 
 #include <ctype.h>
 #include <stdarg.h>

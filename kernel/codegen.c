@@ -8,7 +8,6 @@
  * diagnostics carry the notebook cell's own positions. The plan owns all it
  * holds (cc_plan_free). See docs/HOW_IT_WORKS.md. */
 #include "codegen.h"
-#include "celldecl.h"
 #include "cellvalue.h"
 
 #include <ctype.h>
@@ -87,7 +86,7 @@ static void add_blanked(const gen *g, cg_buf *b, const cc_item *it, unsigned bla
     if (b->oom) return;
     int base = g->cell.toks[it->first].off;
     for (size_t k = it->first; k < it->spec_end; k++) {
-        if (!(cd_keyword_flag(&g->cell, k) & blank)) continue;
+        if (!(cc_tok_keyword_flag(&g->cell, k) & blank)) continue;
         const cc_tok *t = &g->cell.toks[k];
         memset(b->s + start + (t->off - base), ' ', (size_t)t->len);
     }
