@@ -885,6 +885,37 @@ void cg_priv_free(cg_priv *pv)
     free(pv);
 }
 
+/* ---- the cell model's entry: a plan from the session and a cell -------- */
+
+cc_plan *cc_session_plan(cc_session *s, const char *code, int first_line, cc_lang lang, char **err)
+{
+    if (err) *err = NULL;
+    cc_plan *p = calloc(1, sizeof *p);
+    if (!p) { if (err) *err = strdup("Out of memory."); return NULL; }
+    p->lang = lang;
+    p->first_line = first_line < 1 ? 1 : first_line;
+    cg_view v;
+    cc_session_view(s, &v);
+    char *e = NULL;
+    if (cg_generate(&v, code ? code : "", p->first_line, lang, p, &e)) {
+        cc_plan_free(p);
+        if (err) *err = e; else free(e);
+        return NULL;
+    }
+    return p;
+}
+
+void cc_plan_free(cc_plan *p)
+{
+    if (!p) return;
+    free(p->source);
+    free(p->c_hidden);
+    for (size_t i = 0; i < p->n_deps; i++) free(p->deps[i]);
+    free(p->deps);
+    cg_priv_free(p->priv);
+    free(p);
+}
+
 /* ---- CUDA detection ----------------------------------------------------- */
 
 bool cc_cell_is_cuda(const char *code)
