@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include "session.h"
 #include "session_items.h"
+#include "codegen_buf.h"
 #include "cellsplit.h"
 
 /* Build the plan: fills p->source, deps, has_main, has_run and p->priv
@@ -17,7 +18,7 @@ int cg_generate(const cg_view *v, const char *code, int first_line, cc_lang lang
 
 void cg_priv_free(cg_priv *pv);
 
-/* ---- shared by codegen.c and codegen_hdr.c only ---- */
+/* ---- shared by the codegen*.c files only ---- */
 
 /* nvcc gives kernels hidden visibility; later cells launch them through the
  * defining object's host stub, so kernels are made visible again. */
@@ -31,7 +32,6 @@ void cg_priv_free(cg_priv *pv);
  * from every C identifier. Takes the name as its printf argument. */
 #define CG_LABEL "__asm__(\"cudacell.%s\")"
 
-typedef struct cg_buf { char *s; size_t len, cap; bool oom; } cg_buf;
 /* text followed by the CG_LABEL of name, put before any trailing
  * __attribute__((…)) (gcc wants it there); none when name is NULL or text
  * already has an asm label of the user's. */
@@ -40,17 +40,6 @@ void cg_add_labeled(cg_buf *b, const char *text, const char *name);
 /* Struct text whose last member is a flexible array (`T name[];` before
  * the closing brace). */
 bool cg_text_has_flexible(const char *t);
-void cg_add(cg_buf *b, const char *s);
-void cg_addn(cg_buf *b, const char *s, size_t n);
-void cg_addf(cg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* A set of identifiers (owned copies). */
-typedef struct cg_ids { char **v; size_t cap, n; } cg_ids;
-void cg_ids_add(cg_ids *s, const char *p, size_t len);
-bool cg_ids_has(const cg_ids *s, const char *p, size_t len);
-void cg_ids_scan(cg_ids *s, const char *text);   /* every identifier outside literals/comments */
-bool cg_text_mentions(const char *text, const cg_ids *s);
-void cg_ids_free(cg_ids *s);
 
 /* The header part of a TU: every live item the cell may use, except those
  * the cell redefines (own_keys) and those mentioning a redefined type or
