@@ -43,6 +43,48 @@ int cc_tokenize(const char *src, cc_tok **toks, size_t *n, char **err);
 /* The same, abandoned (-1, *err says so) when cancel (may be NULL) says so. */
 int cc_tokenize_cancel(const char *src, const cc_cancel *cancel, cc_tok **toks, size_t *n, char **err);
 
+/* ---- line by line, for text that may be unfinished ---- */
+
+#define CC_CLEX_MAX_DEPTH 256
+
+typedef enum cc_clex_state {
+    CC_LEX_CODE = 0,
+    CC_LEX_BLOCK_COMMENT,
+    CC_LEX_LINE_COMMENT,   /* only survives a line end through a backslash */
+    CC_LEX_STRING,         /* "...", only survives a line end through a backslash */
+    CC_LEX_CHAR,           /* '...', likewise */
+    CC_LEX_RAW_STRING,     /* R"delim( ... )delim" */
+} cc_clex_state;
+
+typedef struct cc_clex {
+    cc_clex_state state;            /* what is open at the end of the last line */
+    char stack[CC_CLEX_MAX_DEPTH];  /* open brackets, innermost last */
+    int depth;                      /* may exceed CC_CLEX_MAX_DEPTH (then not stored) */
+    bool unmatched;                 /* a closing bracket with no (or the wrong) opener */
+    bool cont;                      /* the last line ended with a backslash */
+    bool unterminated;              /* the last line ended inside a string/char literal */
+    bool directive;                 /* inside a preprocessor line (incl. its continuations) */
+    char raw_delim[17];             /* raw string delimiter */
+} cc_clex;
+
+void cc_clex_init(cc_clex *l);
+
+/* Feed one line, without its line terminator (a trailing '\r' is ignored).
+ * The same scanner as cc_tokenize; nothing it meets is an error. */
+void cc_clex_line(cc_clex *l, const char *s, size_t len);
+
+/* True when the next line starts fresh: plain code, not continued, not
+ * inside a comment/literal, and at bracket depth 0. Only such lines can be
+ * `!` commands or magics. */
+bool cc_clex_at_top(const cc_clex *l);
+
+/* What a line is when cc_clex_at_top: 0 code, '!' shell command, '%' line
+ * magic, 'C' cell magic line ("%%name"). *rest is set to just after the
+ * '!', '%' or "%%". */
+int cc_clex_magic_line(const char *s, size_t len, size_t *rest);
+
+/* ---- CUDA ---- */
+
 /* True when the tokens use CUDA syntax (__global__, __device__, __constant__,
  * __shared__, __managed__, <<<...>>>). src is the text they index. */
 bool cc_toks_are_cuda(const char *src, const cc_tok *toks, size_t n);

@@ -289,26 +289,3 @@ void cc_plan_free(cc_plan *p)
     cg_priv_free(p->priv);
     free(p);
 }
-
-/* ---- CUDA detection ----------------------------------------------------- */
-
-bool cc_cell_is_cuda(const char *code)
-{
-    cc_tok *t;
-    size_t n;
-    if (!code || cc_tokenize(code, &t, &n, NULL)) return false;
-    bool cuda = false;
-    for (size_t i = 0; i < n && !cuda; i++) {
-        const char *s = code + t[i].off;
-        size_t l = (size_t)t[i].len;
-#define IS(w) (l == sizeof(w) - 1 && memcmp(s, w, l) == 0)
-        if (t[i].kind == CC_TOK_IDENT)
-            cuda = IS("__global__") || IS("__device__") || IS("__constant__") || IS("__shared__") ||
-                   IS("__managed__");
-        else if (t[i].kind == CC_TOK_PUNCT)
-            cuda = IS("<<<");
-#undef IS
-    }
-    free(t);
-    return cuda;
-}

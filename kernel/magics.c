@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cells.h"
-#include "clex.h"
+#include "celltok.h"
 #include "execute.h"
 #include "services.h"
 #include "shellcmd.h"
