@@ -10,9 +10,8 @@
  * line at a time, keeping no tokens; a comment, literal, continuation or
  * directive left open at the line's end is carried to the next line in the
  * cc_clex state, with the stack of open brackets — what the magics split
- * and is_complete need, on text that may be unfinished. It also says what
- * a line is to the magics split (cc_clex_magic_line) and whether tokens use
- * CUDA syntax. */
+ * and is_complete need, on text that may be unfinished. What a line or a
+ * cell is (a magic line, CUDA) is cellclass.c's, over these tokens. */
 #include "celltok.h"
 
 #include <ctype.h>
@@ -37,8 +36,13 @@ static char *cs_fmt(const char *fmt, ...)
     return s;
 }
 
-static bool is_ident_start(int c) { return isalpha(c) || c == '_' || c == '$'; }
-static bool is_ident_char(int c) { return isalnum(c) || c == '_' || c == '$'; }
+/* 1: starts an identifier, 2: a digit (the C locale's classes, by table:
+ * these are the tokenizer's hottest tests) */
+static const unsigned char ident_class[256] = {
+    ['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['_'] = 1, ['$'] = 1, ['0' ... '9'] = 2,
+};
+static bool is_ident_start(int c) { return ident_class[(unsigned char)c] == 1; }
+static bool is_ident_char(int c) { return ident_class[(unsigned char)c] != 0; }
 
 /* ---- tokenizer -------------------------------------------------------- */
 
@@ -68,13 +72,8 @@ static int lx_peek(const lexer *L, size_t k)
 
 static void part_bracket(cc_clex *l, char c);
 
-static int lx_push(lexer *L, cc_tok_kind kind, size_t off, int line, int col)
+static int lx_store(lexer *L, cc_tok_kind kind, size_t off, int line, int col)
 {
-    if (L->part) {
-        if (kind == CC_TOK_PUNCT && L->i - off == 1) part_bracket(L->part, L->s[off]);
-        L->line_start = false;
-        return 0;
-    }
     if (L->nv % CC_CANCEL_EVERY == CC_CANCEL_EVERY - 1 && cc_cancelled(L->cancel)) {
         free(L->err);
         L->err = strdup(CC_CANCELLED_MSG);
@@ -87,8 +86,18 @@ static int lx_push(lexer *L, cc_tok_kind kind, size_t off, int line, int col)
         L->v = v; L->cap = cap;
     }
     L->v[L->nv++] = (cc_tok){ kind, (int)off, (int)(L->i - off), line, col, -1 };
-    L->line_start = false;
     return 0;
+}
+
+/* A token ends at L->i: kept (whole text) or only its brackets counted. */
+static inline int lx_push(lexer *L, cc_tok_kind kind, size_t off, int line, int col)
+{
+    L->line_start = false;
+    if (L->part) {
+        if (kind == CC_TOK_PUNCT && L->i - off == 1) part_bracket(L->part, L->s[off]);
+        return 0;
+    }
+    return lx_store(L, kind, off, line, col);
 }
 
 /* The rest of a block comment that started on `line`. Returns -1 if it
@@ -283,6 +292,10 @@ static const char *const puncts2[] = { "->", "++", "--", "<<", ">>", "<=", ">=",
 
 static size_t lx_punct_len(const lexer *L)
 {
+    /* the second character of every longer punctuator is one of these */
+    static const bool second[256] = { ['<'] = 1, ['>'] = 1, ['.'] = 1, ['='] = 1, ['+'] = 1,
+                                      ['-'] = 1, ['&'] = 1, ['|'] = 1, ['#'] = 1, [':'] = 1 };
+    if (!second[lx_peek(L, 1)]) return 1;
     for (int k = 0; puncts3[k]; k++)
         if (L->i + 3 <= L->n && memcmp(L->s + L->i, puncts3[k], 3) == 0) return 3;
     for (int k = 0; puncts2[k]; k++)
@@ -478,61 +491,4 @@ void cc_clex_line(cc_clex *l, const char *s, size_t len)
     if (l->state != CC_LEX_CODE || l->cont) return;
     if (continued && l->directive) lx_directive_rest(&L);
     else lx_run(&L);   /* never fails line by line: nothing is kept */
-}
-
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\f' || c == '\v';
-}
-
-int cc_clex_magic_line(const char *s, size_t len, size_t *rest)
-{
-    size_t i = 0;
-    while (i < len && is_blank(s[i]))
-        i++;
-    if (i >= len)
-        return 0;
-    if (s[i] == '!') {
-        if (i + 1 < len && s[i + 1] == '=')      /* "!= b" continues an expression */
-            return 0;
-        *rest = i + 1;
-        return '!';
-    }
-    if (s[i] == '%' && i + 2 < len && s[i + 1] == '%' && isalpha((unsigned char)s[i + 2])) {
-        *rest = i + 2;
-        return 'C';
-    }
-    if (s[i] == '%' && i + 1 < len && isalpha((unsigned char)s[i + 1])) {
-        *rest = i + 1;
-        return '%';
-    }
-    return 0;
-}
-
-/* ---- CUDA syntax --------------------------------------------------------- */
-
-bool cc_toks_are_cuda(const char *src, const cc_tok *t, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        const char *s = src + t[i].off;
-        size_t l = (size_t)t[i].len;
-#define IS(w) (l == sizeof(w) - 1 && memcmp(s, w, l) == 0)
-        if (t[i].kind == CC_TOK_IDENT && (IS("__global__") || IS("__device__") || IS("__constant__") ||
-                                          IS("__shared__") || IS("__managed__")))
-            return true;
-        if (t[i].kind == CC_TOK_PUNCT && IS("<<<"))
-            return true;
-#undef IS
-    }
-    return false;
-}
-
-bool cc_cell_is_cuda(const char *code)
-{
-    cc_tok *t;
-    size_t n;
-    if (!code || cc_tokenize(code, &t, &n, NULL)) return false;
-    bool cuda = cc_toks_are_cuda(code, t, n);
-    free(t);
-    return cuda;
 }

@@ -1,8 +1,9 @@
-/* kernel/celltok.h — the one tokenizer of cell text, and its token type.
- * Everything that reads C/CUDA cell text goes through it: the splitter
- * (cellsplit.c) and the CUDA test take whole-text tokens; the magics split
- * and is_complete feed it line by line to learn where comments, literals,
- * continuations and brackets stand (cc_clex). Pure: no I/O, no globals. */
+/* kernel/celltok.h — the one tokenizer of cell text (celltok.c), its token
+ * type, and what it tells about text (cellclass.c). Everything that reads
+ * C/CUDA cell text goes through it: the splitter (cellsplit.c) and the CUDA
+ * test take whole-text tokens; the magics split and is_complete feed it
+ * line by line to learn where comments, literals, continuations and
+ * brackets stand (cc_clex). Pure: no I/O, no globals. */
 #ifndef CC_CELLTOK_H
 #define CC_CELLTOK_H
 
