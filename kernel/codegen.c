@@ -107,26 +107,6 @@ static void gen_formatters(cg_gen *g, const bool *used, cg_buf *out)
     free(texts);
 }
 
-/* The user's own asm label on a declarator of `name` in this cell
- * (`__asm__("sym")`, malloc'd), or NULL. Such a name keeps the user's symbol. */
-char *cg_user_label(const cg_gen *g, const char *name)
-{
-    const cc_cell *c = &g->cell;
-    for (size_t i = 0; i < c->n_items; i++) {
-        const cc_item *it = &c->items[i];
-        if (it->kind != CC_ITEM_DECL && it->kind != CC_ITEM_FUNC) continue;
-        for (size_t k = 0; k < it->n_decls; k++) {
-            const cc_declarator *d = &it->decls[k];
-            if (strcmp(d->name, name) != 0) continue;
-            for (size_t t = d->name_tok + 1; t + 1 < d->end; t++)
-                if ((cc_tok_is(c, t, "__asm__") || cc_tok_is(c, t, "__asm") || cc_tok_is(c, t, "asm")) &&
-                    cc_tok_is(c, t + 1, "(") && c->toks[t + 1].match > (int)t)
-                    return cg_slice_dup(g, t, (size_t)c->toks[t + 1].match + 1);
-        }
-    }
-    return NULL;
-}
-
 static bool has_user_label(const cg_gen *g, const char *name)
 {
     char *l = cg_user_label(g, name);

@@ -42,6 +42,9 @@ void cg_add_slice(const cg_gen *g, cg_buf *b, size_t first, size_t end);
 char *cg_slice_dup(const cg_gen *g, size_t first, size_t end);
 cc_sitem *cg_new_item(cg_gen *g, cc_si_kind kind, bool weak);
 void cg_item_key(cg_gen *g, cc_sitem *it, const char *key);
+/* The user's own asm label on a declarator of `name` in this cell
+ * (`__asm__("sym")`, malloc'd), or NULL. Such a name keeps the user's symbol. */
+char *cg_user_label(const cg_gen *g, const char *name);
 /* The macro replay of the entry (see codegen_items.c): planned before the
  * items, closed after them. */
 void cg_plan_replay(cg_gen *g);
@@ -59,10 +62,5 @@ void cg_func(cg_gen *g, const cc_item *it);
 void cg_decl(cg_gen *g, const cc_item *it);
 void cg_stmt(cg_gen *g, const cc_item *it);
 void cg_other(cg_gen *g, const cc_item *it);
-
-/* ---- codegen.c ---- */
-/* The user's own asm label on a declarator of `name` in this cell
- * (`__asm__("sym")`, malloc'd), or NULL. Such a name keeps the user's symbol. */
-char *cg_user_label(const cg_gen *g, const char *name);
 
 #endif
