@@ -1,26 +1,13 @@
 /* kernel/celldecl.c — what a top-level declaration declares: its specifiers
  * (storage class, CUDA qualifiers, struct/union/enum bodies) and each of its
- * declarators (name, function or object, initializer). Keyword tables and the
- * list of well-known typedef names live here too. Fills cc_item fields; all
+ * declarators (name, function or object, initializer), plus which names are
+ * types (keywords, the cell's own typedefs, the session's). Called by
+ * cellsplit.c; calls only cellitem.c below it. Fills cc_item fields; all
  * strings it allocates belong to the item (freed by cc_cell_free). */
 #include "celldecl.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct kw { const char *s; unsigned flag; } kw;
-
-/* Specifier keywords that carry a flag (storage class, qualifiers, CUDA). */
-static const kw flag_keywords[] = {
-    { "typedef", CC_F_TYPEDEF }, { "static", CC_F_STATIC }, { "extern", CC_F_EXTERN },
-    { "register", CC_F_STATIC }, { "auto", CC_F_STATIC },
-    { "inline", CC_F_INLINE }, { "__inline", CC_F_INLINE }, { "__inline__", CC_F_INLINE },
-    { "_Thread_local", CC_F_THREAD }, { "__thread", CC_F_THREAD }, { "thread_local", CC_F_THREAD },
-    { "const", CC_F_CONST }, { "__global__", CC_F_GLOBAL }, { "__device__", CC_F_DEVICE },
-    { "__host__", CC_F_HOST }, { "__constant__", CC_F_CONSTANT }, { "__shared__", CC_F_SHARED },
-    { "__managed__", CC_F_MANAGED }, { "__auto_type", CC_F_AUTO_TYPE },
-    { NULL, 0 }
-};
 
 /* Keywords that name (part of) a type. */
 static const char *const type_keywords[] = {
@@ -56,14 +43,6 @@ static bool cd_open(const cc_cell *c, size_t i, char ch)
            c->src[c->toks[i].off] == ch && c->toks[i].match > (int)i;
 }
 
-unsigned cd_keyword_flag(const cc_cell *c, size_t i)
-{
-    if (!cd_ident(c, i)) return 0;
-    for (int k = 0; flag_keywords[k].s; k++)
-        if (cc_tok_is(c, i, flag_keywords[k].s)) return flag_keywords[k].flag;
-    return 0;
-}
-
 bool cd_is_attribute(const cc_cell *c, size_t i)
 {
     return cd_ident(c, i) && cd_in(c, i, attr_keywords) && cd_open(c, i + 1, '(');
@@ -72,7 +51,7 @@ bool cd_is_attribute(const cc_cell *c, size_t i)
 bool cd_is_decl_keyword(const cc_cell *c, size_t i)
 {
     if (!cd_ident(c, i)) return false;
-    if (cd_keyword_flag(c, i) || cd_in(c, i, type_keywords) || cd_in(c, i, plain_keywords) ||
+    if (cc_tok_keyword_flag(c, i) || cd_in(c, i, type_keywords) || cd_in(c, i, plain_keywords) ||
         cd_in(c, i, decl_start_keywords)) return true;
     return cd_is_attribute(c, i) && !cc_tok_is(c, i, "asm") && !cc_tok_is(c, i, "__asm__") &&
            !cc_tok_is(c, i, "__asm");
@@ -150,12 +129,6 @@ int cd_index_typenames(cc_cell *c)
     return 0;
 }
 
-void cd_typenames_free(cc_cell *c)
-{
-    free(c->typenames.v);
-    memset(&c->typenames, 0, sizeof c->typenames);
-}
-
 bool cd_cell_typedef(const cc_cell *c, size_t i)
 {
     if (!cd_ident(c, i)) return false;
@@ -175,24 +148,14 @@ bool cd_cell_typedef(const cc_cell *c, size_t i)
     return false;
 }
 
-bool cc_is_common_type(const char *p, size_t len)
+bool cd_known_type(const cc_cell *c, size_t i, cc_is_type_fn is_type, void *ctx)
 {
-    static const char *const names[] = {
-        "FILE", "DIR", "va_list", "__builtin_va_list", "jmp_buf", "sigjmp_buf", "fpos_t",
-        "div_t", "ldiv_t", "lldiv_t", "dim3", "cudaError", "cudaDeviceProp", "cudaEvent_t",
-        "cudaStream_t", "cudaArray", "cudaChannelFormatDesc", "cudaExtent", "cudaPitchedPtr",
-        "cudaMemcpyKind", "cudaPointerAttributes", "cudaFuncAttributes", "cublasHandle_t",
-        "cufftHandle", "cusparseHandle_t", "curandState", "curandState_t", "curandGenerator_t",
-        "half", "__half", "__half2", "__nv_bfloat16", "__nv_bfloat162", "float2", "float3",
-        "float4", "double2", "double3", "double4", "int2", "int3", "int4", "uint2", "uint3",
-        "uint4", "char2", "char4", "uchar2", "uchar4", "short2", "short4", "long2", "long4",
-        "ulong2", "ulong4", "longlong2", "ulonglong2", "cudaTextureObject_t",
-        "cudaSurfaceObject_t", "cudaGraph_t", "cudaGraphExec_t", "cudaGraphNode_t",
-        "complex", "bool", NULL };
-    if (len > 2 && p[len - 2] == '_' && p[len - 1] == 't') return true;
-    for (int k = 0; names[k]; k++)
-        if (strlen(names[k]) == len && memcmp(names[k], p, len) == 0) return true;
-    return false;
+    if (i >= c->n_toks || c->toks[i].kind != CC_TOK_IDENT) return false;
+    const char *p = c->src + c->toks[i].off;
+    size_t len = (size_t)c->toks[i].len;
+    if (cc_is_common_type(p, len)) return true;
+    if (is_type && is_type(ctx, p, len)) return true;
+    return cd_cell_typedef(c, i);
 }
 
 bool cd_is_knr_head(const cc_cell *c, size_t first, size_t semi, cc_is_type_fn is_type, void *ctx)
@@ -205,10 +168,10 @@ bool cd_is_knr_head(const cc_cell *c, size_t first, size_t semi, cc_is_type_fn i
         for (size_t k = j + 1; k < close; k++) {
             bool want_ident = (k - j) % 2 == 1;
             if (want_ident) {
-                if (!cd_ident(c, k) || cd_is_decl_keyword(c, k) || cs_known_type(c, k, is_type, ctx)) return false;
+                if (!cd_ident(c, k) || cd_is_decl_keyword(c, k) || cd_known_type(c, k, is_type, ctx)) return false;
             } else if (!cc_tok_is(c, k, ",")) return false;
         }
-        return cd_is_decl_keyword(c, close + 1) || cs_known_type(c, close + 1, is_type, ctx) ||
+        return cd_is_decl_keyword(c, close + 1) || cd_known_type(c, close + 1, is_type, ctx) ||
                cd_ident(c, close + 1);
     }
     return false;
@@ -285,7 +248,7 @@ static int cd_specifiers(cc_cell *c, cc_item *it, size_t limit, size_t *out)
             if (cc_tok_is(c, j, "<")) j = cd_skip_angles(c, j, limit);
             continue;
         }
-        unsigned f = cd_keyword_flag(c, j);
+        unsigned f = cc_tok_keyword_flag(c, j);
         if (f) {
             it->flags |= f;
             if (f == CC_F_AUTO_TYPE) seen_type = true;
@@ -380,7 +343,7 @@ static int cd_declarator(cc_cell *c, cc_item *it, size_t s, size_t e)
     size_t name = (size_t)-1;
     for (size_t k = s; k < eq; k++) {
         if (cd_is_attribute(c, k)) { k = (size_t)c->toks[k + 1].match; continue; }
-        if (cd_ident(c, k) && !cd_qualifier(c, k) && !cd_keyword_flag(c, k) &&
+        if (cd_ident(c, k) && !cd_qualifier(c, k) && !cc_tok_keyword_flag(c, k) &&
             !cd_in(c, k, plain_keywords)) { name = k; break; }
     }
     if (name == (size_t)-1) return 0;      /* abstract: nothing declared */

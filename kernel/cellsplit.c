@@ -1,8 +1,9 @@
 /* kernel/cellsplit.c — the top-level splitter of a cell. Owns: cutting the
  * token stream (celltok.c) into items — preprocessor lines, declarations,
- * function definitions, statements — and the token text helpers. Declaration analysis (specifiers, declarators)
- * lives in celldecl.c. All returned memory belongs to the cc_cell and is
- * released by cc_cell_free. */
+ * function definitions, statements. It calls down to celldecl.c for what a
+ * declaration declares and to cellitem.c for token helpers; neither calls
+ * back. All returned memory belongs to the cc_cell and is released by
+ * cc_cell_free (cellitem.c). */
 #include "cellsplit.h"
 #include "celldecl.h"
 
@@ -16,53 +17,6 @@ static bool is_ident_char(int c) { return isalnum(c) || c == '_' || c == '$'; }
 static char tok_ch(const char *src, const cc_tok *t)
 {
     return t->kind == CC_TOK_PUNCT && t->len == 1 ? src[t->off] : 0;
-}
-
-/* ---- token helpers ---------------------------------------------------- */
-
-bool cc_tok_is(const cc_cell *c, size_t i, const char *text)
-{
-    if (i >= c->n_toks) return false;
-    const cc_tok *t = &c->toks[i];
-    if (c->src[t->off] != text[0]) return false;   /* cheap test first: this is the hottest call */
-    size_t l = strlen(text);
-    return (size_t)t->len == l && memcmp(c->src + t->off, text, l) == 0 && t->kind != CC_TOK_STRING;
-}
-
-char *cc_tok_str(const cc_cell *c, size_t i)
-{
-    const cc_tok *t = &c->toks[i];
-    return strndup(c->src + t->off, (size_t)t->len);
-}
-
-char *cc_toks_join(const cc_cell *c, size_t first, size_t end,
-                   size_t skip_first, size_t skip_end, unsigned drop_flags)
-{
-    size_t cap = 16;
-    for (size_t i = first; i < end && i < c->n_toks; i++) cap += (size_t)c->toks[i].len + 1;
-    char *out = malloc(cap), *p = out;
-    if (!out) return NULL;
-    const cc_tok *prev = NULL;
-    for (size_t i = first; i < end && i < c->n_toks; i++) {
-        if (i >= skip_first && i < skip_end) continue;
-        unsigned f = cd_keyword_flag(c, i);
-        if (f & drop_flags) {
-            /* extern "C" goes with its extern */
-            if (f == CC_F_EXTERN && i + 1 < end && c->toks[i + 1].kind == CC_TOK_STRING) i++;
-            continue;
-        }
-        const cc_tok *t = &c->toks[i];
-        /* one blank where the source had blanks (or a comment), or where two
-         * words would otherwise run together */
-        if (prev && (t->off > prev->off + prev->len ||
-                     (is_ident_char((unsigned char)p[-1]) && is_ident_char((unsigned char)c->src[t->off]))))
-            *p++ = ' ';
-        memcpy(p, c->src + t->off, (size_t)t->len);
-        p += t->len;
-        prev = t;
-    }
-    *p = '\0';
-    return out;
 }
 
 /* ---- splitting into items --------------------------------------------- */
@@ -82,16 +36,6 @@ static bool sp_ch(const splitter *S, size_t i, char ch)
 static bool sp_ident(const splitter *S, size_t i)
 {
     return i < S->c->n_toks && S->c->toks[i].kind == CC_TOK_IDENT;
-}
-
-bool cs_known_type(const cc_cell *c, size_t i, cc_is_type_fn is_type, void *ctx)
-{
-    if (i >= c->n_toks || c->toks[i].kind != CC_TOK_IDENT) return false;
-    const char *p = c->src + c->toks[i].off;
-    size_t len = (size_t)c->toks[i].len;
-    if (cc_is_common_type(p, len)) return true;
-    if (is_type && is_type(ctx, p, len)) return true;
-    return cd_cell_typedef(c, i);
 }
 
 static const char *const stmt_keywords[] = {
@@ -142,17 +86,17 @@ static bool starts_declaration(const splitter *S, size_t i)
     if (cd_is_decl_keyword(c, i)) return true;
     if (sp_is(S, i + 1, ":")) return false;                           /* label */
     if (sp_is(S, i + 1, "::") || sp_is(S, i + 1, "<")) {             /* C++ A::B<T> x; */
-        if (sp_is(S, i + 1, "<") && !cs_known_type(c, i, S->is_type, S->ctx)) return false;
+        if (sp_is(S, i + 1, "<") && !cd_known_type(c, i, S->is_type, S->ctx)) return false;
         size_t j = skip_qualified(S, i);
         if (j == i) return false;
         while (sp_is(S, j, "*") || sp_is(S, j, "&") || sp_is(S, j, "const")) j++;
         return sp_ident(S, j) && !in_list(c, j, stmt_keywords);
     }
-    bool known = cs_known_type(c, i, S->is_type, S->ctx);
+    bool known = cd_known_type(c, i, S->is_type, S->ctx);
     if (sp_ident(S, i + 1)) return true;                              /* T x */
     if (sp_ch(S, i + 1, '(') && c->toks[i + 1].match > 0) {          /* implicit int: f(a) {  f(a) int a; { */
         size_t k = (size_t)c->toks[i + 1].match + 1;
-        if (sp_ch(S, k, '{') || (k < c->n_toks && (cd_is_decl_keyword(c, k) || cs_known_type(c, k, S->is_type, S->ctx)) &&
+        if (sp_ch(S, k, '{') || (k < c->n_toks && (cd_is_decl_keyword(c, k) || cd_known_type(c, k, S->is_type, S->ctx)) &&
                                  !sp_is(S, k, "sizeof")))
             return true;
     }
@@ -275,7 +219,7 @@ static size_t scan_decl(const splitter *S, size_t i, bool *nosemi, size_t *fbody
         if (sp_is(S, j, ";")) {
             if (!seen_eq && !knr && cd_is_knr_head(c, i, j, S->is_type, S->ctx)) { knr = true; continue; }
             if (knr && (sp_ch(S, j + 1, '{') || cd_is_decl_keyword(c, j + 1) ||
-                        cs_known_type(c, j + 1, S->is_type, S->ctx))) continue;
+                        cd_known_type(c, j + 1, S->is_type, S->ctx))) continue;
             return j + 1;
         }
     }
@@ -397,73 +341,4 @@ cancelled:
     cc_cell_free(out);
     if (err) *err = strdup(CC_CANCELLED_MSG);
     return -1;
-}
-
-static void item_free(cc_item *it)
-{
-    free(it->name);
-    free(it->tag);
-    for (size_t k = 0; k < it->n_enumerators; k++) free(it->enumerators[k]);
-    free(it->enumerators);
-    for (size_t k = 0; k < it->n_decls; k++) free(it->decls[k].name);
-    free(it->decls);
-}
-
-void cc_cell_free(cc_cell *c)
-{
-    if (!c) return;
-    for (size_t i = 0; i < c->n_items; i++) item_free(&c->items[i]);
-    free(c->items);
-    free(c->toks);
-    cd_typenames_free(c);
-    memset(c, 0, sizeof *c);
-}
-
-/* ---- description (tests, logs) ---------------------------------------- */
-
-static void buf_add(char **b, size_t *len, size_t *cap, const char *s)
-{
-    size_t l = strlen(s);
-    if (*len + l + 1 > *cap) {
-        size_t nc = (*cap + l + 1) * 2;
-        char *nb = realloc(*b, nc);
-        if (!nb) return;
-        *b = nb; *cap = nc;
-    }
-    memcpy(*b + *len, s, l + 1);
-    *len += l;
-}
-
-char *cc_cell_describe(const cc_cell *c)
-{
-    static const char *const kn[] = { "PP", "TYPE", "FUNC", "DECL", "STMT", "OTHER" };
-    static const char *const pn[] = { "include", "define", "undef", "cond", "other" };
-    size_t len = 0, cap = 64;
-    char *b = malloc(cap);
-    if (!b) return NULL;
-    b[0] = '\0';
-    for (size_t i = 0; i < c->n_items; i++) {
-        const cc_item *it = &c->items[i];
-        if (i) buf_add(&b, &len, &cap, " ");
-        buf_add(&b, &len, &cap, kn[it->kind]);
-        if (it->kind == CC_ITEM_PREPROC) {
-            buf_add(&b, &len, &cap, ":");
-            buf_add(&b, &len, &cap, pn[it->pp]);
-            if (it->name) { buf_add(&b, &len, &cap, "="); buf_add(&b, &len, &cap, it->name); }
-        } else if (it->kind == CC_ITEM_TYPE || it->kind == CC_ITEM_FUNC || it->kind == CC_ITEM_DECL) {
-            const char *sep = ":";
-            if (it->tag && it->has_body) { buf_add(&b, &len, &cap, sep); buf_add(&b, &len, &cap, it->tag); sep = ","; }
-            else if (it->tag && it->kind == CC_ITEM_TYPE && it->n_decls == 0) {
-                buf_add(&b, &len, &cap, ":fwd "); buf_add(&b, &len, &cap, it->tag); sep = ",";
-            }
-            for (size_t k = 0; k < it->n_decls; k++) {
-                buf_add(&b, &len, &cap, sep); sep = ",";
-                buf_add(&b, &len, &cap, it->decls[k].name);
-                if (it->kind == CC_ITEM_DECL && it->decls[k].is_func) buf_add(&b, &len, &cap, "()");
-                if (it->kind == CC_ITEM_DECL && it->decls[k].has_init) buf_add(&b, &len, &cap, "=");
-            }
-        }
-        if (it->no_semicolon) buf_add(&b, &len, &cap, "!");
-    }
-    return b;
 }

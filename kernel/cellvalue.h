@@ -4,7 +4,7 @@
 #define CC_CELLVALUE_H
 
 #include "cellsplit.h"
-#include "codegen.h"
+#include "codegen_buf.h"
 
 /* Tokens [first, end) of a C expression whose value is a truth value: a
  * comparison or logical operator at its top level, `!x`, `true`, `false`. */

@@ -1,7 +1,7 @@
 /* kernel/codegen_hdr.c — the session header of a generated translation unit
  * (what earlier cells declared, as C or as CUDA C++ sees it), the list of
- * objects a cell must link, and the small string/identifier-set helpers
- * codegen uses. Everything returned is malloc'd and owned by the caller. */
+ * objects a cell must link. Everything returned is malloc'd and owned by
+ * the caller. */
 #include "codegen.h"
 #include "cxxnames.h"
 
@@ -10,128 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- growable string -------------------------------------------------- */
-
-void cg_addn(cg_buf *b, const char *s, size_t n)
-{
-    if (b->oom) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->cap + n + 1) * 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns) { b->oom = true; return; }
-        b->s = ns; b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-void cg_add(cg_buf *b, const char *s) { cg_addn(b, s, strlen(s)); }
-
-void cg_addf(cg_buf *b, const char *fmt, ...)
-{
-    char small[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n < sizeof small) { cg_addn(b, small, (size_t)n); return; }
-    char *big = malloc((size_t)n + 1);
-    if (!big) { b->oom = true; return; }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    cg_addn(b, big, (size_t)n);
-    free(big);
-}
-
-/* ---- identifier sets --------------------------------------------------- */
-
-static size_t ids_hash(const char *p, size_t len)
-{
-    size_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    return h;
-}
-
-static bool ids_eq(const char *s, const char *p, size_t len)
-{
-    return strncmp(s, p, len) == 0 && s[len] == '\0';
-}
-
-bool cg_ids_has(const cg_ids *s, const char *p, size_t len)
-{
-    if (!s->cap) return false;
-    for (size_t i = ids_hash(p, len) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
-        if (!s->v[i]) return false;
-        if (ids_eq(s->v[i], p, len)) return true;
-    }
-}
-
-void cg_ids_add(cg_ids *s, const char *p, size_t len)
-{
-    if ((s->n + 1) * 2 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
-        char **v = calloc(cap, sizeof *v);
-        if (!v) return;
-        for (size_t i = 0; i < s->cap; i++) {
-            if (!s->v[i]) continue;
-            size_t j = ids_hash(s->v[i], strlen(s->v[i])) & (cap - 1);
-            while (v[j]) j = (j + 1) & (cap - 1);
-            v[j] = s->v[i];
-        }
-        free(s->v);
-        s->v = v; s->cap = cap;
-    }
-    size_t i = ids_hash(p, len) & (s->cap - 1);
-    for (; s->v[i]; i = (i + 1) & (s->cap - 1))
-        if (ids_eq(s->v[i], p, len)) return;
-    if ((s->v[i] = strndup(p, len))) s->n++;
-}
-
-void cg_ids_free(cg_ids *s)
-{
-    for (size_t i = 0; i < s->cap; i++) free(s->v[i]);
-    free(s->v);
-    memset(s, 0, sizeof *s);
-}
-
-/* Calls fn for each identifier of text that is outside comments and
- * literals; stops when fn returns true (and returns true). */
-static bool ids_each(const char *t, bool (*fn)(void *, const char *, size_t), void *ctx)
-{
-    for (const char *p = t; *p;) {
-        if (p[0] == '/' && p[1] == '*') { const char *e = strstr(p + 2, "*/"); p = e ? e + 2 : p + strlen(p); continue; }
-        if (p[0] == '/' && p[1] == '/') { while (*p && *p != '\n') p++; continue; }
-        if (*p == '"' || *p == '\'') {
-            char q = *p++;
-            while (*p && *p != q && *p != '\n') { if (*p == '\\' && p[1]) p++; p++; }
-            if (*p) p++;
-            continue;
-        }
-        if (isalpha((unsigned char)*p) || *p == '_') {
-            const char *s = p;
-            while (isalnum((unsigned char)*p) || *p == '_') p++;
-            if (fn(ctx, s, (size_t)(p - s))) return true;
-            continue;
-        }
-        if (isdigit((unsigned char)*p)) { while (isalnum((unsigned char)*p) || *p == '_' || *p == '.') p++; continue; }
-        p++;
-    }
-    return false;
-}
-
-static bool scan_add(void *ctx, const char *p, size_t len) { cg_ids_add(ctx, p, len); return false; }
-static bool scan_has(void *ctx, const char *p, size_t len) { return cg_ids_has(ctx, p, len); }
-
-void cg_ids_scan(cg_ids *s, const char *text) { ids_each(text, scan_add, s); }
-
-bool cg_text_mentions(const char *text, const cg_ids *s)
-{
-    return s->n && ids_each(text, scan_has, (void *)s);
-}
 
 /* ---- what a C translation unit can take from CUDA cells ---------------- */
 
@@ -183,7 +61,7 @@ static bool cxx_only(const cc_sitem *it, const cg_ids *hidden, char *why, size_t
     if (strchr(t, '&')) { snprintf(why, n, "a C++ reference (`&`)"); return true; }
     if (it->kind != CC_SI_TYPE && has_angle(t)) { snprintf(why, n, "a C++ template (`<...>`)"); return true; }
     cxx_why w = { hidden, t, why, n };
-    return ids_each(t, cxx_word, &w);
+    return cg_ids_each(t, cxx_word, &w);
 }
 
 static void add_type_names(cg_ids *s, const cc_sitem *it);

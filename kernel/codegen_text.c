@@ -1,7 +1,7 @@
-/* kernel/codegen_text.c — text-level helpers of code generation shared by
- * codegen.c and codegen_hdr.c: placing the symbol's asm label in a
- * declaration (before trailing attributes, never over the user's own), and
- * recognising a struct whose last member is a flexible array. */
+/* kernel/codegen_text.c — text-level helpers shared by the codegen*.c
+ * files: placing the symbol's asm label in a declaration (before trailing
+ * attributes, never over the user's own), and recognising a struct whose
+ * last member is a flexible array. */
 #include "codegen.h"
 
 #include <ctype.h>

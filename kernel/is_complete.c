@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "clex.h"
+#include "celltok.h"
 
 #define MAX_INDENT_LEVELS 16
 

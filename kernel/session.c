@@ -1,12 +1,13 @@
 /* kernel/session.c — the session's memory of earlier cells: an ordered list
  * of header items (includes, macros, types, functions, variables, CUDA
  * material) keyed by name, the committed cells' objects, and the name table
- * for completion and %who. Planning delegates to codegen.c; committing is
- * here: a later definition of a key replaces the old one (types in place,
+ * for completion and %who. Planning (codegen.c) reads it through
+ * cc_session_view and never the other way round; committing is here: a
+ * later definition of a key replaces the old one (types in place,
  * everything else moved to the end). The session owns every string in it;
  * names handed out are borrowed until the next commit or reset. */
 #include "session.h"
-#include "codegen.h"
+#include "session_items.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -131,7 +132,7 @@ size_t cc_session_objects(const cc_session *s, const char ***out)
     return n;
 }
 
-/* ---- planning ---------------------------------------------------------- */
+/* ---- the view planning reads -------------------------------------------- */
 
 static bool session_is_type(void *ctx, const char *name, size_t len)
 {
@@ -145,32 +146,9 @@ static bool session_is_type(void *ctx, const char *name, size_t len)
     return false;
 }
 
-cc_plan *cc_session_plan(cc_session *s, const char *code, int first_line, cc_lang lang, char **err)
+void cc_session_view(cc_session *s, cg_view *v)
 {
-    if (err) *err = NULL;
-    cc_plan *p = calloc(1, sizeof *p);
-    if (!p) { if (err) *err = strdup("Out of memory."); return NULL; }
-    p->lang = lang;
-    p->first_line = first_line < 1 ? 1 : first_line;
-    cg_view v = { s->items, s->n_items, s->cells, s->n_cells, session_is_type, s, &s->cancel };
-    char *e = NULL;
-    if (cg_generate(&v, code ? code : "", p->first_line, lang, p, &e)) {
-        cc_plan_free(p);
-        if (err) *err = e; else free(e);
-        return NULL;
-    }
-    return p;
-}
-
-void cc_plan_free(cc_plan *p)
-{
-    if (!p) return;
-    free(p->source);
-    free(p->c_hidden);
-    for (size_t i = 0; i < p->n_deps; i++) free(p->deps[i]);
-    free(p->deps);
-    cg_priv_free(p->priv);
-    free(p);
+    *v = (cg_view){ s->items, s->n_items, s->cells, s->n_cells, session_is_type, s, &s->cancel };
 }
 
 /* ---- committing -------------------------------------------------------- */

@@ -9,12 +9,18 @@
  *     int __cudacell_run(int argc, char **argv)
  * Every cell becomes its own shared object; later cells link the objects that
  * hold the newest definition of each name, newest first, so a redefinition
- * wins for the cells after it. See docs/HOW_IT_WORKS.md. */
+ * wins for the cells after it. See docs/HOW_IT_WORKS.md.
+ *
+ * This is the cell model's public header. The session store is session.c;
+ * planning (cc_session_plan, cc_plan_free) is codegen.c, which reads the
+ * store; the CUDA test (cc_cell_is_cuda) is the tokenizer's, celltok.h. */
 #ifndef CC_SESSION_H
 #define CC_SESSION_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "celltok.h"   /* cc_cell_is_cuda: which language a cell is */
 
 typedef enum cc_lang { CC_LANG_C = 0, CC_LANG_CUDA = 1 } cc_lang;
 
@@ -40,10 +46,6 @@ void cc_session_reset(cc_session *s);
  * the plan is abandoned (cc_session_plan fails with CC_CANCELLED_MSG), so a
  * huge cell can be interrupted. A reset keeps it. */
 void cc_session_set_cancel(cc_session *s, bool (*fn)(void *ctx), void *ctx);
-
-/* True when the code uses CUDA syntax (__global__, __device__, __constant__,
- * __shared__, <<<...>>>), outside comments and strings. */
-bool cc_cell_is_cuda(const char *code);
 
 typedef struct cc_plan {
     cc_lang lang;

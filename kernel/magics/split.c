@@ -1,14 +1,14 @@
 /* kernel/magics/split.c — splitting a cell into ordered segments: runs of
  * code, `!` lines, line magics and one leading cell magic (the rules are in
  * magics.h). Pure: it knows the syntax of a magic line, not the table. Lines
- * inside a C comment or string are code (clex.c tells). */
+ * inside a C comment or string are code (celltok.c's line-by-line mode tells). */
 #include "magics.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clex.h"
+#include "celltok.h"
 
 /* ---- the split ---------------------------------------------------------- */
 

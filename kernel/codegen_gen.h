@@ -1,0 +1,66 @@
+/* kernel/codegen_gen.h — the state of one code generation (cg_gen) and the
+ * steps the codegen*.c files share: codegen_items.c writes preprocessor
+ * lines, types and functions and holds the cell-text helpers,
+ * codegen_decl.c writes declarations and statements, codegen.c drives them
+ * over the items and assembles the unit. Internal to codegen*.c. */
+#ifndef CC_CODEGEN_GEN_H
+#define CC_CODEGEN_GEN_H
+
+#include "codegen.h"
+
+#define CG_NONE ((size_t)-1)
+
+typedef struct cg_gen {
+    const cg_view *v;
+    cc_cell cell;
+    const char *code;
+    int first_line;
+    cc_lang lang;
+    bool cxx;
+    cg_buf file;            /* the cell's file-scope declarations */
+    cg_buf run;             /* the body of the entry function */
+    cg_buf glue;            /* accessors of device variables defined here */
+    cg_priv *pv;
+    cg_ids own;             /* keys the cell defines */
+    cg_ids defs;            /* functions/variables defined here: get an asm label */
+    bool has_main, has_run;
+    int main_args;          /* 0, 2 or 3 */
+    bool main_void;
+    bool shows;             /* the last expression's value is shown */
+    size_t show_off;        /* where in `run` the show macro's name starts */
+    size_t show_len;        /* its length (0: no show) */
+    size_t show_close;      /* where in `run` its closing "))" starts */
+    cg_ids replay;          /* macros whose directives are replayed in the entry (see cg_plan_replay) */
+} cg_gen;
+
+/* ---- codegen_items.c: cell text, new session items, preprocessor lines,
+ * types, functions ---- */
+int cg_nb_line(const cg_gen *g, size_t tok);
+/* #line marker plus the blanks that put token `tok` at its own column. */
+void cg_add_pos(const cg_gen *g, cg_buf *b, size_t tok);
+void cg_add_slice(const cg_gen *g, cg_buf *b, size_t first, size_t end);
+char *cg_slice_dup(const cg_gen *g, size_t first, size_t end);
+cc_sitem *cg_new_item(cg_gen *g, cc_si_kind kind, bool weak);
+void cg_item_key(cg_gen *g, cc_sitem *it, const char *key);
+/* The user's own asm label on a declarator of `name` in this cell
+ * (`__asm__("sym")`, malloc'd), or NULL. Such a name keeps the user's symbol. */
+char *cg_user_label(const cg_gen *g, const char *name);
+/* The macro replay of the entry (see codegen_items.c): planned before the
+ * items, closed after them. */
+void cg_plan_replay(cg_gen *g);
+void cg_end_replay(cg_gen *g);
+void cg_preproc(cg_gen *g, const cc_item *it);
+void cg_type_keys(cg_gen *g, cc_sitem *si, const cc_item *it, bool with_decls);
+void cg_type(cg_gen *g, const cc_item *it);
+bool cg_is_material(const cg_gen *g, unsigned f);
+/* Prototype text of a declarator: specifiers (storage class and a struct
+ * body left out) plus the declarator. */
+char *cg_proto_text(const cg_gen *g, const cc_item *it, const cc_declarator *d, unsigned drop);
+void cg_func(cg_gen *g, const cc_item *it);
+
+/* ---- codegen_decl.c: declarations and statements ---- */
+void cg_decl(cg_gen *g, const cc_item *it);
+void cg_stmt(cg_gen *g, const cc_item *it);
+void cg_other(cg_gen *g, const cc_item *it);
+
+#endif
