@@ -204,6 +204,42 @@ def test_bad_keys_stop_the_kernel(tmp_path, fields, needle):
             s.bind(("127.0.0.1", port))
 
 
+def _startup_log(tmp_path, ip, fields):
+    """The kernel's log (CC_LOG_LEVEL 2) from start to "ready", then SIGTERM."""
+    require_kernel()
+    ports = _free_ports(5)
+    conn = {"transport": "tcp", "ip": ip, "key": "k", **fields,
+            **dict(zip(("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"), ports))}
+    path = tmp_path / "kernel-log.json"
+    path.write_text(json.dumps(conn))
+    p = subprocess.Popen([KERNEL_BIN, "-f", str(path)], env=dict(os.environ, CC_LOG_LEVEL="2"),
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True)
+    lines = []
+    try:
+        for line in p.stderr:   # the kernel logs "ready" once every socket is bound
+            lines.append(line)
+            if line.rstrip().endswith("ready"):
+                break
+    finally:
+        p.terminate()
+        p.wait(timeout=TIMEOUT)
+        p.stderr.close()
+    assert lines and lines[-1].rstrip().endswith("ready"), "".join(lines)
+    return "".join(lines)
+
+
+def test_clear_text_on_the_network_is_warned_about(tmp_path):
+    log = _startup_log(tmp_path, "0.0.0.0", {})
+    assert "without transport encryption" in log and "transport_encryption" in log, log
+
+
+def test_loopback_or_encrypted_is_not_warned_about(tmp_path):
+    assert "without transport encryption" not in _startup_log(tmp_path, "127.0.0.1", {})
+    log = _startup_log(tmp_path, "0.0.0.0", {"curve_publickey": GOOD_PUB, "curve_secretkey": GOOD_SEC})
+    assert "without transport encryption" not in log and "CurveZMQ on all five sockets" in log, log
+
+
 # ---- what encryption costs ---------------------------------------------------
 def _kernel_info_round_trips(k, n=100):
     out = []
