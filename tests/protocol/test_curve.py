@@ -15,8 +15,10 @@ import time
 
 import pytest
 import zmq
+from jupyter_client.manager import KernelManager
 
-from kernel_harness import BUILD, KERNEL_BIN, TIMEOUT, Kernel, require_kernel
+from kernel_harness import (BUILD, KERNEL_BIN, KERNEL_NAME, TIMEOUT, Kernel, require_kernel,
+                            sanitizer_reports)
 
 pytestmark = pytest.mark.skipif(not zmq.has("curve"), reason="pyzmq's libzmq has no CURVE")
 
@@ -145,6 +147,26 @@ def test_encrypted_restart():
         assert "fresh 7" in r.stdout and r.content["execution_count"] == 1
     finally:
         k.shutdown()
+
+
+def test_encrypted_over_ipc(tmp_path):
+    require_kernel()
+    km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", transport_encryption="required",
+                       ip=str(tmp_path / "kernel-ipc"))
+    km.start_kernel(cwd=str(tmp_path))
+    kc = km.client()
+    try:
+        kc.start_channels()
+        kc.wait_for_ready(timeout=TIMEOUT)
+        out = []
+        reply = kc.execute_interactive('#include <stdio.h>\nprintf("over ipc\\n");', timeout=TIMEOUT,
+                                       output_hook=lambda m: out.append(m["content"].get("text", "")))
+        assert reply["content"]["status"] == "ok" and "over ipc" in "".join(out)
+        assert km.curve_publickey is not None
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+    assert not sanitizer_reports()
 
 
 def test_auto_encrypts_because_the_kernelspec_declares_it():
