@@ -1,5 +1,6 @@
 /* kernel/connection.c — reads the Jupyter connection file written by the
- * frontend: transport, ip, the five ports, the HMAC key and its scheme.
+ * frontend: transport, ip, the five ports, the HMAC key and its scheme, and
+ * the optional CurveZMQ key pair (checked by curve.c before anything binds).
  * Every failure is reported as a malloc'd one-paragraph message (the caller
  * frees it) that names the file or field and says what to do. */
 #include <stddef.h>   /* connection.h uses size_t without including it */
@@ -12,6 +13,8 @@
 #include <string.h>
 
 #include <jansson.h>
+
+#include "curve.h"
 
 /* A malloc'd formatted message into *err (if err is non-NULL). */
 static void cc_conn_fail(char **err, const char *fmt, ...)
@@ -85,6 +88,31 @@ static int cc_conn_port(json_t *root, const char *name, int *out, char **err)
     return 0;
 }
 
+/* The optional "curve_publickey"/"curve_secretkey" pair (null = absent). */
+static int cc_conn_curve(json_t *root, cc_conn *c, char **err)
+{
+    static const char *const names[2] = {"curve_publickey", "curve_secretkey"};
+    const char *val[2] = {NULL, NULL};
+    for (int i = 0; i < 2; i++) {
+        json_t *v = json_object_get(root, names[i]);
+        if (!v || json_is_null(v))
+            continue;
+        if (!json_is_string(v)) {
+            cc_conn_fail(err, "The connection file's \"%s\" field must be a string of "
+                         "Z85 text. The file is probably damaged; restart the kernel from "
+                         "Jupyter so that a fresh connection file is written.", names[i]);
+            return -1;
+        }
+        val[i] = json_string_value(v);
+    }
+    if (!val[0] && !val[1])
+        return 0;
+    if (cc_curve_check(val[0], val[1], c->curve_publickey, c->curve_secretkey, err) < 0)
+        return -1;
+    c->curve = true;
+    return 0;
+}
+
 int cc_conn_parse(const char *json_text, cc_conn *c, char **err)
 {
     memset(c, 0, sizeof *c);
@@ -136,6 +164,8 @@ int cc_conn_parse(const char *json_text, cc_conn *c, char **err)
         cc_conn_port(root, "stdin_port", &c->stdin_port, err) ||
         cc_conn_port(root, "control_port", &c->control_port, err) ||
         cc_conn_port(root, "hb_port", &c->hb_port, err))
+        goto out;
+    if (cc_conn_curve(root, c, err) < 0)
         goto out;
 
     c->key = strdup(key);
@@ -217,6 +247,9 @@ void cc_conn_clear(cc_conn *c)
         return;
     free(c->key);
     c->key = NULL;
+    explicit_bzero(c->curve_secretkey, sizeof c->curve_secretkey);
+    c->curve_publickey[0] = '\0';
+    c->curve = false;
 }
 
 char *cc_conn_endpoint(const cc_conn *c, int port, char *buf, size_t bufsz)

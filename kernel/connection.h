@@ -1,7 +1,9 @@
-/* kernel/connection.h — the Jupyter connection file: transport, ip, five ports, key, scheme. */
+/* kernel/connection.h — the Jupyter connection file: transport, ip, five ports, key, scheme,
+ * and the optional CurveZMQ key pair. */
 #ifndef CC_CONNECTION_H
 #define CC_CONNECTION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct cc_conn {
@@ -11,6 +13,9 @@ typedef struct cc_conn {
     char signature_scheme[32];  /* e.g. "hmac-sha256" */
     char *key;                  /* owned, may be "" */
     char kernel_name[128];      /* may be "" */
+    bool curve;                 /* CurveZMQ transport encryption (both keys given) */
+    char curve_publickey[41];   /* Z85, checked (curve.h); "" without curve */
+    char curve_secretkey[41];   /* Z85; wiped by cc_conn_clear */
 } cc_conn;
 
 /* Parse the file at path. On failure returns -1 and sets *err to a malloc'd
@@ -20,6 +25,7 @@ int cc_conn_load(const char *path, cc_conn *c, char **err);
 /* Same, from a JSON text (used by tests). */
 int cc_conn_parse(const char *json_text, cc_conn *c, char **err);
 
+/* Frees the key and wipes both key strings. */
 void cc_conn_clear(cc_conn *c);
 
 /* "tcp://127.0.0.1:5555" or "ipc://path-5555" into buf. Returns buf. */

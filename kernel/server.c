@@ -11,7 +11,11 @@
  * default 64; libzmq then drops that connection and the peer reconnects),
  * and messages whose frames add up to more are dropped. IOPub keeps at most
  * CC_IOPUB_HWM messages for a subscriber that does not read; beyond that
- * that subscriber misses messages (the others do not). */
+ * that subscriber misses messages (the others do not).
+ *
+ * Encryption: when the connection file carries a CurveZMQ key pair
+ * (connection.c, curve.c) all five sockets are CURVE servers, so a client
+ * without the kernel's public key gets nothing back from any of them. */
 #include "server.h"
 
 #include <errno.h>
@@ -25,6 +29,7 @@
 #include <zmq.h>
 
 #include "control.h"
+#include "curve.h"
 #include "intake.h"
 #include "interrupt.h"
 #include "log.h"
@@ -243,6 +248,13 @@ static void *make_socket(cc_kernel *k, int type, int port, const char *what)
         set_int(s, ZMQ_XPUB_VERBOSE, 1);
         set_int(s, ZMQ_SNDHWM, CC_IOPUB_HWM);   /* lossy: never blocks this thread */
     }
+    if (k->conn.curve &&
+        cc_curve_make_server(s, k->conn.curve_publickey, k->conn.curve_secretkey) < 0) {
+        cc_log_error("cannot make the %s socket a CurveZMQ server: %s", what,
+                     zmq_strerror(zmq_errno()));
+        zmq_close(s);
+        return NULL;
+    }
     cc_conn_endpoint(&k->conn, port, ep, sizeof ep);
     if (zmq_bind(s, ep) < 0) {
         cc_log_error("cannot bind the %s socket to %s: %s", what, ep, zmq_strerror(zmq_errno()));
@@ -277,9 +289,28 @@ static void *heartbeat_main(void *arg)
     return NULL;
 }
 
+/* Whether ip (of a tcp connection file) is this machine only. */
+static bool loopback_only(const char *ip)
+{
+    return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0 || strcmp(ip, "localhost") == 0;
+}
+
+/* One line about transport encryption: on, or off where it matters. */
+static void log_encryption(const cc_conn *c)
+{
+    if (c->curve)
+        cc_log_info("transport encryption: CurveZMQ on all five sockets");
+    else if (strcmp(c->transport, "tcp") == 0 && !loopback_only(c->ip))
+        cc_log_warn("the kernel listens on %s over TCP without transport encryption: code "
+                    "and outputs cross the network in clear text. Start it from a client "
+                    "with transport_encryption = \"required\" (jupyter_client 8.9 or newer), "
+                    "which gives it CurveZMQ keys, or listen on 127.0.0.1 only.", c->ip);
+}
+
 static int server_setup(cc_kernel *k, cc_server *s)
 {
     s->max_bytes = max_message_bytes();
+    log_encryption(&k->conn);
     s->sock[CC_CH_SHELL] = make_socket(k, ZMQ_ROUTER, k->conn.shell_port, "shell");
     s->sock[CC_CH_CONTROL] = make_socket(k, ZMQ_ROUTER, k->conn.control_port, "control");
     s->sock[CC_CH_STDIN] = make_socket(k, ZMQ_ROUTER, k->conn.stdin_port, "stdin");

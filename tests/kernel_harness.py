@@ -54,29 +54,37 @@ SANITIZER_LOG_DIR = os.path.join(_TMP, "sanitizer")
 os.makedirs(SANITIZER_LOG_DIR)
 
 
+def _built_kernelspec() -> dict:
+    """The kernelspec the build generated ({} if there is none)."""
+    try:
+        with open(os.path.join(BUILD, "kernel.json")) as f:
+            spec = json.load(f)
+        return spec if isinstance(spec, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
 def _kernel_argv() -> list[str]:
     """argv of the kernelspec the build generated, with our binary first."""
     tail = ["-f", "{connection_file}"]
-    built = os.path.join(BUILD, "kernel.json")
-    try:
-        with open(built) as f:
-            argv = json.load(f)["argv"]
-        if len(argv) > 1:
-            tail = argv[1:]
-    except (OSError, ValueError, KeyError):
-        pass
+    argv = _built_kernelspec().get("argv")
+    if isinstance(argv, list) and len(argv) > 1:
+        tail = argv[1:]
     return [KERNEL_BIN] + tail
 
 
 def _write_kernelspec() -> str:
+    """The test kernelspec: the built one's argv tail and metadata (so, e.g.,
+    its supported_encryption), with our binary."""
     kdir = os.path.join(_TMP, "jupyter", "kernels", KERNEL_NAME)
     os.makedirs(kdir)
+    metadata = _built_kernelspec().get("metadata")
     spec = {
         "argv": _kernel_argv(),
         "display_name": "cudacell (test build)",
         "language": "c",
         "interrupt_mode": "signal",
-        "metadata": {},
+        "metadata": metadata if isinstance(metadata, dict) else {},
     }
     with open(os.path.join(kdir, "kernel.json"), "w") as f:
         json.dump(spec, f, indent=1)
@@ -207,11 +215,13 @@ class Kernel:
     """A running cudacell kernel with a blocking client."""
 
     def __init__(self, env: dict | None = None, cwd: str | None = None, kernel_name: str = KERNEL_NAME,
-                 stderr: Any = None):
-        """stderr: a file the kernel's stderr goes to (default: ours)."""
+                 stderr: Any = None, transport_encryption: str = "disabled"):
+        """stderr: a file the kernel's stderr goes to (default: ours).
+        transport_encryption: jupyter_client's policy ("disabled", "auto",
+        "required"); with CurveZMQ keys the raw sockets below use them too."""
         if kernel_name == KERNEL_NAME:
             require_kernel()
-        self.km = KernelManager(kernel_name=kernel_name)
+        self.km = KernelManager(kernel_name=kernel_name, transport_encryption=transport_encryption)
         self._stash: dict[str, list[dict]] = {}
         kenv = dict(os.environ)
         if env:
@@ -414,6 +424,18 @@ class Kernel:
             return f"ipc://{ci['ip']}-{port}"
         return f"tcp://{ci['ip']}:{port}"
 
+    def raw_socket(self, socket_type: int, channel: str) -> zmq.Socket:
+        """A socket of ours connected to channel, a CurveZMQ client when the
+        kernel has keys (as jupyter_client's own sockets are)."""
+        s = zmq.Context.instance().socket(socket_type)
+        s.setsockopt(zmq.LINGER, 0)
+        pub = self.km.curve_publickey
+        if pub is not None:
+            s.curve_publickey, s.curve_secretkey = zmq.curve_keypair()
+            s.curve_serverkey = pub if isinstance(pub, bytes) else pub.encode()
+        s.connect(self.endpoint(channel))
+        return s
+
     @property
     def key(self) -> bytes:
         k = self.km.get_connection_info()["key"]
@@ -438,10 +460,7 @@ class Kernel:
 
     def heartbeat_latencies(self, n: int = 20, pause: float = 0.05, timeout: float = 5.0) -> list[float]:
         """Round trips of n heartbeat pings (seconds); inf for a lost one."""
-        ctx = zmq.Context.instance()
-        s = ctx.socket(zmq.REQ)
-        s.setsockopt(zmq.LINGER, 0)
-        s.connect(self.endpoint("hb"))
+        s = self.raw_socket(zmq.REQ, "hb")
         out = []
         try:
             for i in range(n):

@@ -1,9 +1,11 @@
-/* tests/unit/test_connection.c — connection file parsing, endpoints, errors. */
+/* tests/unit/test_connection.c — connection file parsing, endpoints, errors,
+ * and the CurveZMQ key pair (curve.c). */
 #include <stddef.h>   /* connection.h uses size_t */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #include "connection.h"
 #include "tap.h"
@@ -143,11 +145,110 @@ static void load_files(void)
     unlink(path);
 }
 
+/* A connection file with the five ports and the given extra fields. */
+static char *with_fields(const char *fields)
+{
+    char *text = NULL;
+    if (asprintf(&text, "{\"shell_port\":1,\"iopub_port\":2,\"stdin_port\":3,"
+                 "\"control_port\":4,\"hb_port\":5%s}", fields) < 0)
+        abort();
+    return text;
+}
+
+/* The pair as connection-file fields; NULL leaves a field out. */
+static char *with_keys(const char *pub, const char *sec)
+{
+    char fields[256] = "";
+    size_t n = 0;
+    if (pub)
+        n += (size_t)snprintf(fields + n, sizeof fields - n, ",\"curve_publickey\":\"%s\"", pub);
+    if (sec)
+        snprintf(fields + n, sizeof fields - n, ",\"curve_secretkey\":\"%s\"", sec);
+    return with_fields(fields);
+}
+
+/* Keys expected to be refused: the message names `needle`, never quotes
+ * the secret key, and nothing of the pair is kept. */
+static void expect_curve_fail(const char *pub, const char *sec, const char *needle, const char *what)
+{
+    char *text = with_keys(pub, sec);
+    cc_conn c;
+    char *err = NULL;
+    int rc = cc_conn_parse(text, &c, &err);
+    CHECK(rc == -1 && err && strstr(err, needle), "%s is refused, naming '%s'", what, needle);
+    if (err && !strstr(err, needle))
+        printf("#   message: %s\n", err);
+    CHECK(!err || !sec || !*sec || !strstr(err, sec), "%s: the message does not quote the secret key", what);
+    CHECK(!c.curve && c.curve_secretkey[0] == '\0', "%s: no key is kept", what);
+    free(err);
+    free(text);
+}
+
+static void curve_keys(void)
+{
+    char pub[41], sec[41], pub2[41], sec2[41];
+    int r1 = zmq_curve_keypair(pub, sec), r2 = zmq_curve_keypair(pub2, sec2);
+    if (r1 != 0 || r2 != 0 || !zmq_has("curve")) {
+        printf("ok %d # SKIP libzmq built without CURVE\n", ++tap_n);
+        return;
+    }
+    cc_conn c;
+    char *err = NULL;
+    char *text = with_keys(pub, sec);
+    int rc = cc_conn_parse(text, &c, &err);
+    CHECK(rc == 0 && err == NULL && c.curve, "a connection file with a CurveZMQ pair parses, encryption on");
+    if (err)
+        printf("#   message: %s\n", err);
+    CHECK_STR(c.curve_publickey, pub, "curve_publickey kept");
+    CHECK_STR(c.curve_secretkey, sec, "curve_secretkey kept");
+    cc_conn_clear(&c);
+    static const char zero[41];
+    CHECK(!c.curve && memcmp(c.curve_secretkey, zero, sizeof zero) == 0,
+          "clear wipes the secret key");
+    free(text);
+
+    text = with_fields(",\"curve_publickey\":null,\"curve_secretkey\":null");
+    rc = cc_conn_parse(text, &c, &err);
+    CHECK(rc == 0 && !c.curve && c.curve_publickey[0] == '\0', "null keys: no encryption");
+    cc_conn_clear(&c);
+    free(text);
+    text = with_keys(NULL, NULL);
+    rc = cc_conn_parse(text, &c, &err);
+    CHECK(rc == 0 && !c.curve, "no keys: no encryption (plain connection files still work)");
+    cc_conn_clear(&c);
+    free(text);
+
+    expect_curve_fail(pub, NULL, "no \"curve_secretkey\"", "a public key alone");
+    expect_curve_fail(NULL, sec, "no \"curve_publickey\"", "a secret key alone");
+    char shorter[41];
+    memcpy(shorter, sec, 41);
+    shorter[39] = '\0';
+    expect_curve_fail(pub, shorter, "40 characters of Z85 text and it has 39", "a 39-character secret key");
+    expect_curve_fail(pub, "", "it has 0", "an empty secret key");
+    expect_curve_fail("", sec, "\"curve_publickey\" is not a CurveZMQ key", "an empty public key");
+    char badchar[41];
+    memcpy(badchar, pub, 41);
+    badchar[4] = '_';
+    expect_curve_fail(badchar, sec, "character 5 is not", "a public key with a non-Z85 character");
+    expect_curve_fail(pub, "########################################", "larger than 32 bits",
+                      "Z85 text whose groups overflow");
+    expect_curve_fail(pub, sec2, "does not belong", "a secret key of another pair");
+    expect_curve_fail(pub2, sec, "does not belong", "a public key of another pair");
+
+    text = with_fields(",\"curve_publickey\":42,\"curve_secretkey\":\"x\"");
+    rc = cc_conn_parse(text, &c, &err);
+    CHECK(rc == -1 && err && strstr(err, "\"curve_publickey\" field must be a string"),
+          "a non-string key is refused");
+    free(err);
+    free(text);
+}
+
 int main(void)
 {
     parse_good();
     parse_variants();
     parse_errors();
     load_files();
+    curve_keys();
     return tap_done();
 }
