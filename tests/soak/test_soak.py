@@ -89,8 +89,13 @@ def _dir_size(path: str) -> tuple[int, int]:
     return n, size
 
 
-def _tmp_entries() -> set[str]:
-    return set(glob.glob("/tmp/cudacell-*")) - set(glob.glob("/tmp/cudacell-tests-*"))
+def _leftovers(kpid: int, cache: str) -> list[str]:
+    """What this kernel could leave behind: its work directory
+    ($TMPDIR/cudacell-<pid>-XXXXXX) and compiler temporaries in its cache.
+    (Other suites' kernels may come and go meanwhile: only ours count.)"""
+    tmp = os.environ.get("TMPDIR") or "/tmp"
+    return sorted(glob.glob(os.path.join(tmp, f"cudacell-{kpid}-*")) +
+                  glob.glob(os.path.join(cache, ".tmp-*")))
 
 
 def _snapshot(k: Kernel, cache: str) -> dict:
@@ -168,8 +173,8 @@ class Hostile:
 def test_soak(tmp_path):
     cache = str(tmp_path / "cache")
     os.makedirs(cache, mode=0o700)
-    tmp_before = _tmp_entries()
     k = Kernel(env={"CUDACELL_CACHE_DIR": cache})
+    kpid = k.pid
     try:
         assert k.execute("#include <stdio.h>\n#include <stdlib.h>\n#include <signal.h>\n"
                          "long soak_count = 0;\nint f(int x) { return x + 1; }").status == "ok"
@@ -242,5 +247,5 @@ def test_soak(tmp_path):
     finally:
         k.shutdown()
     time.sleep(0.5)
-    left = _tmp_entries() - tmp_before
-    assert not left, f"temporary files left after shutdown: {sorted(left)}"
+    left = _leftovers(kpid, cache)
+    assert not left, f"temporary files left after shutdown: {left}"
