@@ -5,13 +5,13 @@
 
 #include "session.h"
 
-struct cc_exec;
+struct cc_out;
 struct cc_services;
 
 typedef enum cc_cell_mode { CC_CELL_RUN = 0, CC_CELL_TIME, CC_CELL_TIMEIT } cc_cell_mode;
 
 /* lang_forced: -1 autodetect (CUDA syntax → CUDA), else a cc_lang. */
-int cc_cell_execute(struct cc_exec *x, struct cc_services *svc, const char *code,
+int cc_cell_execute(struct cc_out *o, struct cc_services *svc, const char *code,
                     int first_line, int lang_forced, cc_cell_mode mode);
 
 #endif

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cc_output.h"
 #include "cells.h"
 #include "clex.h"
-#include "execute.h"
 #include "services.h"
 #include "shellcmd.h"
 
@@ -193,7 +193,7 @@ void cc_segments_free(cc_segment *segs, size_t n)
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-static int unknown_magic(cc_exec *x, const cc_segment *seg)
+static int unknown_magic(cc_out *x, const cc_segment *seg)
 {
     bool cell = seg->kind == CC_SEG_CELL_MAGIC;
     const char *pct = cell ? "%%" : "%";
@@ -207,13 +207,13 @@ static int unknown_magic(cc_exec *x, const cc_segment *seg)
                  ? " (%%%s is a line magic: write it with one %%.)"
                  : " (%%%%%s is a cell magic: write it with two %%%% on the first line of the cell.)",
                  seg->name);
-    cc_exec_error(x, "UsageError", evalue, tb);
+    cc_out_error(x, "UsageError", evalue, tb);
     return -1;
 }
 
 /* After `!cmd` exits 127 ("not found"): when cmd is nvidia-smi, say what its
  * absence means for CUDA cells. */
-static void shell_note(cc_exec *x, const char *cmd, int status)
+static void shell_note(cc_out *x, const char *cmd, int status)
 {
     if (status != 127)
         return;
@@ -225,12 +225,12 @@ static void shell_note(cc_exec *x, const char *cmd, int status)
             base = p + 1;
     if (end - base != 10 || memcmp(base, "nvidia-smi", 10) != 0)
         return;
-    cc_exec_printf(x, 2, "Note: nvidia-smi is not installed here. It comes with the NVIDIA driver, so this "
+    cc_out_printf(x, 2, "Note: nvidia-smi is not installed here. It comes with the NVIDIA driver, so this "
                          "machine (or container) has no NVIDIA driver and CUDA cells cannot use a GPU: they "
                          "still compile, and their host code runs. %%gpu shows what was detected.\n");
 }
 
-int cc_magic_run(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_run(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     switch (seg->kind) {
     case CC_SEG_CODE:
@@ -255,7 +255,7 @@ int cc_magic_run(cc_exec *x, cc_services *svc, const cc_segment *seg)
                  "Cell magic %%%%%s was found on line %d. A cell magic applies to the whole cell, so it must be "
                  "the cell's first line; move it to the top, or into a cell of its own. Line magics use a single %%.",
                  seg->name, seg->line);
-        cc_exec_error(x, "UsageError", evalue, tb);
+        cc_out_error(x, "UsageError", evalue, tb);
         return -1;
     }
     return m->fn(x, svc, seg);
@@ -263,17 +263,17 @@ int cc_magic_run(cc_exec *x, cc_services *svc, const cc_segment *seg)
 
 /* ---- %lsmagic ----------------------------------------------------------- */
 
-int cc_magic_lsmagic(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_lsmagic(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     (void)svc;
     (void)seg;
     for (int pass = 0; pass < 2; pass++) {
         bool cell = pass == 1;
-        cc_exec_printf(x, 1, "%s%s magics:\n", cell ? "\n" : "", cell ? "Cell" : "Line");
+        cc_out_printf(x, 1, "%s%s magics:\n", cell ? "\n" : "", cell ? "Cell" : "Line");
         for (size_t i = 0; i < N_MAGICS; i++)
             if (magic_table[i].cell == cell)
-                cc_exec_printf(x, 1, "  %-24s %s\n", magic_table[i].usage, magic_table[i].help);
+                cc_out_printf(x, 1, "  %-24s %s\n", magic_table[i].usage, magic_table[i].help);
     }
-    cc_exec_printf(x, 1, "\nA line starting with ! runs a shell command, e.g. !ls -l or !nvidia-smi.\n");
+    cc_out_printf(x, 1, "\nA line starting with ! runs a shell command, e.g. !ls -l or !nvidia-smi.\n");
     return 0;
 }

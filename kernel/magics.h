@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct cc_exec;
+struct cc_out;
 struct cc_services;
 
 typedef enum cc_seg_kind {
@@ -34,7 +34,7 @@ typedef struct cc_segment {
 int cc_magics_split(const char *code, cc_segment **segs, size_t *n);
 void cc_segments_free(cc_segment *segs, size_t n);
 
-typedef int (*cc_magic_fn)(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
+typedef int (*cc_magic_fn)(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
 
 typedef struct cc_magic {
     const char *name;     /* without % */
@@ -49,34 +49,34 @@ const cc_magic *cc_magic_table(size_t *n);
 
 /* Run one segment (any kind but CODE): finds the magic, or reports the
  * unknown-magic error naming it and pointing to %lsmagic. */
-int cc_magic_run(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_run(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
 
 /* ---- handlers, implemented by the files named ---- */
 /* magics.c */
-int cc_magic_lsmagic(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_lsmagic(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
 /* magics_env.c: %cd %pwd %env %%writefile %%bash */
-int cc_magic_cd(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_pwd(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_env(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_writefile(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_bash(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_cd(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_pwd(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_env(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_writefile(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_bash(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
 /* cells.c: %%c %%cuda %%time %%timeit %cflags %ldflags %args %reset %who */
-int cc_magic_c(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_cuda(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_time(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_timeit(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_cflags(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_ldflags(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_args(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_reset(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_who(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_c(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_cuda(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_time(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_timeit(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_cflags(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_ldflags(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_args(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_reset(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_who(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
 /* cuda/gpu_magic.c: %gpu %nvccflags */
-int cc_magic_gpu(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_nvccflags(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_gpu(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_nvccflags(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
 /* cuda/profile_magic.c: %%ncu %%nsys */
-int cc_magic_ncu(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
-int cc_magic_nsys(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_ncu(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_nsys(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
 /* cuda/mpirun_magic.c: %%mpirun */
-int cc_magic_mpirun(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_mpirun(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
 
 #endif
