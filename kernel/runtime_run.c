@@ -29,7 +29,7 @@ extern char **environ;
 
 /* ---- one run ------------------------------------------------------------------ */
 
-/* Everything a pipe has now, to the frontend. Returns 0 at end of file. */
+/* Everything a pipe has now, to the output. Returns 0 at end of file. */
 static int drain(cc_runtime *rt, cc_out *o, int *fd, int stream)
 {
     char buf[65536];
