@@ -232,7 +232,7 @@ static int switch_gpu(cc_out *x, cc_services *svc, const char *arg)
         cc_rt_restart(svc->rt, (const char *const *)objs, nobj);
         free(objs);
         cc_out_printf(x, 1, "Switched to GPU %ld (%s); the runtime was restarted, "
-                             "variable values were reset.\n", n, name);
+                            "variable values were reset.\n", n, name);
     } else {
         cc_out_printf(x, 1, "Switched to GPU %ld (%s); CUDA cells will run there.\n", n, name);
     }
@@ -255,7 +255,7 @@ int cc_magic_nvccflags(cc_out *x, cc_services *svc, const cc_segment *seg)
             cc_out_printf(x, 1, "nvcc flags for CUDA cells: %s\n", svc->nvccflags);
         else
             cc_out_printf(x, 1, "No extra nvcc flags are set (%%nvccflags FLAGS sets them, "
-                                 "%%nvccflags \"\" clears them).\n");
+                                "%%nvccflags \"\" clears them).\n");
         return 0;
     }
     int clear = strcmp(args, "\"\"") == 0 || strcmp(args, "''") == 0;

@@ -296,7 +296,7 @@ int cc_magic_reset(cc_out *o, cc_services *svc, const cc_segment *seg)
     cc_cache_unpin_all(svc->cache);   /* nothing loads the old objects any more */
     cc_crash_cells_clear(svc->crash_cells);
     cc_out_printf(o, 1, "Session reset: every declaration, function and variable is forgotten, and the "
-                         "runtime process will start afresh with the next cell.\n");
+                        "runtime process will start afresh with the next cell.\n");
     return 0;
 }
 

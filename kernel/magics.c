@@ -226,8 +226,8 @@ static void shell_note(cc_out *x, const char *cmd, int status)
     if (end - base != 10 || memcmp(base, "nvidia-smi", 10) != 0)
         return;
     cc_out_printf(x, 2, "Note: nvidia-smi is not installed here. It comes with the NVIDIA driver, so this "
-                         "machine (or container) has no NVIDIA driver and CUDA cells cannot use a GPU: they "
-                         "still compile, and their host code runs. %%gpu shows what was detected.\n");
+                        "machine (or container) has no NVIDIA driver and CUDA cells cannot use a GPU: they "
+                        "still compile, and their host code runs. %%gpu shows what was detected.\n");
 }
 
 int cc_magic_run(cc_out *x, cc_services *svc, const cc_segment *seg)
