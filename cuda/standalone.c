@@ -18,11 +18,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cc_output.h"
 #include "cellutil.h"
 #include "child_spawn.h"
 #include "compiler.h"
 #include "display_dirs.h"
-#include "execute.h"
 #include "gpu_probe.h"
 #include "interrupt.h"
 #include "nvcc.h"
@@ -85,7 +85,7 @@ int cc_sa_write_file(const char *path, const char *text)
     return 0;
 }
 
-char *cc_sa_job_dir(cc_exec *x, cc_services *svc, const char *prefix)
+char *cc_sa_job_dir(cc_out *x, cc_services *svc, const char *prefix)
 {
     static unsigned counter;
     char *dir = NULL;
@@ -96,12 +96,12 @@ char *cc_sa_job_dir(cc_exec *x, cc_services *svc, const char *prefix)
     char m[768];
     snprintf(m, sizeof m, "Could not create the directory %s for the program (%s). Check that the disk is "
              "not full; restarting the kernel makes a fresh work directory.", dir, strerror(errno));
-    cc_exec_error(x, "OSError", "could not create the program's directory", m);
+    cc_out_error(x, "OSError", "could not create the program's directory", m);
     free(dir);
     return NULL;
 }
 
-int cc_sa_capture(cc_exec *x, char *const argv[], char **out)
+int cc_sa_capture(cc_out *x, char *const argv[], char **out)
 {
     int p[2];
     *out = NULL;
@@ -132,7 +132,7 @@ int cc_sa_capture(cc_exec *x, char *const argv[], char **out)
         if (interrupted)
             poll(&pfd, 1, 100);   /* the wake fd stays readable */
         else
-            cc_exec_poll(x, &pfd, 1, 500);
+            cc_out_poll(x, &pfd, 1, 500);
         char tmp[4096];
         ssize_t r = read(p[0], tmp, sizeof tmp);
         if (r > 0) {
@@ -184,7 +184,7 @@ static char *sa_join(const char *a, const char *b)
 
 /* The cell planned against the session and compiled (not committed).
  * Returns the plan (and fills *cr), or NULL after reporting the error. */
-static cc_plan *sa_compile_cell(cc_exec *x, cc_services *svc, const cc_sa_build *b, cc_compile_res *cr)
+static cc_plan *sa_compile_cell(cc_out *x, cc_services *svc, const cc_sa_build *b, cc_compile_res *cr)
 {
     cc_lang lang = b->lang >= 0 ? (cc_lang)b->lang : (cc_cell_is_cuda(b->code) ? CC_LANG_CUDA : CC_LANG_C);
     char *err = NULL;
@@ -197,7 +197,7 @@ static cc_plan *sa_compile_cell(cc_exec *x, cc_services *svc, const cc_sa_build 
         char *ev = strndup(text, strcspn(text, "\n"));
         if (!ev)
             abort();
-        cc_exec_error(x, "SyntaxError", ev, text);
+        cc_out_error(x, "SyntaxError", ev, text);
         free(ev);
         free(err);
         return NULL;
@@ -220,17 +220,17 @@ static cc_plan *sa_compile_cell(cc_exec *x, cc_services *svc, const cc_sa_build 
     char *diag = cr->diagnostics && *cr->diagnostics && !cr->tool_missing
                  ? cc_diag_add_context(cr->diagnostics, b->code, b->first_line) : NULL;
     if (cr->interrupted)
-        cc_exec_error(x, "KeyboardInterrupt", "interrupted",
-                      "KeyboardInterrupt: compilation was stopped; nothing of this cell ran.");
+        cc_out_error(x, "KeyboardInterrupt", "interrupted",
+                     "KeyboardInterrupt: compilation was stopped; nothing of this cell ran.");
     else if (cr->tool_missing)
-        cc_exec_error(x, lang == CC_LANG_CUDA ? "NvccNotFound" : "CompilerNotFound",
-                      "the compiler was not found", cr->diagnostics);
+        cc_out_error(x, lang == CC_LANG_CUDA ? "NvccNotFound" : "CompilerNotFound",
+                     "the compiler was not found", cr->diagnostics);
     else if (!cr->ok) {
         char *ev = cc_diag_first_error(cr->diagnostics);
-        cc_exec_error(x, "CompileError", ev, diag ? diag : cr->diagnostics);
+        cc_out_error(x, "CompileError", ev, diag ? diag : cr->diagnostics);
         free(ev);
     } else if (diag)
-        cc_exec_write(x, 2, diag, strlen(diag));   /* warnings */
+        cc_out_write(x, 2, diag, strlen(diag));   /* warnings */
     free(diag);
     if (!cr->ok || cr->interrupted) {
         cc_compile_res_clear(cr);
@@ -288,7 +288,7 @@ static void sa_rpath(cc_strbuf *cmd, const char *dir)
 }
 
 /* Write and compile the launcher against so_path. 0, or -1 after reporting. */
-static int sa_link(cc_exec *x, cc_services *svc, const cc_sa_build *b, const char *so_path, bool cuda,
+static int sa_link(cc_out *x, cc_services *svc, const cc_sa_build *b, const char *so_path, bool cuda,
                    const char *exe)
 {
     char *src = NULL;
@@ -308,13 +308,13 @@ static int sa_link(cc_exec *x, cc_services *svc, const cc_sa_build *b, const cha
     if (cc_sa_write_file(src, text.s) != 0) {
         char m[768];
         snprintf(m, sizeof m, "Could not write %s (%s). Check that the disk is not full.", src, strerror(errno));
-        cc_exec_error(x, "OSError", "could not write the launcher", m);
+        cc_out_error(x, "OSError", "could not write the launcher", m);
         goto out;
     }
     if (!(ccw = sa_c_compiler())) {
-        cc_exec_error(x, "CompilerNotFound", "the C compiler was not found",
-                      "The C compiler (cc, or $CC) was not found on PATH; it links the cell into a program. "
-                      "Install gcc (sudo apt install gcc) or set CC, then run the cell again.");
+        cc_out_error(x, "CompilerNotFound", "the C compiler was not found",
+                     "The C compiler (cc, or $CC) was not found on PATH; it links the cell into a program. "
+                     "Install gcc (sudo apt install gcc) or set CC, then run the cell again.");
         goto out;
     }
     char inc[PATH_MAX], lib[PATH_MAX];
@@ -347,13 +347,13 @@ static int sa_link(cc_exec *x, cc_services *svc, const cc_sa_build *b, const cha
     int st = cc_sa_capture(x, argv, &out);
     free(argv);
     if (st == -2) {
-        cc_exec_error(x, "KeyboardInterrupt", "interrupted", "KeyboardInterrupt: linking was stopped; nothing ran.");
+        cc_out_error(x, "KeyboardInterrupt", "interrupted", "KeyboardInterrupt: linking was stopped; nothing ran.");
     } else if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         char *m = NULL;
         if (asprintf(&m, "The cell compiled, but linking it into a program failed:\n%s\nCheck %%ldflags; the "
                      "program links the same libraries as the cell.", out ? out : strerror(errno)) < 0)
             abort();
-        cc_exec_error(x, "LinkError", "the program could not be linked", m);
+        cc_out_error(x, "LinkError", "the program could not be linked", m);
         free(m);
     } else {
         rc = 0;
@@ -368,7 +368,7 @@ out:
     return rc;
 }
 
-char *cc_sa_build_program(cc_exec *x, cc_services *svc, const cc_sa_build *b, bool *is_cuda)
+char *cc_sa_build_program(cc_out *x, cc_services *svc, const cc_sa_build *b, bool *is_cuda)
 {
     cc_compile_res cr;
     cc_plan *plan = sa_compile_cell(x, svc, b, &cr);

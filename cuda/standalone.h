@@ -31,7 +31,7 @@
 
 #include "strbuf.h"
 
-struct cc_exec;
+struct cc_out;
 struct cc_services;
 
 /* s single-quoted for /bin/sh, appended to b. */
@@ -49,12 +49,12 @@ int cc_sa_write_file(const char *path, const char *text);
 
 /* A new directory <workdir>/<prefix>-N (malloc'd path), or NULL after one
  * OSError was reported through x. */
-char *cc_sa_job_dir(struct cc_exec *x, struct cc_services *svc, const char *prefix);
+char *cc_sa_job_dir(struct cc_out *x, struct cc_services *svc, const char *prefix);
 
 /* Run argv[0] (a path) with argv; its stdout and stderr (up to 64 KiB) in
  * *out (malloc'd, NUL-terminated). An interrupt kills it. Returns its wait
  * status, -1 when it could not start (errno set), -2 when interrupted. */
-int cc_sa_capture(struct cc_exec *x, char *const argv[], char **out);
+int cc_sa_capture(struct cc_out *x, char *const argv[], char **out);
 
 typedef struct cc_sa_build {
     const char *code;         /* the cell's code */
@@ -73,7 +73,7 @@ typedef struct cc_sa_build {
 /* Build the program. Returns its malloc'd path, or NULL after exactly one
  * error was reported through x (SyntaxError, CompileError, an interrupt…).
  * *is_cuda says which compiler built the cell. */
-char *cc_sa_build_program(struct cc_exec *x, struct cc_services *svc, const cc_sa_build *b, bool *is_cuda);
+char *cc_sa_build_program(struct cc_out *x, struct cc_services *svc, const cc_sa_build *b, bool *is_cuda);
 
 /* How the process with this rank ended, from status_dir/<rank>. */
 typedef enum cc_sa_end { CC_SA_STARTED, CC_SA_EXIT, CC_SA_SIGNAL } cc_sa_end;

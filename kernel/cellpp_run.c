@@ -23,7 +23,7 @@ static const char *session_macro(void *ctx, const char *name)
 
 /* The code with its untaken groups blanked into *out; *out stays NULL when
  * the preprocessor fails (the compile then reports the cell's own error). */
-static int resolve_conds(struct cc_exec *x, cc_services *svc, const char *code, int first_line, char **out)
+static int resolve_conds(struct cc_out *x, cc_services *svc, const char *code, int first_line, char **out)
 {
     char *err = NULL, *pp = NULL;
     cc_pp_probe pr;
@@ -55,7 +55,7 @@ static int resolve_conds(struct cc_exec *x, cc_services *svc, const char *code, 
     return rc == -2 ? -2 : 0;
 }
 
-int cc_cell_resolve_pp(struct cc_exec *x, cc_services *svc, const char *code, int first_line, cc_lang lang,
+int cc_cell_resolve_pp(struct cc_out *x, cc_services *svc, const char *code, int first_line, cc_lang lang,
                        char **resolved)
 {
     *resolved = NULL;

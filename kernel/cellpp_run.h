@@ -5,12 +5,12 @@
 
 #include "session.h"
 
-struct cc_exec;
+struct cc_out;
 struct cc_services;
 
 /* *resolved: the code to plan instead of `code` (malloc'd), or NULL when the
  * code is fine as it is. Returns 0, or -2 when interrupted. */
-int cc_cell_resolve_pp(struct cc_exec *x, struct cc_services *svc, const char *code, int first_line, cc_lang lang,
+int cc_cell_resolve_pp(struct cc_out *x, struct cc_services *svc, const char *code, int first_line, cc_lang lang,
                        char **resolved);
 
 #endif

@@ -9,7 +9,7 @@
 #include "session.h"
 #include "display_dirs.h"   /* cc_display_dirs */
 
-struct cc_exec;
+struct cc_out;
 
 typedef struct cc_compile_req {
     cc_lang lang;
@@ -36,16 +36,17 @@ typedef struct cc_compile_res {
     bool tool_missing;       /* compiler not found: diagnostics holds the message */
 } cc_compile_res;
 
-/* Compile (or find in the cache). Waits via cc_exec_poll so an interrupt
- * kills the compiler. Returns 0 when a result was produced (ok or not). */
-int cc_compile(struct cc_exec *x, const cc_compile_req *req, cc_compile_res *res);
+/* Compile (or find in the cache). Waits via cc_out_poll so an interrupt
+ * kills the compiler (o may be NULL). Returns 0 when a result was produced
+ * (ok or not). */
+int cc_compile(struct cc_out *o, const cc_compile_req *req, cc_compile_res *res);
 void cc_compile_res_clear(cc_compile_res *res);
 
 /* Preprocess req->source (C only) with the flags a C cell compiles with
  * (-std=gnu17 -O1, libcudacell's include directory, %cflags) plus -E -P;
  * *out gets the output (malloc'd). Returns 0; -1 when the preprocessor could
  * not run or failed (*out then NULL); -2 when interrupted. */
-int cc_preprocess(struct cc_exec *x, const cc_compile_req *req, char **out);
+int cc_preprocess(struct cc_out *o, const cc_compile_req *req, char **out);
 
 
 #endif

@@ -2,7 +2,8 @@
  * way a request is answered (cc_dispatch): look the type up, publish busy,
  * take the entry's lock, run its handler, release, publish idle. The
  * handlers are here too, next to their rows; each is a few lines that call
- * the module doing the work (execute, complete, info, intake, usage).
+ * the module doing the work (execute, complete, info, intake, usage); the
+ * execute handler sends the execute_reply whose content execute.c builds.
  *
  * Shell requests run on a shell worker thread (shell.c), control requests on
  * the server thread (control.c), so a control handler must never wait: the
@@ -21,6 +22,7 @@
 #include "intake.h"
 #include "interrupt.h"
 #include "log.h"
+#include "server.h"
 #include "services.h"
 #include "shell.h"
 #include "usage.h"
@@ -57,14 +59,18 @@ static json_t *error_content(const char *ename, const char *evalue)
 /* ---- shell handlers --------------------------------------------------------- */
 
 /* After a failed execute with stop_on_error, the executes the server received
- * before its reply left are answered "aborted" (shell.c keeps the mark). */
+ * before its reply left are answered "aborted" (shell.c keeps the mark):
+ * reply_seq is the server's shell count as the reply leaves. */
 static void h_execute(cc_request *r)
 {
     if (r->msg->seq <= r->abort_upto) {
         cc_reply(r, json_pack("{s:s}", "status", "aborted"));
         return;
     }
-    r->stop = cc_execute_request(r->k, r->k->svc, r->msg, &r->reply_seq);
+    json_t *rep = NULL;
+    r->stop = cc_execute_request(r->k, r->k->svc, r->msg, &rep);
+    r->reply_seq = cc_server_shell_seq();
+    cc_reply(r, rep);
 }
 
 static void h_is_complete(cc_request *r)

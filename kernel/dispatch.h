@@ -17,7 +17,7 @@ enum {
     CC_D_NAMES_LOCK = 1u << 3,   /* held: svc->names_lock for reading (the session's names) */
     CC_D_COUNT_LOCK = 1u << 4,   /* held: svc->count_lock (execution count, history) */
     /* Uses the runtime: svc->run_lock is taken by the execute pipeline for
-     * each segment whose magic table entry asks for it (execute.c), so a
+     * each segment whose magic table entry asks for it (engine/engine.c), so a
      * subshell's `!` lines and free magics run alongside a long cell. The
      * dispatcher itself takes nothing for this flag. */
     CC_D_RUNTIME_LOCK = 1u << 5,

@@ -1,28 +1,40 @@
-/* kernel/execute.c — an execute_request from start to reply, and the cc_exec
- * output API every executor writes through (streams, errors, displays,
- * stdin). The data path reads top to bottom in cc_execute_request:
- * request → segments (magics/split.c) → run each → stream output → reply. */
-#include "execute.h"
+/* kernel/execute.c — an execute_request from start to reply, and the one
+ * implementation of the engine's output interface (cc_output.h) for it:
+ * stream text coalesced into iopub `stream` messages, displays checked
+ * (display_relay.c) and published, the cell's error as the iopub `error`
+ * and the reply's status, input through the stdin channel (shell.c). The
+ * data path reads top to bottom in cc_execute_request: request → checks →
+ * the engine runs the cell (engine/engine.c) → reply. */
 #include "execute_request.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zmq.h>
 
-#include "cells.h"
+#include "cc_output.h"
+#include "display_relay.h"
+#include "engine.h"
 #include "interrupt.h"
-#include "log.h"
-#include "magics.h"
+#include "outstream.h"
 #include "runtime_client.h"
-#include "server.h"
 #include "services.h"
 #include "shell.h"
 #include "userwords.h"
+
+/* One execute_request in flight: its parent message, the output it
+ * streams, the error it ends with. */
+typedef struct cc_exec {
+    cc_kernel *k;
+    const cc_msg *req;          /* the execute_request (borrowed) */
+    bool silent;
+    bool allow_stdin;
+    int execution_count;
+    json_t *error_reply;        /* {ename, evalue, traceback} for the reply, owned */
+    cc_outstream out, err;      /* stdout / stderr coalescing */
+    cc_out engine;              /* what the engine writes to (ctx: this cc_exec) */
+} cc_exec;
 
 /* ---- streams ---------------------------------------------------------- */
 
@@ -38,8 +50,12 @@ static void send_stream(cc_exec *x, int stream, bool final)
     free(text);
 }
 
-void cc_exec_write(cc_exec *x, int stream, const char *data, size_t len)
+/* Bytes may split a UTF-8 sequence; invalid bytes become U+FFFD. Coalesced;
+ * sent at least every CC_OUTSTREAM_FLUSH_MS while data keeps coming (see
+ * ex_tick), and on a flush. */
+static void ex_stream(void *ctx, int stream, const char *data, size_t len)
 {
+    cc_exec *x = ctx;
     cc_outstream *o = stream == 2 ? &x->err : &x->out;
     cc_outstream *other = stream == 2 ? &x->out : &x->err;
     if (len == 0)
@@ -52,31 +68,24 @@ void cc_exec_write(cc_exec *x, int stream, const char *data, size_t len)
         send_stream(x, stream, false);
 }
 
-void cc_exec_printf(cc_exec *x, int stream, const char *fmt, ...)
+static void ex_flush(void *ctx)
 {
-    va_list ap;
-    char *s = NULL;
-    va_start(ap, fmt);
-    int n = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        cc_exec_write(x, stream, s, (size_t)n);
-    free(s);
-}
-
-void cc_exec_flush(cc_exec *x)
-{
+    cc_exec *x = ctx;
     send_stream(x, 1, true);
     send_stream(x, 2, true);
 }
 
-static void flush_due(cc_exec *x)
+/* While the engine waits: send what is due; wake again in time for what
+ * is pending. */
+static int ex_tick(void *ctx)
 {
+    cc_exec *x = ctx;
     long long now = cc_now_ms();
     if (cc_outstream_due(&x->out, now))
         send_stream(x, 1, false);
     if (cc_outstream_due(&x->err, now))
         send_stream(x, 2, false);
+    return x->out.len || x->err.len ? CC_OUTSTREAM_FLUSH_MS : -1;
 }
 
 /* ---- errors and rich output ------------------------------------------- */
@@ -104,15 +113,12 @@ static json_t *split_lines(const char *text)
     return a;
 }
 
-void cc_exec_error(cc_exec *x, const char *ename, const char *evalue, const char *traceback_text)
+/* The cell's one error (cc_out_error keeps the rule): the iopub `error`
+ * (unless silent) and the reply's status "error". traceback_text is split
+ * on '\n' into the traceback list. */
+static void ex_error(void *ctx, const char *ename, const char *evalue, const char *traceback_text)
 {
-    if (x->failed) {
-        /* Exactly one error output per cell: later ones go to stderr. */
-        cc_exec_printf(x, 2, "%s: %s\n", ename, evalue ? evalue : "");
-        return;
-    }
-    x->failed = true;
-    cc_exec_flush(x);
+    cc_exec *x = ctx;
     char *ev = cc_utf8_sanitize(evalue ? evalue : "", evalue ? strlen(evalue) : 0);
     char *tb = cc_utf8_sanitize(traceback_text ? traceback_text : "",
                                 traceback_text ? strlen(traceback_text) : 0);
@@ -124,102 +130,40 @@ void cc_exec_error(cc_exec *x, const char *ename, const char *evalue, const char
     free(tb);
 }
 
-void cc_exec_publish(cc_exec *x, const char *msg_type, json_t *content)
+/* display_data / update_display_data / clear_output / execute_result, once
+ * display_relay.c has checked and shaped the bundle (taken). */
+static void ex_display(void *ctx, cc_out_kind kind, json_t *bundle)
 {
-    cc_exec_flush(x);
+    cc_exec *x = ctx;
+    json_t *content = cc_display_content(kind, bundle, x->execution_count);
+    if (!content)
+        return;
     if (x->silent) {
         json_decref(content);
         return;
     }
-    cc_send(x->k, CC_CH_IOPUB, cc_msg_new(msg_type, x->req, content));
+    cc_send(x->k, CC_CH_IOPUB, cc_msg_new(cc_display_msg_type(kind), x->req, content));
 }
 
-/* ---- waiting and stdin ------------------------------------------------ */
+/* ---- stdin -------------------------------------------------------------- */
 
-int cc_exec_poll(cc_exec *x, struct pollfd *fds, int nfds, int timeout_ms)
+static int ex_input(void *ctx, const char *prompt, bool password, char **line)
 {
-    zmq_pollitem_t items[16];
-    int n = 0;
-    if (nfds > 14)
-        nfds = 14;
-    /* zmq_poll's event bits differ from poll()'s: translate both ways. */
-    for (int i = 0; i < nfds; i++) {
-        items[n].socket = NULL;
-        items[n].fd = fds[i].fd;
-        items[n].events = (short)(((fds[i].events & POLLIN) ? ZMQ_POLLIN : 0) |
-                                  ((fds[i].events & POLLOUT) ? ZMQ_POLLOUT : 0) |
-                                  ((fds[i].events & POLLPRI) ? ZMQ_POLLPRI : 0));
-        items[n].revents = 0;
-        n++;
-    }
-    items[n].socket = NULL;
-    items[n].fd = cc_intr_wakefd();
-    items[n].events = ZMQ_POLLIN;
-    items[n].revents = 0;
-    n++;
-
-    /* Wake in time to send streamed output that is due. */
-    if (x && (x->out.len || x->err.len)) {
-        long long wait = CC_OUTSTREAM_FLUSH_MS;
-        if (timeout_ms < 0 || timeout_ms > wait)
-            timeout_ms = (int)wait;
-    }
-    int rc = zmq_poll(items, n, timeout_ms);
-    if (rc < 0 && zmq_errno() == EINTR)
-        rc = 0;
-    for (int i = 0; i < nfds; i++) {
-        short r = items[i].revents;
-        fds[i].revents = (short)(((r & ZMQ_POLLIN) ? POLLIN : 0) |
-                                 ((r & ZMQ_POLLOUT) ? POLLOUT : 0) |
-                                 ((r & ZMQ_POLLPRI) ? POLLPRI : 0) |
-                                 ((r & ZMQ_POLLERR) ? (POLLERR | POLLHUP) : 0));
-    }
-    if (x)
-        flush_due(x);
-    return rc;
-}
-
-int cc_exec_input(cc_exec *x, const char *prompt, bool password, char **line)
-{
-    void *sock = cc_worker_stdin_socket();
-    cc_msg *m;
-    *line = NULL;
+    cc_exec *x = ctx;
     if (!x->allow_stdin)
-        return -1;
-    /* Forget replies to earlier requests. */
-    while (zmq_recv(sock, &m, sizeof m, ZMQ_DONTWAIT) == sizeof m)
-        cc_msg_free(m);
-    cc_exec_flush(x);
-    cc_send(x->k, CC_CH_STDIN, cc_msg_new("input_request", x->req,
-            json_pack("{s:s,s:b}", "prompt", prompt ? prompt : "", "password", password)));
-    for (;;) {
-        if (cc_intr_count())
-            return -2;
-        if (x->k->shutting_down)
-            return -3;
-        zmq_pollitem_t it[2] = {{sock, 0, ZMQ_POLLIN, 0}, {NULL, cc_intr_wakefd(), ZMQ_POLLIN, 0}};
-        if (zmq_poll(it, 2, 500) <= 0)
-            continue;
-        if (!(it[0].revents & ZMQ_POLLIN))
-            continue;
-        if (zmq_recv(sock, &m, sizeof m, 0) != sizeof m)
-            continue;
-        const char *v = json_string_value(json_object_get(m->content, "value"));
-        *line = strdup(v ? v : "");
-        cc_msg_free(m);
-        return 0;
-    }
+        return CC_IN_REFUSED;
+    ex_flush(x);
+    return cc_worker_input(x->k, x->req, prompt, password, line);
 }
 
-/* ---- the request ------------------------------------------------------ */
-
-static bool only_space(const char *s)
-{
-    for (; s && *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-            return false;
-    return true;
-}
+static const cc_out_ops exec_out_ops = {
+    .stream = ex_stream,
+    .flush = ex_flush,
+    .display = ex_display,
+    .error = ex_error,
+    .input = ex_input,
+    .tick = ex_tick,
+};
 
 /* ---- checking the request ------------------------------------------------ */
 
@@ -337,38 +281,7 @@ static cc_exec_args read_args(const cc_msg *req)
     return a;
 }
 
-static void run_segments(cc_exec *x, cc_services *svc, const char *code)
-{
-    cc_segment *segs = NULL;
-    size_t n = 0;
-    if (cc_magics_split(code, &segs, &n) < 0) {
-        cc_exec_error(x, "SyntaxError", "could not read the cell", NULL);
-        return;
-    }
-    for (size_t i = 0; i < n && !x->failed; i++) {
-        if (cc_intr_count()) {
-            cc_exec_error(x, "KeyboardInterrupt", "interrupted",
-                          "KeyboardInterrupt: the cell was interrupted before this line ran.");
-            break;
-        }
-        /* Segments that use the session or the runtime run one at a time
-         * across the main shell and subshells; the magic table says which. */
-        bool lock = cc_segment_needs_runtime(&segs[i]);
-        if (lock)
-            pthread_mutex_lock(&svc->run_lock);
-        if (segs[i].kind == CC_SEG_CODE) {
-            if (!only_space(segs[i].body))
-                cc_cell_execute(x, svc, segs[i].body, segs[i].line, -1, CC_CELL_RUN);
-        } else {
-            cc_magic_run(x, svc, &segs[i]);
-        }
-        if (lock)
-            pthread_mutex_unlock(&svc->run_lock);
-    }
-    cc_segments_free(segs, n);
-}
-
-bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, unsigned long *reply_seq)
+bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, json_t **reply)
 {
     cc_exec_args a = read_args(req);
     const json_t *code_v = json_object_get(req->content, "code");
@@ -383,18 +296,19 @@ bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, unsig
     x.k = k;
     x.req = req;
     x.silent = a.silent;
-    x.store_history = a.store_history;
     x.allow_stdin = a.allow_stdin;
+    x.engine.ops = &exec_out_ops;
+    x.engine.ctx = &x;
     cc_outstream_init(&x.out);
     cc_outstream_init(&x.err);
 
     /* A request that cannot run counts like a failed cell, as in ipykernel. */
     pthread_mutex_lock(&svc->count_lock);
-    if (x.store_history) {
+    if (a.store_history) {
         svc->execution_count++;
         json_array_append_new(svc->history, json_pack("[i,i,O]", 1, svc->execution_count, echo));
     }
-    x.execution_count = svc->execution_count;
+    x.execution_count = x.engine.execution_count = svc->execution_count;
     pthread_mutex_unlock(&svc->count_lock);
     if (!x.silent)
         cc_send(k, CC_CH_IOPUB, cc_msg_new("execute_input", req,
@@ -405,17 +319,17 @@ bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, unsig
      * (jupyter console does; notebooks ignore it) instead of compiling. */
     bool ask_exit = !a.bad && cc_is_exit_cell(a.code);
     if (a.bad)
-        cc_exec_error(&x, "InvalidRequest", a.bad, NULL);
+        cc_out_error(&x.engine, "InvalidRequest", a.bad, NULL);
     else if (!ask_exit)
-        run_segments(&x, svc, a.code);
-    cc_exec_flush(&x);
+        cc_engine_run(&x.engine, svc, a.code);
+    ex_flush(&x);
     if (pthread_mutex_trylock(&svc->run_lock) == 0) {
         k->runtime_pid = svc->rt ? cc_rt_pid(svc->rt) : 0;
         pthread_mutex_unlock(&svc->run_lock);
     }
 
     json_t *rep;
-    if (x.failed) {
+    if (x.engine.failed) {
         rep = json_deep_copy(x.error_reply);
         json_object_set_new(rep, "status", json_string("error"));
     } else {
@@ -425,14 +339,12 @@ bool cc_execute_request(cc_kernel *k, cc_services *svc, const cc_msg *req, unsig
                                   json_pack("{s:s,s:b}", "source", "ask_exit", "keepkernel", 0));
     }
     json_object_set_new(rep, "execution_count", json_integer(x.execution_count));
-    if (reply_seq)
-        *reply_seq = cc_server_shell_seq();
-    cc_send(k, CC_CH_SHELL, cc_msg_new("execute_reply", req, rep));
+    *reply = rep;
 
     json_decref(x.error_reply);
     cc_outstream_free(&x.out);
     cc_outstream_free(&x.err);
     cc_intr_clear_target();
     free(a.bad);
-    return x.failed && a.stop_on_error;
+    return x.engine.failed && a.stop_on_error;
 }

@@ -1,18 +1,20 @@
 /* kernel/execute_request.h — execute_request, top to bottom:
- * request → split into segments (magics/split.c) → each segment runs (magics,
- * `!` commands, C/CUDA cells) → streamed output → execute_reply. */
+ * request → checks → the engine runs the cell (engine/engine.h: segments
+ * from magics/split.c, magics, `!` commands, C/CUDA cells), its output
+ * streamed to iopub → the execute_reply's content. */
 #ifndef CC_EXECUTE_REQUEST_H
 #define CC_EXECUTE_REQUEST_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include "kernel.h"
 
 struct cc_services;
 
-/* Runs the request and sends its reply; *reply_seq (may be NULL) is how many
- * shell messages the server had received when the reply left. Returns true
- * when it failed and the request asked to stop on error (the executes
- * received before the reply left are then aborted). */
-bool cc_execute_request(cc_kernel *k, struct cc_services *svc, const cc_msg *req, unsigned long *reply_seq);
+/* Runs the request; *reply gets the execute_reply's content (the caller
+ * sends it). Returns true when it failed and the request asked to stop on
+ * error (the caller then aborts the executes received before the reply
+ * left). */
+bool cc_execute_request(cc_kernel *k, struct cc_services *svc, const cc_msg *req, json_t **reply);
 
 #endif

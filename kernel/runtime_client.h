@@ -1,13 +1,14 @@
 /* kernel/runtime_client.h — the kernel's side of the runtime process: start
- * it, hand it compiled cells, stream its stdout/stderr to the frontend, serve
- * its stdin requests, notice crashes and interrupts, restart and reload. */
+ * it, hand it compiled cells, stream its stdout/stderr and displays to the
+ * engine's output (cc_output.h), serve its stdin requests, notice crashes
+ * and interrupts, restart and reload. */
 #ifndef CC_RUNTIME_CLIENT_H
 #define CC_RUNTIME_CLIENT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-struct cc_exec;
+struct cc_out;
 
 typedef struct cc_runtime cc_runtime;
 
@@ -47,8 +48,9 @@ typedef struct cc_rt_result {
 cc_runtime *cc_rt_new(const char *exe_dir, const char *cache_dir, const char *workdir);
 void cc_rt_free(cc_runtime *rt);   /* stops the process */
 
-/* Run a compiled cell; streams output to x while it runs. */
-int cc_rt_run(cc_runtime *rt, struct cc_exec *x, const cc_rt_run_req *req, cc_rt_result *res);
+/* Run a compiled cell; streams output to o while it runs (o may be NULL:
+ * output dropped, input refused). */
+int cc_rt_run(cc_runtime *rt, struct cc_out *o, const cc_rt_run_req *req, cc_rt_result *res);
 void cc_rt_result_clear(cc_rt_result *res);
 
 /* Stop the process (if any) and start fresh on next use, loading these

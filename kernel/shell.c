@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
+#include <string.h>
 #include <zmq.h>
 
 #include "dispatch.h"
+#include "interrupt.h"
 #include "services.h"
 
 struct cc_worker {
@@ -27,7 +29,35 @@ static atomic_int live_subshells;
 static void *stdin_pull;
 
 bool cc_worker_done(void) { return atomic_load(&worker_done); }
-void *cc_worker_stdin_socket(void) { return stdin_pull; }
+
+int cc_worker_input(cc_kernel *k, const cc_msg *req, const char *prompt, bool password, char **line)
+{
+    void *sock = stdin_pull;
+    cc_msg *m;
+    *line = NULL;
+    /* Forget replies to earlier requests. */
+    while (zmq_recv(sock, &m, sizeof m, ZMQ_DONTWAIT) == sizeof m)
+        cc_msg_free(m);
+    cc_send(k, CC_CH_STDIN, cc_msg_new("input_request", req,
+            json_pack("{s:s,s:b}", "prompt", prompt ? prompt : "", "password", password)));
+    for (;;) {
+        if (cc_intr_count())
+            return -2;
+        if (k->shutting_down)
+            return -3;
+        zmq_pollitem_t it[2] = {{sock, 0, ZMQ_POLLIN, 0}, {NULL, cc_intr_wakefd(), ZMQ_POLLIN, 0}};
+        if (zmq_poll(it, 2, 500) <= 0)
+            continue;
+        if (!(it[0].revents & ZMQ_POLLIN))
+            continue;
+        if (zmq_recv(sock, &m, sizeof m, 0) != sizeof m)
+            continue;
+        const char *v = json_string_value(json_object_get(m->content, "value"));
+        *line = strdup(v ? v : "");
+        cc_msg_free(m);
+        return 0;
+    }
+}
 
 static void *worker_main(void *arg)
 {

@@ -24,8 +24,11 @@ int cc_worker_start(cc_kernel *k, pthread_t *th);
 cc_worker *cc_subshell_start(cc_kernel *k, const char *id, const char *endpoint);
 bool cc_worker_done(void);
 
-/* Worker-thread side of the stdin queue (execute.c reads input replies here). */
-void *cc_worker_stdin_socket(void);
+/* The stdin round trip, on the main shell's worker thread: an
+ * input_request with req as parent, then the input_reply's value into
+ * *line (malloc'd). Returns 0, -2 when interrupted, -3 on shutdown
+ * (execute.c's input for the engine; cc_output.h's cc_in_status). */
+int cc_worker_input(cc_kernel *k, const cc_msg *req, const char *prompt, bool password, char **line);
 
 /* Close the calling thread's inproc sender (before the thread exits). */
 void cc_send_thread_done(void);

@@ -23,7 +23,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "execute.h"
+#include "cc_output.h"
 #include "interrupt.h"
 #include "outstream.h"
 
@@ -71,7 +71,7 @@ static char **sh_build_env(void)
     return env;
 }
 
-static void sh_start_error(cc_exec *x, const char *what, int err)
+static void sh_start_error(cc_out *x, const char *what, int err)
 {
     char evalue[256], tb[768];
     snprintf(evalue, sizeof evalue, "could not start the shell command: %s: %s", what, strerror(err));
@@ -79,7 +79,7 @@ static void sh_start_error(cc_exec *x, const char *what, int err)
              "The kernel could not start the command (%s failed: %s). This usually means the machine is out "
              "of processes, memory or pseudo-terminals; close other programs or restart the kernel and try again.",
              what, strerror(err));
-    cc_exec_error(x, "OSError", evalue, tb);
+    cc_out_error(x, "OSError", evalue, tb);
 }
 
 /* In the child, after fork(): become a session leader with the pty as the
@@ -132,7 +132,7 @@ static int sh_open_pty(int *master, int *slave)
 }
 
 typedef struct sh_run {
-    cc_exec *x;
+    cc_out *x;
     int master;
     pid_t pid;
     bool eof;          /* the master reported EOF/EIO: no writer left */
@@ -148,7 +148,7 @@ static void sh_read(sh_run *r, char *buf)
     for (int rounds = 0; rounds < 16; rounds++) {
         ssize_t n = read(r->master, buf, SH_READ_CHUNK);
         if (n > 0) {
-            cc_exec_write(r->x, 1, buf, (size_t)n);
+            cc_out_write(r->x, 1, buf, (size_t)n);
             r->pending = true;
             continue;
         }
@@ -195,15 +195,15 @@ static int sh_wait_loop(sh_run *r)
         if (r->interrupted)
             pr = poll(nfds ? &pfd : NULL, (nfds_t)nfds, timeout);
         else
-            pr = cc_exec_poll(r->x, nfds ? &pfd : NULL, nfds, timeout);
+            pr = cc_out_poll(r->x, nfds ? &pfd : NULL, nfds, timeout);
         cc_intr_tick();
         if (!r->interrupted && cc_intr_count() > 0)
             r->interrupted = true;
-        /* any event: data, or (POLLHUP, which zmq_poll reports as ZMQ_POLLERR) EOF */
+        /* any event: data, or (POLLHUP) EOF */
         if (pr > 0 && nfds && pfd.revents)
             sh_read(r, buf);
         else if (r->pending) {
-            cc_exec_flush(r->x);
+            cc_out_flush(r->x);
             r->pending = false;
         }
     }
@@ -212,7 +212,7 @@ static int sh_wait_loop(sh_run *r)
     int st = 0;
     while (waitpid(r->pid, &st, 0) < 0 && errno == EINTR)
         ;
-    cc_exec_flush(r->x);
+    cc_out_flush(r->x);
     if (WIFEXITED(st))
         return WEXITSTATUS(st);
     if (WIFSIGNALED(st))
@@ -221,10 +221,10 @@ static int sh_wait_loop(sh_run *r)
 }
 
 /* Run exe with argv under a pty; returns its status as cc_shell_run says. */
-static int sh_spawn(cc_exec *x, const char *exe, char *const argv[])
+static int sh_spawn(cc_out *x, const char *exe, char *const argv[])
 {
     if (cc_intr_count() > 0) {   /* interrupted before we began */
-        cc_exec_error(x, "KeyboardInterrupt", "interrupted", "The command was interrupted before it started.");
+        cc_out_error(x, "KeyboardInterrupt", "interrupted", "The command was interrupted before it started.");
         return 130;
     }
     int master, slave;
@@ -250,26 +250,26 @@ static int sh_spawn(cc_exec *x, const char *exe, char *const argv[])
     int status = sh_wait_loop(&r);
     close(master);
     if (r.interrupted || cc_intr_count() > 0)
-        cc_exec_error(x, "KeyboardInterrupt", "interrupted",
-                      "The command was interrupted (SIGINT; a second interrupt sends SIGTERM, then SIGKILL).");
+        cc_out_error(x, "KeyboardInterrupt", "interrupted",
+                     "The command was interrupted (SIGINT; a second interrupt sends SIGTERM, then SIGKILL).");
     return status;
 }
 
-int cc_shell_run(cc_exec *x, const char *cmd)
+int cc_shell_run(cc_out *x, const char *cmd)
 {
     char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
     return sh_spawn(x, "/bin/sh", argv);
 }
 
-int cc_shell_run_script(cc_exec *x, const char *interp, const char *script)
+int cc_shell_run_script(cc_out *x, const char *interp, const char *script)
 {
     size_t n = strlen(script);
     if (n > SH_MAX_SCRIPT) {
         char evalue[160];
         snprintf(evalue, sizeof evalue, "the %s script is too long (%zu bytes)", interp, n);
-        cc_exec_error(x, "UsageError", evalue,
-                      "A script cell can be at most 128 KiB. Write the script to a file with "
-                      "%%writefile script.sh and run it with !bash script.sh.");
+        cc_out_error(x, "UsageError", evalue,
+                     "A script cell can be at most 128 KiB. Write the script to a file with "
+                     "%%writefile script.sh and run it with !bash script.sh.");
         return -1;
     }
     char *exe = cc_spawn_find(interp);
@@ -278,7 +278,7 @@ int cc_shell_run_script(cc_exec *x, const char *interp, const char *script)
         snprintf(evalue, sizeof evalue, "%s: command not found", interp);
         snprintf(tb, sizeof tb, "The interpreter %s is not installed or not on PATH. Install it "
                  "(e.g. !apt-get install -y %s) or use !commands, which run with /bin/sh.", interp, interp);
-        cc_exec_error(x, "FileNotFoundError", evalue, tb);
+        cc_out_error(x, "FileNotFoundError", evalue, tb);
         return -1;
     }
     char *argv[] = { (char *)interp, "-c", (char *)script, NULL };

@@ -63,7 +63,7 @@ static bool about_the_show(const char *diag)
 /* Compiles the cell with the show macro named `name` (NULL: none). Its result replaces
  * *cr when it compiled (or was stopped), or when it is the last attempt.
  * True when it compiled or was stopped. */
-static bool attempt(struct cc_exec *x, const cc_plan *plan, cc_compile_req *req, const char *name,
+static bool attempt(struct cc_out *x, const cc_plan *plan, cc_compile_req *req, const char *name,
                     bool last, cc_compile_res *cr)
 {
     char *src = cc_show_source(plan, name);
@@ -85,7 +85,7 @@ static bool attempt(struct cc_exec *x, const cc_plan *plan, cc_compile_req *req,
     return done;
 }
 
-void cc_show_retry(struct cc_exec *x, const cc_plan *plan, cc_compile_req *req, cc_compile_res *cr)
+void cc_show_retry(struct cc_out *x, const cc_plan *plan, cc_compile_req *req, cc_compile_res *cr)
 {
     const cg_priv *pv = plan->priv;
     if (cr->ok || cr->interrupted || cr->tool_missing || !pv || !pv->show_len ||

@@ -7,7 +7,7 @@
 #include "compiler.h"
 #include "session.h"
 
-struct cc_exec;
+struct cc_out;
 
 /* After cc_compile(x, req, cr) failed for plan: when the compiler's words
  * are about the show macro (cudacell.h, __CC_SHOW), compiles the cell again
@@ -15,7 +15,7 @@ struct cc_exec;
  * show), then with the expression as a plain statement; *cr becomes the
  * last attempt's result. Does nothing in any other case. req->source is
  * borrowed for the retries and restored. */
-void cc_show_retry(struct cc_exec *x, const cc_plan *plan, cc_compile_req *req, cc_compile_res *cr);
+void cc_show_retry(struct cc_out *x, const cc_plan *plan, cc_compile_req *req, cc_compile_res *cr);
 
 /* The diagnostics' errors all lie outside the cell (in our header). */
 bool cc_show_errors_outside_cell(const char *diag);

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "execute.h"
+#include "cc_output.h"
 #include "services.h"
 
 extern char **environ;
@@ -95,7 +95,7 @@ static char *current_dir(void)
 
 /* ---- %cd / %pwd --------------------------------------------------------- */
 
-int cc_magic_cd(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_cd(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     (void)svc;
     char *target;
@@ -104,9 +104,9 @@ int cc_magic_cd(cc_exec *x, cc_services *svc, const cc_segment *seg)
     } else if (strcmp(seg->args, "-") == 0) {
         const char *old = getenv("OLDPWD");
         if (!old || !*old) {
-            cc_exec_error(x, "UsageError", "cd -: no previous directory",
-                          "%cd - goes back to the directory you were in before the last %cd, "
-                          "but there has been no %cd yet in this session.");
+            cc_out_error(x, "UsageError", "cd -: no previous directory",
+                         "%cd - goes back to the directory you were in before the last %cd, "
+                         "but there has been no %cd yet in this session.");
             return -1;
         }
         target = xstrdup(old);
@@ -128,7 +128,7 @@ int cc_magic_cd(cc_exec *x, cc_services *svc, const cc_segment *seg)
         else
             snprintf(tb, sizeof tb, "Could not change to %s: %s. The working directory is still %s.",
                      target, strerror(e), before);
-        cc_exec_error(x, "OSError", evalue, tb);
+        cc_out_error(x, "OSError", evalue, tb);
         free(target);
         free(before);
         return -1;
@@ -136,25 +136,25 @@ int cc_magic_cd(cc_exec *x, cc_services *svc, const cc_segment *seg)
     char *now = current_dir();
     setenv("OLDPWD", before, 1);
     setenv("PWD", now, 1);
-    cc_exec_printf(x, 1, "%s\n", now);
+    cc_out_printf(x, 1, "%s\n", now);
     free(now);
     free(before);
     free(target);
     return 0;
 }
 
-int cc_magic_pwd(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_pwd(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     (void)svc;
     (void)seg;
     char *d = getcwd(NULL, 0);
     if (!d) {
-        cc_exec_error(x, "OSError", "pwd: the working directory is gone",
-                      "The kernel's working directory no longer exists (it was removed or renamed). "
-                      "Use %cd DIR to move to an existing directory.");
+        cc_out_error(x, "OSError", "pwd: the working directory is gone",
+                     "The kernel's working directory no longer exists (it was removed or renamed). "
+                     "Use %cd DIR to move to an existing directory.");
         return -1;
     }
-    cc_exec_printf(x, 1, "%s\n", d);
+    cc_out_printf(x, 1, "%s\n", d);
     free(d);
     return 0;
 }
@@ -215,7 +215,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void env_list(cc_exec *x)
+static void env_list(cc_out *x)
 {
     size_t n = 0;
     while (environ[n])
@@ -227,11 +227,11 @@ static void env_list(cc_exec *x)
         v[i] = environ[i];
     qsort(v, n, sizeof *v, cmp_str);
     for (size_t i = 0; i < n; i++)
-        cc_exec_printf(x, 1, "%s\n", v[i]);
+        cc_out_printf(x, 1, "%s\n", v[i]);
     free(v);
 }
 
-int cc_magic_env(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_env(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     (void)svc;
     char *name, *value;
@@ -242,27 +242,27 @@ int cc_magic_env(cc_exec *x, cc_services *svc, const cc_segment *seg)
     } else if (r < 0) {
         char evalue[200];
         snprintf(evalue, sizeof evalue, "env: '%.120s' is not a valid variable name", name);
-        cc_exec_error(x, "UsageError", evalue,
-                      "A variable name is letters, digits and _ and does not start with a digit. "
-                      "Usage: %env (list all), %env NAME (show one), %env NAME=VALUE or %env NAME VALUE (set).");
+        cc_out_error(x, "UsageError", evalue,
+                     "A variable name is letters, digits and _ and does not start with a digit. "
+                     "Usage: %env (list all), %env NAME (show one), %env NAME=VALUE or %env NAME VALUE (set).");
         rc = -1;
     } else if (r == 1) {
         const char *v = getenv(name);
         if (v) {
-            cc_exec_printf(x, 1, "%s\n", v);
+            cc_out_printf(x, 1, "%s\n", v);
         } else {
             char evalue[200];
             snprintf(evalue, sizeof evalue, "env: %.120s is not set", name);
-            cc_exec_error(x, "UsageError", evalue,
-                          "That environment variable is not set. Set it with %env NAME=VALUE; %env alone lists all.");
+            cc_out_error(x, "UsageError", evalue,
+                         "That environment variable is not set. Set it with %env NAME=VALUE; %env alone lists all.");
             rc = -1;
         }
     } else {
         if (setenv(name, value, 1) != 0) {
-            cc_exec_error(x, "OSError", "env: could not set the variable", strerror(errno));
+            cc_out_error(x, "OSError", "env: could not set the variable", strerror(errno));
             rc = -1;
         } else {
-            cc_exec_printf(x, 1, "env: %s=%s\n", name, value);
+            cc_out_printf(x, 1, "env: %s=%s\n", name, value);
         }
     }
     free(name);

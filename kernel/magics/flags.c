@@ -9,14 +9,14 @@
 #include <string.h>
 
 #include "cellutil.h"
-#include "execute.h"
+#include "cc_output.h"
 #include "services.h"
 
 /* A UsageError whose value is text's first line and traceback all of it. */
-static void usage_error(cc_exec *x, const char *text)
+static void usage_error(cc_out *x, const char *text)
 {
     char *evalue = strndup(text, strcspn(text, "\n"));
-    cc_exec_error(x, "UsageError", evalue ? evalue : text, text);
+    cc_out_error(x, "UsageError", evalue ? evalue : text, text);
     free(evalue);
 }
 
@@ -26,11 +26,11 @@ static bool is_clear_word(const char *a)
 }
 
 /* Show or replace one of the services' strings. */
-static int setting_magic(cc_exec *x, const cc_segment *seg, char **slot, const char *label, const char *none)
+static int setting_magic(cc_out *x, const cc_segment *seg, char **slot, const char *label, const char *none)
 {
     const char *a = seg->args ? seg->args : "";
     if (!*a) {
-        cc_exec_printf(x, 1, "%s: %s\n", label, *slot && **slot ? *slot : none);
+        cc_out_printf(x, 1, "%s: %s\n", label, *slot && **slot ? *slot : none);
         return 0;
     }
     char *err = NULL;
@@ -44,40 +44,40 @@ static int setting_magic(cc_exec *x, const cc_segment *seg, char **slot, const c
     cc_words_free(w);
     char *v = strdup(is_clear_word(a) ? "" : a);
     if (!v) {
-        cc_exec_error(x, "MemoryError", "out of memory", NULL);
+        cc_out_error(x, "MemoryError", "out of memory", NULL);
         return -1;
     }
     free(*slot);
     *slot = v;
-    cc_exec_printf(x, 1, "%s: %s\n", label, *v ? v : none);
+    cc_out_printf(x, 1, "%s: %s\n", label, *v ? v : none);
     return 0;
 }
 
-int cc_magic_cflags(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_cflags(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     return setting_magic(x, seg, &svc->cflags, "C compiler flags",
                          "(none; always used: -std=gnu17 -g -gdwarf-4 -O1; %cflags --clear resets)");
 }
 
-int cc_magic_ldflags(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_ldflags(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     return setting_magic(x, seg, &svc->ldflags, "linker flags", "(none; -lm is always linked)");
 }
 
-int cc_magic_args(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_args(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     return setting_magic(x, seg, &svc->args, "arguments of main()", "(none; argv[0] is \"cell\")");
 }
 
-int cc_magic_nvccflags(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_nvccflags(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     const char *args = seg->args ? seg->args : "";
     if (*args == '\0') {
         if (svc->nvccflags && *svc->nvccflags)
-            cc_exec_printf(x, 1, "nvcc flags for CUDA cells: %s\n", svc->nvccflags);
+            cc_out_printf(x, 1, "nvcc flags for CUDA cells: %s\n", svc->nvccflags);
         else
-            cc_exec_printf(x, 1, "No extra nvcc flags are set (%%nvccflags FLAGS sets them, "
-                                 "%%nvccflags \"\" clears them).\n");
+            cc_out_printf(x, 1, "No extra nvcc flags are set (%%nvccflags FLAGS sets them, "
+                                "%%nvccflags \"\" clears them).\n");
         return 0;
     }
     int clear = strcmp(args, "\"\"") == 0 || strcmp(args, "''") == 0;
@@ -87,8 +87,8 @@ int cc_magic_nvccflags(cc_exec *x, cc_services *svc, const cc_segment *seg)
     free(svc->nvccflags);
     svc->nvccflags = flags;
     if (clear)
-        cc_exec_printf(x, 1, "Extra nvcc flags cleared.\n");
+        cc_out_printf(x, 1, "Extra nvcc flags cleared.\n");
     else
-        cc_exec_printf(x, 1, "nvcc flags for later CUDA cells: %s\n", svc->nvccflags);
+        cc_out_printf(x, 1, "nvcc flags for later CUDA cells: %s\n", svc->nvccflags);
     return 0;
 }

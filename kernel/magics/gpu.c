@@ -17,7 +17,7 @@
 #include <string.h>
 #include <jansson.h>
 
-#include "execute.h"
+#include "cc_output.h"
 #include "gpu_probe.h"
 #include "runtime_client.h"
 #include "services.h"
@@ -155,15 +155,15 @@ static int report_ok(json_t *report)
     return status && strcmp(status, "ok") == 0 && json_array_size(json_object_get(report, "devices")) > 0;
 }
 
-static int show_gpus(cc_exec *x, cc_services *svc)
+static int show_gpus(cc_out *x, cc_services *svc)
 {
     json_t *report = cc_gpu_probe_now(svc->exe_dir, GPU_PROBE_TIMEOUT_MS);
     if (!report_ok(report)) {
         const char *msg = json_string_value(json_object_get(report, "message"));
         const char *nvcc = json_string_value(json_object_get(report, "nvcc"));
-        cc_exec_printf(x, 1, "No GPU available.\n%s\nnvcc: %s\n",
-                       msg && *msg ? msg : "GPU detection gave no details.",
-                       nvcc ? nvcc : "not found");
+        cc_out_printf(x, 1, "No GPU available.\n%s\nnvcc: %s\n",
+                      msg && *msg ? msg : "GPU detection gave no details.",
+                      nvcc ? nvcc : "not found");
         json_decref(report);
         return 0;
     }
@@ -171,14 +171,14 @@ static int show_gpus(cc_exec *x, cc_services *svc)
     render_table(report, session_device(), &txt, &html);
     json_t *content = json_pack("{s:{s:s, s:s}, s:{}}", "data", "text/plain", txt.s,
                                 "text/html", html.s, "metadata");
-    cc_exec_publish(x, "display_data", content);
+    cc_out_display(x, CC_OUT_DISPLAY, content);
     free(txt.s);
     free(html.s);
     json_decref(report);
     return 0;
 }
 
-static int switch_gpu(cc_exec *x, cc_services *svc, const char *arg)
+static int switch_gpu(cc_out *x, cc_services *svc, const char *arg)
 {
     char *end;
     long n = strtol(arg, &end, 10);
@@ -187,9 +187,9 @@ static int switch_gpu(cc_exec *x, cc_services *svc, const char *arg)
     if (end == arg || *end != '\0' || n < 0) {
         char ev[256];
         snprintf(ev, sizeof ev, "%%gpu: \"%s\" is not a device number", arg);
-        cc_exec_error(x, "UsageError", ev,
-                      "%gpu N takes the index of a GPU as listed by %gpu (0 is the first). "
-                      "Run %gpu without arguments to see the devices.");
+        cc_out_error(x, "UsageError", ev,
+                     "%gpu N takes the index of a GPU as listed by %gpu (0 is the first). "
+                     "Run %gpu without arguments to see the devices.");
         return -1;
     }
 
@@ -200,8 +200,8 @@ static int switch_gpu(cc_exec *x, cc_services *svc, const char *arg)
         report = cc_gpu_probe_now(svc->exe_dir, GPU_PROBE_TIMEOUT_MS);
     if (!report_ok(report)) {
         const char *msg = json_string_value(json_object_get(report, "message"));
-        cc_exec_error(x, "GPUError", "%gpu: there is no GPU to switch to",
-                      msg && *msg ? msg : "GPU detection found no device.");
+        cc_out_error(x, "GPUError", "%gpu: there is no GPU to switch to",
+                     msg && *msg ? msg : "GPU detection found no device.");
         json_decref(report);
         return -1;
     }
@@ -213,7 +213,7 @@ static int switch_gpu(cc_exec *x, cc_services *svc, const char *arg)
         snprintf(tb, sizeof tb,
                  "This machine has %zu GPU%s (numbered 0 to %zu), so GPU %ld does not exist. "
                  "Run %%gpu to list them.", count, count == 1 ? "" : "s", count - 1, n);
-        cc_exec_error(x, "UsageError", ev, tb);
+        cc_out_error(x, "UsageError", ev, tb);
         json_decref(report);
         return -1;
     }
@@ -230,15 +230,15 @@ static int switch_gpu(cc_exec *x, cc_services *svc, const char *arg)
         size_t nobj = svc->session ? cc_session_objects(svc->session, &objs) : 0;
         cc_rt_restart(svc->rt, (const char *const *)objs, nobj);
         free(objs);
-        cc_exec_printf(x, 1, "Switched to GPU %ld (%s); the runtime was restarted, "
-                             "variable values were reset.\n", n, name);
+        cc_out_printf(x, 1, "Switched to GPU %ld (%s); the runtime was restarted, "
+                            "variable values were reset.\n", n, name);
     } else {
-        cc_exec_printf(x, 1, "Switched to GPU %ld (%s); CUDA cells will run there.\n", n, name);
+        cc_out_printf(x, 1, "Switched to GPU %ld (%s); CUDA cells will run there.\n", n, name);
     }
     return 0;
 }
 
-int cc_magic_gpu(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_gpu(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     const char *args = seg->args ? seg->args : "";
     if (*args == '\0')

@@ -6,7 +6,7 @@
 
 #include "magics.h"
 
-#define CC_MAGIC_HANDLER(fn) int fn(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg)
+#define CC_MAGIC_HANDLER(fn) int fn(struct cc_out *x, struct cc_services *svc, const cc_segment *seg)
 
 /* env.c: the kernel's directory and environment */
 CC_MAGIC_HANDLER(cc_magic_cd);

@@ -1,15 +1,16 @@
 /* kernel/magics/magics.c — the table of magics and running a segment that is
  * not code: a `!` line (shellcmd.c), or a magic through its table entry. Each
  * entry says which handler runs it, whether it is a cell magic, whether it
- * takes arguments and whether it needs the runtime (execute.c asks
- * cc_segment_needs_runtime before taking the run lock). The handlers are in
- * this folder, one file per family (handlers.h); the split is split.c. */
+ * takes arguments and whether it needs the runtime (the engine,
+ * engine/engine.c, asks cc_segment_needs_runtime before taking the run
+ * lock). The handlers are in this folder, one file per family (handlers.h);
+ * the split is split.c. */
 #include "magics.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "execute.h"
+#include "cc_output.h"
 #include "handlers.h"
 #include "services.h"
 #include "shellcmd.h"
@@ -88,7 +89,7 @@ const cc_magic *cc_magic_find(const char *name, bool cell)
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-static int unknown_magic(cc_exec *x, const cc_segment *seg)
+static int unknown_magic(cc_out *x, const cc_segment *seg)
 {
     bool cell = seg->kind == CC_SEG_CELL_MAGIC;
     const char *pct = cell ? "%%" : "%";
@@ -102,13 +103,13 @@ static int unknown_magic(cc_exec *x, const cc_segment *seg)
                  ? " (%%%s is a line magic: write it with one %%.)"
                  : " (%%%%%s is a cell magic: write it with two %%%% on the first line of the cell.)",
                  seg->name);
-    cc_exec_error(x, "UsageError", evalue, tb);
+    cc_out_error(x, "UsageError", evalue, tb);
     return -1;
 }
 
 /* After `!cmd` exits 127 ("not found"): when cmd is nvidia-smi, say what its
  * absence means for CUDA cells. */
-static void shell_note(cc_exec *x, const char *cmd, int status)
+static void shell_note(cc_out *x, const char *cmd, int status)
 {
     if (status != 127)
         return;
@@ -120,9 +121,9 @@ static void shell_note(cc_exec *x, const char *cmd, int status)
             base = p + 1;
     if (end - base != 10 || memcmp(base, "nvidia-smi", 10) != 0)
         return;
-    cc_exec_printf(x, 2, "Note: nvidia-smi is not installed here. It comes with the NVIDIA driver, so this "
-                         "machine (or container) has no NVIDIA driver and CUDA cells cannot use a GPU: they "
-                         "still compile, and their host code runs. %%gpu shows what was detected.\n");
+    cc_out_printf(x, 2, "Note: nvidia-smi is not installed here. It comes with the NVIDIA driver, so this "
+                        "machine (or container) has no NVIDIA driver and CUDA cells cannot use a GPU: they "
+                        "still compile, and their host code runs. %%gpu shows what was detected.\n");
 }
 
 bool cc_segment_needs_runtime(const cc_segment *seg)
@@ -140,10 +141,10 @@ bool cc_segment_needs_runtime(const cc_segment *seg)
     return m->flags & CC_MAGIC_RUNTIME;
 }
 
-int cc_magic_run(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_run(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     if (seg->kind == CC_SEG_CODE)
-        return -1;   /* not a magic: execute.c runs code cells */
+        return -1;   /* not a magic: the engine runs code cells */
     if (seg->kind == CC_SEG_SHELL) {
         if (seg->args[0] == '\0')
             return 0;
@@ -161,7 +162,7 @@ int cc_magic_run(cc_exec *x, cc_services *svc, const cc_segment *seg)
                  "Cell magic %%%%%s was found on line %d. A cell magic applies to the whole cell, so it must be "
                  "the cell's first line; move it to the top, or into a cell of its own. Line magics use a single %%.",
                  seg->name, seg->line);
-        cc_exec_error(x, "UsageError", evalue, tb);
+        cc_out_error(x, "UsageError", evalue, tb);
         return -1;
     }
     return m->fn(x, svc, seg);

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct cc_exec;
+struct cc_out;
 struct cc_services;
 
 typedef enum cc_seg_kind {
@@ -37,7 +37,7 @@ typedef struct cc_segment {
 int cc_magics_split(const char *code, cc_segment **segs, size_t *n);
 void cc_segments_free(cc_segment *segs, size_t n);
 
-typedef int (*cc_magic_fn)(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
+typedef int (*cc_magic_fn)(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
 
 enum {
     /* Runs under svc->run_lock: it uses the session or the runtime, so it
@@ -68,6 +68,6 @@ bool cc_segment_needs_runtime(const cc_segment *seg);
 /* Run a `!` line or a magic (not code: the caller runs code cells). For a
  * magic: finds it, or reports the unknown-magic error naming it and pointing
  * to %lsmagic, or the misplaced-cell-magic error. */
-int cc_magic_run(struct cc_exec *x, struct cc_services *svc, const cc_segment *seg);
+int cc_magic_run(struct cc_out *x, struct cc_services *svc, const cc_segment *seg);
 
 #endif

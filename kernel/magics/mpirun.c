@@ -36,9 +36,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cc_output.h"
 #include "cellutil.h"
 #include "display_dirs.h"
-#include "execute.h"
 #include "interrupt.h"
 #include "services.h"
 #include "session.h"
@@ -64,7 +64,7 @@ static void mr_mpi_free(mr_mpi *m)
 
 /* ---- finding Open MPI ---------------------------------------------------------- */
 
-static void mr_missing(cc_exec *x, const char *which)
+static void mr_missing(cc_out *x, const char *which)
 {
     char *m = NULL;
     if (asprintf(&m, "%%%%mpirun needs Open MPI: '%s' was not found on PATH, so the cell did not run. "
@@ -75,7 +75,7 @@ static void mr_missing(cc_exec *x, const char *which)
         abort();
     char ev[96];
     snprintf(ev, sizeof ev, "%s was not found (Open MPI is not installed)", which);
-    cc_exec_error(x, "MPINotFound", ev, m);
+    cc_out_error(x, "MPINotFound", ev, m);
     free(m);
 }
 
@@ -93,7 +93,7 @@ static char *mr_find_mpicc(const char *mpirun)
 }
 
 /* Output of `exe arg` (trimmed, malloc'd), or NULL when it failed. */
-static char *mr_ask(cc_exec *x, const char *exe, const char *arg)
+static char *mr_ask(cc_out *x, const char *exe, const char *arg)
 {
     char *argv[] = {(char *)exe, (char *)arg, NULL}, *out = NULL;
     int st = cc_sa_capture(x, argv, &out);
@@ -108,7 +108,7 @@ static char *mr_ask(cc_exec *x, const char *exe, const char *arg)
 }
 
 /* Fills m, or reports one error and returns -1. */
-static int mr_find(cc_exec *x, mr_mpi *m)
+static int mr_find(cc_out *x, mr_mpi *m)
 {
     memset(m, 0, sizeof *m);
     if (!(m->mpirun = cc_sa_find_on_path("mpirun"))) {
@@ -127,7 +127,7 @@ static int mr_find(cc_exec *x, mr_mpi *m)
     m->cflags = mr_ask(x, m->mpicc, "--showme:compile");
     m->ldflags = mr_ask(x, m->mpicc, "--showme:link");
     if (cc_intr_count() > 0) {
-        cc_exec_error(x, "KeyboardInterrupt", "interrupted", "KeyboardInterrupt: nothing of this cell ran.");
+        cc_out_error(x, "KeyboardInterrupt", "interrupted", "KeyboardInterrupt: nothing of this cell ran.");
         return -1;
     }
     if (!o || !m->cflags || !m->ldflags) {
@@ -137,7 +137,7 @@ static int mr_find(cc_exec *x, mr_mpi *m)
                      "(on Debian or Ubuntu: sudo apt-get install -y openmpi-bin libopenmpi-dev) and run "
                      "the cell again.", m->mpirun, m->mpicc) < 0)
             abort();
-        cc_exec_error(x, "MPINotFound", "Open MPI's mpirun and mpicc were not found", t);
+        cc_out_error(x, "MPINotFound", "Open MPI's mpirun and mpicc were not found", t);
         free(t);
         return -1;
     }
@@ -282,14 +282,14 @@ static const cc_sa_status *mr_culprit(const cc_sa_status *st, size_t n)
     return NULL;
 }
 
-static int mr_report(cc_exec *x, const char *status_dir, int mpirun_status)
+static int mr_report(cc_out *x, const char *status_dir, int mpirun_status)
 {
     cc_sa_status *st = NULL;
     size_t n = cc_sa_read_status(status_dir, &st);
     const cc_sa_status *bad = mr_culprit(st, n);
     if (!bad && mpirun_status == 0) {
         if (n)
-            cc_exec_printf(x, 1, "%%%%mpirun: %zu rank%s, every one exited with status 0.\n", n, n == 1 ? "" : "s");
+            cc_out_printf(x, 1, "%%%%mpirun: %zu rank%s, every one exited with status 0.\n", n, n == 1 ? "" : "s");
         free(st);
         return 0;
     }
@@ -322,7 +322,7 @@ static int mr_report(cc_exec *x, const char *status_dir, int mpirun_status)
     }
     cc_strbuf_printf(&tb, "mpirun's own messages are above (when one rank fails, mpirun ends the others with "
                           "SIGTERM). The kernel and this session are unaffected: fix the cell and run it again.");
-    cc_exec_error(x, ename, ev.s, tb.s);
+    cc_out_error(x, ename, ev.s, tb.s);
     free(ev.s);
     free(tb.s);
     free(st);
@@ -331,14 +331,14 @@ static int mr_report(cc_exec *x, const char *status_dir, int mpirun_status)
 
 /* ---- the magic ------------------------------------------------------------------------- */
 
-static int mr_usage(cc_exec *x, const char *why)
+static int mr_usage(cc_out *x, const char *why)
 {
     char tb[640];
     snprintf(tb, sizeof tb, "%s. %%%%mpirun runs the rest of the cell as an MPI program, e.g.\n"
              "%%%%mpirun -np 4\nMPI_Init(NULL, NULL);\nint rank; MPI_Comm_rank(MPI_COMM_WORLD, &rank);\n"
              "printf(\"hello from rank %%d\\n\", rank);\nMPI_Finalize();\n"
              "Options on the first line go to mpirun unchanged (-np, -H, --hostfile, --oversubscribe...).", why);
-    cc_exec_error(x, "UsageError", why, tb);
+    cc_out_error(x, "UsageError", why, tb);
     return -1;
 }
 
@@ -358,7 +358,7 @@ static char *mr_command(const mr_mpi *m, const cc_segment *seg, const char *exe,
     return c.s;
 }
 
-int cc_magic_mpirun(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_mpirun(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     const char *body = seg->body ? seg->body : "";
     if (strspn(body, " \t\r\n") == strlen(body))
@@ -383,7 +383,7 @@ int cc_magic_mpirun(cc_exec *x, cc_services *svc, const cc_segment *seg)
     if (asprintf(&status, "%s/status", dir) < 0 || asprintf(&code, "#include <cudacell_mpi.h>\n%s", body) < 0)
         abort();
     if (mkdir(status, 0700) != 0) {
-        cc_exec_error(x, "OSError", "could not create the status directory", status);
+        cc_out_error(x, "OSError", "could not create the status directory", status);
         goto out;
     }
     bool nccl = strstr(body, "nccl") != NULL;   /* ncclAllReduce, cc_nccl_init, <nccl.h> */
@@ -407,12 +407,12 @@ int cc_magic_mpirun(cc_exec *x, cc_services *svc, const cc_segment *seg)
     bool is_cuda = false;
     if (!(exe = cc_sa_build_program(x, svc, &b, &is_cuda)))
         goto out;
-    cc_exec_printf(x, 1, "%%%%mpirun: this cell runs as an MPI program in every rank, with the session's "
-                   "types, functions, kernels and macros; variables are not shared between processes "
-                   "(earlier cells' variables start zeroed in each rank).\n");
+    cc_out_printf(x, 1, "%%%%mpirun: this cell runs as an MPI program in every rank, with the session's "
+                  "types, functions, kernels and macros; variables are not shared between processes "
+                  "(earlier cells' variables start zeroed in each rank).\n");
     if (geteuid() == 0)
-        cc_exec_printf(x, 2, "note: the kernel runs as root, so %%%%mpirun gives mpirun Open MPI's opt-in "
-                       "(OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1).\n");
+        cc_out_printf(x, 2, "note: the kernel runs as root, so %%%%mpirun gives mpirun Open MPI's opt-in "
+                      "(OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1).\n");
     cmd = mr_command(&m, seg, exe, svc->args);
     int st = cc_shell_run(x, cmd);
     if (x->failed)

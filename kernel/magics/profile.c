@@ -33,8 +33,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cc_output.h"
 #include "cellsplit.h"
-#include "execute.h"
 #include "nvcc.h"
 #include "services.h"
 #include "shellcmd.h"
@@ -108,7 +108,7 @@ static char *pm_find(const pm_tool *t)
     return p;
 }
 
-static void pm_missing(cc_exec *x, const pm_tool *t)
+static void pm_missing(cc_out *x, const pm_tool *t)
 {
     const char *over = getenv(t->env);
     char *msg = NULL;
@@ -128,7 +128,7 @@ static void pm_missing(cc_exec *x, const pm_tool *t)
         abort();
     char evalue[96];
     snprintf(evalue, sizeof evalue, "%s (%s) was not found", t->exe, t->product);
-    cc_exec_error(x, "ProfilerNotFound", evalue, msg);
+    cc_out_error(x, "ProfilerNotFound", evalue, msg);
     free(msg);
 }
 
@@ -176,7 +176,7 @@ static char *pm_program(const char *body, int line0, char **err)
 
 /* ---- the magic ---- */
 
-static int pm_run(cc_exec *x, cc_services *svc, const cc_segment *seg, const pm_tool *t)
+static int pm_run(cc_out *x, cc_services *svc, const cc_segment *seg, const pm_tool *t)
 {
     const char *body = seg->body ? seg->body : "";
     if (strspn(body, " \t\r\n") == strlen(body)) {
@@ -185,7 +185,7 @@ static int pm_run(cc_exec *x, cc_services *svc, const cc_segment *seg, const pm_
                  "become main() of a standalone program (or a cell with its own main()), e.g.\n"
                  "%%%%%s\n__global__ void k(float *p) { p[threadIdx.x] += 1; }\n"
                  "float *d; cudaMalloc(&d, 256 * sizeof(float));\nk<<<1, 256>>>(d);", t->magic, t->magic);
-        cc_exec_error(x, "UsageError", "the cell is empty", tb);
+        cc_out_error(x, "UsageError", "the cell is empty", tb);
         return -1;
     }
     char *tool = pm_find(t);
@@ -197,7 +197,7 @@ static int pm_run(cc_exec *x, cc_services *svc, const cc_segment *seg, const pm_
     if (!nvcc) {
         free(tool);
         char *m = cc_nvcc_missing_message();
-        cc_exec_error(x, "NvccNotFound", "nvcc was not found", m);
+        cc_out_error(x, "NvccNotFound", "nvcc was not found", m);
         free(m);
         return -1;
     }
@@ -207,7 +207,7 @@ static int pm_run(cc_exec *x, cc_services *svc, const cc_segment *seg, const pm_
     cc_strbuf cmd = {0};
     prog = pm_program(body, seg->line, &err);
     if (!prog) {
-        cc_exec_error(x, "SyntaxError", "the cell could not be split", err ? err : "");
+        cc_out_error(x, "SyntaxError", "the cell could not be split", err ? err : "");
         goto out;
     }
     static unsigned counter;
@@ -217,12 +217,12 @@ static int pm_run(cc_exec *x, cc_services *svc, const cc_segment *seg, const pm_
         char m[512];
         snprintf(m, sizeof m, "Could not write the program to profile into %s (%s). Check that the disk "
                  "is not full; restarting the kernel makes a fresh work directory.", dir, strerror(errno));
-        cc_exec_error(x, "OSError", "could not write the program", m);
+        cc_out_error(x, "OSError", "could not write the program", m);
         goto out;
     }
 
-    cc_exec_printf(x, 1, "%%%%%s: profiling this cell as a standalone program (its statements are main(); "
-                   "earlier cells' declarations are not part of it) with %s\n", t->magic, tool);
+    cc_out_printf(x, 1, "%%%%%s: profiling this cell as a standalone program (its statements are main(); "
+                  "earlier cells' declarations are not part of it) with %s\n", t->magic, tool);
 
     /* 1. compile */
     char arch[32];
@@ -237,9 +237,9 @@ static int pm_run(cc_exec *x, cc_services *svc, const cc_segment *seg, const pm_
     if (x->failed)
         goto out;   /* interrupted, or could not start: already reported */
     if (st != 0) {
-        cc_exec_error(x, "CompileError", "nvcc could not compile the cell",
-                      "nvcc's messages are above; cell(N) is line N of this notebook cell. "
-                      "Remember that the program holds only this cell: declare here what it uses.");
+        cc_out_error(x, "CompileError", "nvcc could not compile the cell",
+                     "nvcc's messages are above; cell(N) is line N of this notebook cell. "
+                     "Remember that the program holds only this cell: declare here what it uses.");
         goto out;
     }
 
@@ -259,7 +259,7 @@ static int pm_run(cc_exec *x, cc_services *svc, const cc_segment *seg, const pm_
         snprintf(m, sizeof m, "%s exited with status %d; its messages are above. Check the arguments "
                  "after %%%%%s (run `!%s --help`), and that a GPU is visible (%%gpu).", t->exe, st,
                  t->magic, t->exe);
-        cc_exec_error(x, "ProfilerError", "the profiler failed", m);
+        cc_out_error(x, "ProfilerError", "the profiler failed", m);
         goto out;
     }
     rc = 0;
@@ -274,12 +274,12 @@ out:
     return rc;
 }
 
-int cc_magic_ncu(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_ncu(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     return pm_run(x, svc, seg, &pm_ncu);
 }
 
-int cc_magic_nsys(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_nsys(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     return pm_run(x, svc, seg, &pm_nsys);
 }

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 
 #include "cells.h"
-#include "execute.h"
+#include "cc_output.h"
 #include "services.h"
 #include "userwords.h"
 
-static int body_cell(cc_exec *x, cc_services *svc, const cc_segment *seg, int lang, cc_cell_mode mode,
+static int body_cell(cc_out *x, cc_services *svc, const cc_segment *seg, int lang, cc_cell_mode mode,
                      const cc_timeit_opts *topts)
 {
     const char *body = seg->body ? seg->body : "";
@@ -25,7 +25,7 @@ static int body_cell(cc_exec *x, cc_services *svc, const cc_segment *seg, int la
         if (asprintf(&tb, "%%%%%s applies to the rest of the cell, which is empty. Put the code to run on "
                           "the lines after %%%%%s.", seg->name, seg->name) < 0)
             tb = NULL;
-        cc_exec_error(x, "UsageError", ev, tb);
+        cc_out_error(x, "UsageError", ev, tb);
         free(tb);
         return -1;
     }
@@ -34,27 +34,27 @@ static int body_cell(cc_exec *x, cc_services *svc, const cc_segment *seg, int la
     return cc_cell_execute(x, svc, body, seg->line, lang, mode);
 }
 
-int cc_magic_c(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_c(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     return body_cell(x, svc, seg, CC_LANG_C, CC_CELL_RUN, NULL);
 }
 
-int cc_magic_cuda(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_cuda(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     return body_cell(x, svc, seg, CC_LANG_CUDA, CC_CELL_RUN, NULL);
 }
 
-int cc_magic_time(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_time(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     return body_cell(x, svc, seg, -1, CC_CELL_TIME, NULL);
 }
 
-int cc_magic_timeit(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_timeit(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     cc_timeit_opts o;
     char *err = NULL;
     if (cc_timeit_parse(seg->args, &o, &err) < 0) {
-        cc_exec_error(x, "UsageError", err, NULL);
+        cc_out_error(x, "UsageError", err, NULL);
         free(err);
         return -1;
     }

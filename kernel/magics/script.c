@@ -10,22 +10,22 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "execute.h"
+#include "cc_output.h"
 #include "services.h"
 #include "shellcmd.h"
 
 /* ---- %%writefile -------------------------------------------------------- */
 
-static int writefile_usage(cc_exec *x, const char *why)
+static int writefile_usage(cc_out *x, const char *why)
 {
     char tb[400];
     snprintf(tb, sizeof tb, "%s Usage: %%%%writefile [-a] FILE on the first line; the rest of the cell is "
              "written to FILE (-a appends). A relative FILE is taken from the working directory (%%pwd).", why);
-    cc_exec_error(x, "UsageError", "%%writefile needs a file name", tb);
+    cc_out_error(x, "UsageError", "%%writefile needs a file name", tb);
     return -1;
 }
 
-int cc_magic_writefile(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_writefile(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     (void)svc;
     const char *a = seg->args;
@@ -50,8 +50,8 @@ int cc_magic_writefile(cc_exec *x, cc_services *svc, const cc_segment *seg)
     if (exists && S_ISDIR(st.st_mode)) {
         char evalue[PATH_MAX + 64];
         snprintf(evalue, sizeof evalue, "writefile: %s is a directory", path);
-        cc_exec_error(x, "IsADirectoryError", evalue,
-                      "%%writefile needs a file name, and that name is a directory. Add the file name, e.g. DIR/name.c.");
+        cc_out_error(x, "IsADirectoryError", evalue,
+                     "%%writefile needs a file name, and that name is a directory. Add the file name, e.g. DIR/name.c.");
         free(path);
         return -1;
     }
@@ -66,11 +66,11 @@ int cc_magic_writefile(cc_exec *x, cc_services *svc, const cc_segment *seg)
         else
             snprintf(tb, sizeof tb, "Could not open %s for writing: %s. Check the permissions of the file "
                      "and its directory.", path, strerror(e));
-        cc_exec_error(x, "OSError", evalue, tb);
+        cc_out_error(x, "OSError", evalue, tb);
         free(path);
         return -1;
     }
-    cc_exec_printf(x, 1, "%s %s\n", append ? "Appending to" : exists ? "Overwriting" : "Writing", path);
+    cc_out_printf(x, 1, "%s %s\n", append ? "Appending to" : exists ? "Overwriting" : "Writing", path);
 
     const char *body = seg->body ? seg->body : "";
     size_t n = strlen(body);
@@ -83,8 +83,8 @@ int cc_magic_writefile(cc_exec *x, cc_services *svc, const cc_segment *seg)
     if (!ok) {
         char evalue[PATH_MAX + 64];
         snprintf(evalue, sizeof evalue, "writefile: could not write %s", path);
-        cc_exec_error(x, "OSError", evalue, "Writing the file failed part way (is the disk full?). "
-                      "The file may be incomplete.");
+        cc_out_error(x, "OSError", evalue, "Writing the file failed part way (is the disk full?). "
+                     "The file may be incomplete.");
         rc = -1;
     }
     free(path);
@@ -93,7 +93,7 @@ int cc_magic_writefile(cc_exec *x, cc_services *svc, const cc_segment *seg)
 
 /* ---- %%bash ------------------------------------------------------------- */
 
-int cc_magic_bash(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_bash(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     (void)svc;
     cc_shell_run_script(x, "bash", seg->body ? seg->body : "");

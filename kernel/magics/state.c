@@ -9,12 +9,12 @@
 
 #include "cache.h"
 #include "crash_report.h"
-#include "execute.h"
+#include "cc_output.h"
 #include "runtime_client.h"
 #include "services.h"
 #include "session.h"
 
-int cc_magic_reset(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_reset(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     (void)seg;
     pthread_rwlock_wrlock(&svc->names_lock);
@@ -29,12 +29,12 @@ int cc_magic_reset(cc_exec *x, cc_services *svc, const cc_segment *seg)
     }
     cc_cache_unpin_all(svc->cache);   /* nothing loads the old objects any more */
     cc_crash_cells_clear(svc->crash_cells);
-    cc_exec_printf(x, 1, "Session reset: every declaration, function and variable is forgotten, and the "
-                         "runtime process will start afresh with the next cell.\n");
+    cc_out_printf(x, 1, "Session reset: every declaration, function and variable is forgotten, and the "
+                        "runtime process will start afresh with the next cell.\n");
     return 0;
 }
 
-int cc_magic_who(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_who(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     static const struct { cc_name_kind kind; const char *title; } groups[] = {
         {CC_NAME_VARIABLE, "Variables"}, {CC_NAME_FUNCTION, "Functions"}, {CC_NAME_TYPE, "Types"},
@@ -44,7 +44,7 @@ int cc_magic_who(cc_exec *x, cc_services *svc, const cc_segment *seg)
     cc_name_info *names = NULL;
     size_t n = svc->session ? cc_session_names(svc->session, &names) : 0;
     if (n == 0) {
-        cc_exec_printf(x, 1, "Nothing is defined yet.\n");
+        cc_out_printf(x, 1, "Nothing is defined yet.\n");
         free(names);
         return 0;
     }
@@ -58,17 +58,17 @@ int cc_magic_who(cc_exec *x, cc_services *svc, const cc_segment *seg)
             if (i > 0 && names[i].decl && names[i].decl == names[i - 1].decl)
                 continue;
             if (!title) {
-                cc_exec_printf(x, 1, "%s:\n", groups[g].title);
+                cc_out_printf(x, 1, "%s:\n", groups[g].title);
                 title = true;
             }
-            cc_exec_printf(x, 1, "  %s\n", names[i].decl && *names[i].decl ? names[i].decl : names[i].name);
+            cc_out_printf(x, 1, "  %s\n", names[i].decl && *names[i].decl ? names[i].decl : names[i].name);
         }
     }
     free(names);
     return 0;
 }
 
-int cc_magic_lsmagic(cc_exec *x, cc_services *svc, const cc_segment *seg)
+int cc_magic_lsmagic(cc_out *x, cc_services *svc, const cc_segment *seg)
 {
     (void)svc;
     (void)seg;
@@ -76,11 +76,11 @@ int cc_magic_lsmagic(cc_exec *x, cc_services *svc, const cc_segment *seg)
     const cc_magic *t = cc_magic_table(&n);
     for (int pass = 0; pass < 2; pass++) {
         bool cell = pass == 1;
-        cc_exec_printf(x, 1, "%s%s magics:\n", cell ? "\n" : "", cell ? "Cell" : "Line");
+        cc_out_printf(x, 1, "%s%s magics:\n", cell ? "\n" : "", cell ? "Cell" : "Line");
         for (size_t i = 0; i < n; i++)
             if (t[i].cell == cell)
-                cc_exec_printf(x, 1, "  %-24s %s\n", t[i].usage, t[i].help);
+                cc_out_printf(x, 1, "  %-24s %s\n", t[i].usage, t[i].help);
     }
-    cc_exec_printf(x, 1, "\nA line starting with ! runs a shell command, e.g. !ls -l or !nvidia-smi.\n");
+    cc_out_printf(x, 1, "\nA line starting with ! runs a shell command, e.g. !ls -l or !nvidia-smi.\n");
     return 0;
 }

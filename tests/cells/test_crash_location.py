@@ -113,6 +113,22 @@ def test_crash_in_main_and_magic_lines_count(fresh_kernel):
     assert len(f) == 1 and frame_re(count, 5, "main", "return *p;").match(f[0]), tb
 
 
+@pytest.mark.skipif(shutil.which("clang") is None, reason="clang not installed")
+def test_crash_in_main_with_clang_and_no_gcc_only_flag():
+    """GCC gets -fno-tree-ter so a crash in main's return names its line;
+    clang, which would warn about that flag on every cell, does not get it."""
+    from kernel_harness import Kernel
+    k = Kernel(env={"CC": shutil.which("clang")})
+    try:
+        r = k.ok('#include <stdio.h>\nprintf("%d\\n", 6 * 7);')
+        assert r.stdout == "42\n" and not r.stderr, r.describe()
+        count, tb = crash(k, "%%c\nint main(void)\n{\n  int *volatile p = 0;\n  return *p;\n}")
+        f = frames(tb)
+        assert len(f) == 1 and frame_re(count, 5, "main", "return *p;").match(f[0]), tb
+    finally:
+        k.shutdown()
+
+
 @needs_nvcc
 def test_crash_in_host_code_of_a_cuda_cell(fresh_kernel):
     k = fresh_kernel

@@ -2,8 +2,8 @@
  * end to end, without the Jupyter side: kernel/compiler.c compiles
  * hand-written translation units, kernel/runtime_client.c runs them in
  * cudacell-runtime (found next to this test's build directory, or in
- * $CUDACELL_BUILD). The execute-request functions the two files call are
- * replaced here by stubs that capture stdout/stderr and answer stdin. */
+ * $CUDACELL_BUILD). They report through the engine's output interface,
+ * implemented here by buffers that capture stdout/stderr and answer stdin. */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -16,13 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cc_output.h"
 #include "compiler.h"
-#include "execute.h"
 #include "interrupt.h"
 #include "runtime_client.h"
 #include "tap.h"
 
-/* ---- stubs of kernel/execute.c ---------------------------------------------- */
+/* ---- the engine's output, into buffers (cc_output.h) ---------------------------- */
 
 static char *cap[3];
 static size_t cap_len[3];
@@ -30,48 +30,46 @@ static const char *input_lines[4];
 static int n_input, input_i;
 static bool allow_input = true;
 
-void cc_exec_write(cc_exec *x, int stream, const char *data, size_t len)
+static void cap_stream(void *ctx, int stream, const char *data, size_t len)
 {
-    (void)x;
+    (void)ctx;
     cap[stream] = realloc(cap[stream], cap_len[stream] + len + 1);
     memcpy(cap[stream] + cap_len[stream], data, len);
     cap_len[stream] += len;
     cap[stream][cap_len[stream]] = '\0';
 }
 
-int cc_exec_poll(cc_exec *x, struct pollfd *fds, int nfds, int timeout_ms)
+static int cap_input(void *ctx, const char *prompt, bool password, char **line)
 {
-    struct pollfd p[16];
-    (void)x;
-    memcpy(p, fds, (size_t)nfds * sizeof *p);
-    p[nfds] = (struct pollfd){cc_intr_wakefd(), POLLIN, 0};
-    int rc = poll(p, (nfds_t)nfds + 1, timeout_ms);
-    memcpy(fds, p, (size_t)nfds * sizeof *p);
-    return rc;
-}
-
-int cc_exec_input(cc_exec *x, const char *prompt, bool password, char **line)
-{
-    (void)x; (void)prompt; (void)password;
+    (void)ctx; (void)prompt; (void)password;
     if (!allow_input)
-        return -1;
+        return CC_IN_REFUSED;
     if (cc_intr_count())
-        return -2;
+        return CC_IN_INTERRUPTED;
     *line = strdup(input_i < n_input ? input_lines[input_i++] : "");
-    return 0;
+    return CC_IN_OK;
 }
 
-void cc_exec_publish(cc_exec *x, const char *msg_type, json_t *content)
+static void cap_display(void *ctx, cc_out_kind kind, json_t *bundle)
 {
-    (void)x; (void)msg_type;
-    json_decref(content);   /* rich output is tested in tests/display */
+    (void)ctx; (void)kind;
+    json_decref(bundle);   /* rich output is tested in tests/display */
 }
+
+static void cap_error(void *ctx, const char *ename, const char *evalue, const char *tb)
+{
+    (void)ctx; (void)ename; (void)evalue; (void)tb;
+}
+
+static const cc_out_ops cap_ops = {
+    .stream = cap_stream, .display = cap_display, .error = cap_error, .input = cap_input,
+};
 
 /* ---- helpers ------------------------------------------------------------------ */
 
 static char workdir[256], cache_dir[320], exe_dir[PATH_MAX + 8];
 static cc_runtime *rt;
-static cc_exec dummy;
+static cc_out dummy = {.ops = &cap_ops};
 
 static void reset_capture(void)
 {

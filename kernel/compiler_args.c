@@ -1,0 +1,219 @@
+/* kernel/compiler_args.c — the compiler's command lines (compiler_int.h).
+ *
+ * C:    $CC (default cc) -std=gnu17 -shared -fPIC -g -gdwarf-4 -O1 ... The default
+ *       optimisation is -O1: on a typical cell it compiles within ~10 ms of
+ *       -O0 (40 vs 50 ms measured) yet runs loops several times faster, which
+ *       matters for %%timeit. %cflags -O0 / -O2 override it (the last -O wins).
+ *       With GCC, also -fno-tree-ter: otherwise GCC expands a single-use
+ *       value where it is used, and in main, whose `return x;` it merges
+ *       with the implicit `return 0` at the closing brace, the code of x
+ *       (a load that faults, say) is put on the `}` line, so a crash report
+ *       names the wrong line. The generated code is otherwise the same
+ *       (checked on loops, a matrix product, a list walk). Clang has no such
+ *       flag and needs none.
+ * CUDA: nvcc -x cu -shared -Xcompiler -fPIC --cudart shared
+ *       -gencode arch=compute_NN,code=[sm_NN,compute_NN] (SASS for the GPU
+ *       plus PTX, so a newer GPU can still JIT it).
+ * Both link the earlier cells' objects by absolute path and set their own
+ * soname to their absolute path in the cache, so DT_NEEDED names exactly
+ * that file and the runtime never searches a library path for a cell (the
+ * cache directory is on no search path). They bind their own symbols first
+ * (-Bsymbolic) and refuse undefined symbols at link time (--no-undefined), so
+ * a missing definition is a compile error with a line number rather than a
+ * load failure.
+ * Every cell also gets libcudacell (rich output): -I<dir of cudacell.h>
+ * -L<dir of libcudacell.so> -lcudacell; see cc_display_dirs. */
+#include "compiler_int.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cellutil.h"
+#include "nvcc.h"
+
+/* ---- argv building ------------------------------------------------------ */
+
+void av_add(argv_buf *a, const char *s)
+{
+    if (a->oom)
+        return;
+    if (a->n + 2 > a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 32;
+        char **v = realloc(a->v, cap * sizeof *v);
+        if (!v) {
+            a->oom = 1;
+            return;
+        }
+        a->v = v;
+        a->cap = cap;
+    }
+    if (!(a->v[a->n] = strdup(s))) {
+        a->oom = 1;
+        return;
+    }
+    a->v[++a->n] = NULL;
+}
+
+void av_addf(argv_buf *a, const char *fmt, const char *arg)
+{
+    char *s = NULL;
+    if (asprintf(&s, fmt, arg) < 0) {
+        a->oom = 1;
+        return;
+    }
+    av_add(a, s);
+    free(s);
+}
+
+/* Adds the words of a user flag string; returns -1 with *err on bad quoting. */
+int av_add_words(argv_buf *a, const char *flags, char **err)
+{
+    size_t n;
+    char **w = cc_split_words(flags, &n, err);
+    if (!w)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        av_add(a, w[i]);
+    cc_words_free(w);
+    return 0;
+}
+
+void av_free(argv_buf *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->v[i]);
+    free(a->v);
+    memset(a, 0, sizeof *a);
+}
+
+/* ---- the command line ------------------------------------------------------- */
+
+/* "sm_90a" → "90a"; NULL or odd input → the default's number. */
+static const char *arch_number(const char *arch)
+{
+    if (arch && strncmp(arch, "sm_", 3) == 0 && arch[3])
+        return arch + 3;
+    return CC_CUDA_DEFAULT_ARCH + 3;
+}
+
+/* Whether the C compiler is GCC: a word of it (the compiler, or the one a
+ * wrapper such as ccache runs) names gcc once links are resolved
+ * (/usr/bin/cc → x86_64-linux-gnu-gcc-12). Unknown compilers count as not
+ * GCC, so they get no GCC-only flag. */
+static bool tool_is_gcc(char *const *tool_argv)
+{
+    for (char *const *t = tool_argv; *t; t++) {
+        if ((*t)[0] == '-')
+            continue;
+        char *real = realpath(*t, NULL);
+        const char *path = real ? real : *t;
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        bool gcc = strstr(base, "gcc") && !strstr(base, "clang");
+        free(real);
+        if (gcc)
+            return true;
+    }
+    return false;
+}
+
+int cc_compile_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_argv, const char *arch,
+                    const char *inc, const char *lib, const char *src, const char *tmp_out,
+                    const char *so_path, char **err)
+{
+    bool cuda = req->lang == CC_LANG_CUDA;
+    for (char *const *t = tool_argv; *t; t++)
+        av_add(a, *t);
+    if (cuda) {
+        const char *num = arch_number(arch);
+        char gencode[96];
+        snprintf(gencode, sizeof gencode, "arch=compute_%s,code=[sm_%s,compute_%s]", num, num, num);
+        av_add(a, "-x");
+        av_add(a, "cu");
+        av_add(a, "-shared");
+        av_add(a, "-Xcompiler");
+        av_add(a, "-fPIC");
+        av_add(a, "--cudart");
+        av_add(a, "shared");
+        av_add(a, "-g");
+        av_add(a, "-Xcompiler");
+        av_add(a, "-gdwarf-4");   /* see below */
+        av_add(a, "-gencode");
+        av_add(a, gencode);
+        av_addf(a, "-I%s", inc);
+        if (av_add_words(a, req->nvccflags, err) < 0)
+            return -1;
+    } else {
+        av_add(a, "-std=gnu17");
+        av_add(a, "-shared");
+        av_add(a, "-fPIC");
+        av_add(a, "-g");
+        av_add(a, "-gdwarf-4");   /* addr2line 2.40 names the wrong file for #line code in DWARF 5 */
+        av_add(a, CC_C_OPT);
+        if (tool_is_gcc(tool_argv))
+            av_add(a, "-fno-tree-ter");   /* see the top of this file */
+        av_add(a, "-fdiagnostics-color=never");
+        av_addf(a, "-I%s", inc);
+        if (av_add_words(a, req->cflags, err) < 0)
+            return -1;
+    }
+    av_add(a, "-o");
+    av_add(a, tmp_out);
+    av_add(a, src);
+    for (size_t i = 0; i < req->n_deps; i++) {
+        char *dep = NULL;
+        if (asprintf(&dep, "%s/%s", req->cache_dir, req->deps[i]) < 0)
+            abort();
+        if (cuda)
+            av_add(a, "-Xlinker");   /* nvcc's -x cu would read a plain .so argument as source */
+        av_add(a, dep);
+        free(dep);
+    }
+    av_addf(a, "-L%s", lib);
+    av_add(a, "-lcudacell");
+    if (cuda) {
+        av_add(a, "-Xlinker");
+        av_addf(a, "-soname=%s", so_path);
+        av_add(a, "-Xlinker");
+        av_add(a, "-Bsymbolic");
+        av_add(a, "-Xlinker");
+        av_add(a, "--no-undefined");
+        av_add(a, "-Xlinker");
+        av_addf(a, "-rpath-link=%s", lib);
+    } else {
+        av_add(a, "-Xlinker");   /* not -Wl,: the path may hold a comma */
+        av_addf(a, "-soname=%s", so_path);
+        av_add(a, "-Wl,-Bsymbolic");
+        av_add(a, "-Wl,--no-undefined");
+        av_addf(a, "-Wl,-rpath-link,%s", lib);
+    }
+    if (av_add_words(a, req->ldflags, err) < 0)
+        return -1;
+    av_add(a, "-lm");
+    if (a->oom) {
+        *err = strdup("out of memory building the compiler command line");
+        return -1;
+    }
+    return 0;
+}
+
+int cc_preprocess_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_argv, const char *inc,
+                       const char *src, const char *dst, char **err)
+{
+    for (char *const *t = tool_argv; *t; t++)
+        av_add(a, *t);
+    av_add(a, "-std=gnu17");
+    av_add(a, CC_C_OPT);
+    av_addf(a, "-I%s", inc);
+    if (av_add_words(a, req->cflags, err) < 0)
+        return -1;
+    av_add(a, "-E");
+    av_add(a, "-P");
+    av_add(a, "-w");
+    av_add(a, "-o");
+    av_add(a, dst);
+    av_add(a, src);
+    return a->oom ? -1 : 0;
+}
