@@ -3,7 +3,7 @@
  * comment, a string or a backslash continuation are open, or while a cell
  * that starts with %% has not ended with an empty line; invalid when a
  * closing bracket has no opener. `!` and %magic lines are not C. */
-#include "complete.h"
+#include "is_complete.h"
 
 #include <stdbool.h>
 #include <string.h>

@@ -12,14 +12,13 @@
 #include <unistd.h>
 
 #include "cache.h"
-#include "info.h"
 #include "log.h"
 #include "runtime_client.h"
 #include "crash_report.h"
 #include "session.h"
 #include "workdir.h"
 
-cc_services *cc_services_new(const char *exe_dir)
+cc_services *cc_services_new(const char *exe_dir, struct cc_gpu_probe *gpu)
 {
     cc_services *svc = calloc(1, sizeof *svc);
     const char *tmp = getenv("TMPDIR");
@@ -50,7 +49,7 @@ cc_services *cc_services_new(const char *exe_dir)
     svc->cflags = strdup("");
     svc->ldflags = strdup("");
     svc->nvccflags = strdup("");
-    svc->gpu = cc_info_probe();
+    svc->gpu = gpu;
     return svc;
 fail:
     cc_services_free(svc);

@@ -41,7 +41,8 @@ typedef struct cc_services {
     pthread_mutex_t count_lock;
 } cc_services;
 
-cc_services *cc_services_new(const char *exe_dir);
+/* gpu: the process-wide GPU probe (the server starts it; NULL for none). */
+cc_services *cc_services_new(const char *exe_dir, struct cc_gpu_probe *gpu);
 void cc_services_free(cc_services *svc);   /* stops the runtime, removes workdir */
 
 #endif

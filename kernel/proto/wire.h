@@ -10,7 +10,7 @@
 #include "blob.h"
 #include "sign.h"
 
-#define CC_PROTOCOL_VERSION "5.5"
+#include "config.h"   /* CC_PROTOCOL_VERSION */
 #define CC_DELIM "<IDS|MSG>"
 
 typedef struct cc_msg {

@@ -8,13 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "gpu_probe.h"
 #include "services.h"
 #include "wire.h"
-
-#ifndef CUDACELL_VERSION
-#define CUDACELL_VERSION "0.0.0"
-#endif
 
 static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
 static cc_gpu_probe *probe;

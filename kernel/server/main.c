@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "gpu_probe.h"
 #include "info.h"
 #include "interrupt.h"
@@ -24,9 +25,6 @@
 #include "server.h"
 #include "shell.h"
 
-#ifndef CUDACELL_VERSION
-#define CUDACELL_VERSION "0.0.0"
-#endif
 
 static void on_sigint(int sig)
 {

@@ -14,6 +14,7 @@
 #include <zmq.h>
 
 #include "dispatch.h"
+#include "info.h"
 #include "interrupt.h"
 #include "services.h"
 
@@ -121,7 +122,7 @@ static void *worker_main(void *arg)
 int cc_worker_start(cc_kernel *k, pthread_t *th)
 {
     static cc_worker main_worker;
-    k->svc = cc_services_new(k->exe_dir);
+    k->svc = cc_services_new(k->exe_dir, cc_info_probe());
     if (!k->svc)
         return -1;
     main_worker.k = k;

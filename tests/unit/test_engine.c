@@ -246,7 +246,7 @@ static void setup(void)
     mkdir(cache, 0700);
     setenv("TMPDIR", tmp, 1);               /* the services' private work directory */
     setenv("CUDACELL_CACHE_DIR", cache, 1);
-    svc = cc_services_new(exe_dir);
+    svc = cc_services_new(exe_dir, NULL);
     if (!svc) {
         printf("Bail out! cannot create the engine's services\n");
         exit(1);
