@@ -2,7 +2,7 @@
  * SIGBUS, SIGFPE, SIGILL, SIGABRT or SIGTRAP it sends the kernel where the
  * process was (RT_R_CRASH: object path and offset of each stack frame, see
  * rt_proto.h) and then dies of the signal. The kernel turns the frames into
- * cell numbers and lines (kernel/crash_report.c). */
+ * cell numbers and lines (kernel/pipeline/crash_report.c). */
 #ifndef RT_CRASH_H
 #define RT_CRASH_H
 

@@ -3,7 +3,7 @@
  *
  * Started by the kernel (runtime_client.c) with fd 0 = /dev/null, fds 1/2 =
  * pipes the kernel streams to the frontend, fd 3 = commands, fd 4 = replies
- * (framed, runtime/rt_proto.h); rt_proc.c moves 3/4 out of the cells' way,
+ * (framed, runtime/proto/rt_proto.h); rt_proc.c moves 3/4 out of the cells' way,
  * restores 1/2 around every cell and ends what cells leave running when the
  * runtime goes (shutdown, restart, crash, SIGTERM, exit()). It loads each cell's shared object with
  * dlopen(RTLD_NOW|RTLD_LOCAL), never unloads it (globals persist), and calls
@@ -424,7 +424,7 @@ int main(void)
     no_leak_check();
 #endif
     setpgid(0, 0);   /* interrupts of the kernel's group must not reach us */
-    /* The kernel armed PR_SET_PDEATHSIG before exec (kernel/child_spawn.c). */
+    /* The kernel armed PR_SET_PDEATHSIG before exec (kernel/util/child_spawn.c). */
     if (rt_proc_init() < 0) {
         fprintf(stderr, "cudacell-runtime: this program is started by the cudacell kernel "
                         "(it needs its command pipes on fds 3 and 4); it is not meant to be run by hand.\n");

@@ -1,4 +1,4 @@
-/* kernel/cellclass.c — what a piece of cell text is, told from the
+/* kernel/cell/cellclass.c — what a piece of cell text is, told from the
  * tokenizer's view of it (celltok.h): whether a line is a `!` command, a
  * line magic or a cell magic (for the magics split and is_complete), and
  * whether a cell uses CUDA syntax (cc_toks_are_cuda over tokens already

@@ -1,4 +1,4 @@
-/* kernel/celldecl.c — what a top-level declaration declares: its specifiers
+/* kernel/cell/celldecl.c — what a top-level declaration declares: its specifiers
  * (storage class, CUDA qualifiers, struct/union/enum bodies) and each of its
  * declarators (name, function or object, initializer), plus which names are
  * types (keywords, the cell's own typedefs, the session's). Called by

@@ -1,4 +1,4 @@
-/* kernel/celldecl.h — declaration analysis for the splitter: which
+/* kernel/cell/celldecl.h — declaration analysis for the splitter: which
  * identifiers are keywords of declarations or names of types, and filling a
  * cc_item's specifiers and declarators. Called by cellsplit.c (and, for the
  * keyword tests, by codegen); it calls only cellitem.h below it. */

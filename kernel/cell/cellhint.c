@@ -1,4 +1,4 @@
-/* kernel/cellhint.c — plain words for a C cell that failed to compile
+/* kernel/cell/cellhint.c — plain words for a C cell that failed to compile
  * because of the cell model or the language rather than a slip: a name
  * from a CUDA cell that C cannot see, a variable-length array at the top
  * level (a global), C++ written in a C cell. Reads the cell, the compiler's

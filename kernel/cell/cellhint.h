@@ -1,4 +1,4 @@
-/* kernel/cellhint.h — a plain-words explanation for a C cell that failed to
+/* kernel/cell/cellhint.h — a plain-words explanation for a C cell that failed to
  * compile because of the cell model or the language (see cellhint.c). */
 #ifndef CC_CELLHINT_H
 #define CC_CELLHINT_H

@@ -1,4 +1,4 @@
-/* kernel/cellitem.c — the split cell's shared lower layer (see cellitem.h):
+/* kernel/cell/cellitem.c — the split cell's shared lower layer (see cellitem.h):
  * token text helpers, the specifier keywords that carry a CC_F_* flag, the
  * well-known type names, freeing a cc_cell and describing it. Calls nothing
  * above it (neither cellsplit.c nor celldecl.c). */

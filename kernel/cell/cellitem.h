@@ -1,4 +1,4 @@
-/* kernel/cellitem.h — a split cell: its items (preprocessor lines, types,
+/* kernel/cell/cellitem.h — a split cell: its items (preprocessor lines, types,
  * functions, declarations, statements) over the token array, and the
  * token-level helpers and vocabularies (specifier keywords, well-known type
  * names) that the splitter, the declaration analysis and code generation

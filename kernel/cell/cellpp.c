@@ -1,4 +1,4 @@
-/* kernel/cellpp.c — the pure half of evaluating a C cell's preprocessor
+/* kernel/cell/cellpp.c — the pure half of evaluating a C cell's preprocessor
  * conditionals (see cellpp.h): finding directives the way the preprocessor
  * does (lines whose first token is '#', outside block comments, with their
  * continuations), building the probe, blanking untaken segments, and the

@@ -1,4 +1,4 @@
-/* kernel/cellpp.h — preprocessor conditionals of a C cell, evaluated by the
+/* kernel/cell/cellpp.h — preprocessor conditionals of a C cell, evaluated by the
  * real preprocessor (see docs/HOW_IT_WORKS.md, "Preprocessor conditionals").
  *
  * The cell is cut at its conditional directives (#if #ifdef #ifndef #elif

@@ -1,4 +1,4 @@
-/* kernel/cellsplit.c — the top-level splitter of a cell. Owns: cutting the
+/* kernel/cell/cellsplit.c — the top-level splitter of a cell. Owns: cutting the
  * token stream (celltok.c) into items — preprocessor lines, declarations,
  * function definitions, statements. It calls down to celldecl.c for what a
  * declaration declares and to cellitem.c for token helpers; neither calls

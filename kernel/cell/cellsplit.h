@@ -1,4 +1,4 @@
-/* kernel/cellsplit.h — splitting the text of a C or CUDA cell into top-level
+/* kernel/cell/cellsplit.h — splitting the text of a C or CUDA cell into top-level
  * items: preprocessor lines, type definitions, function definitions,
  * declarations (variables and prototypes), statements.
  *

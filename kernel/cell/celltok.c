@@ -1,4 +1,4 @@
-/* kernel/celltok.c — the one tokenizer of cell text (see celltok.h):
+/* kernel/cell/celltok.c — the one tokenizer of cell text (see celltok.h):
  * identifiers, numbers, string/char literals (u8/u/U/L prefixes, C++ raw
  * strings), punctuators (<<< and >>> included), whole preprocessor lines
  * with their continuations; comments are skipped.

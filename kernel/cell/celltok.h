@@ -1,4 +1,4 @@
-/* kernel/celltok.h — the one tokenizer of cell text (celltok.c), its token
+/* kernel/cell/celltok.h — the one tokenizer of cell text (celltok.c), its token
  * type, and what it tells about text (cellclass.c). Everything that reads
  * C/CUDA cell text goes through it: the splitter (cellsplit.c) and the CUDA
  * test take whole-text tokens; the magics split and is_complete feed it

@@ -1,4 +1,4 @@
-/* kernel/cellutil.c — pure helpers of the cell pipeline: word splitting,
+/* kernel/cell/cellutil.c — pure helpers of the cell pipeline: word splitting,
  * diagnostics clean-up, duration formatting (see cellutil.h). Every result
  * is malloc'd and owned by the caller. */
 #include "cellutil.h"

@@ -1,4 +1,4 @@
-/* kernel/cellutil.h — pure helpers of the cell pipeline (compiler.c,
+/* kernel/cell/cellutil.h — pure helpers of the cell pipeline (compiler.c,
  * runtime_client.c, cells.c): shell-like word splitting for flags and %args,
  * compiler diagnostics rewritten for the notebook, duration formatting as
  * IPython prints it. No I/O; unit-tested in tests/unit/test_cellutil.c. */

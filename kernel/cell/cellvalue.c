@@ -1,4 +1,4 @@
-/* kernel/cellvalue.c — what the kernel adds so a cell's last expression
+/* kernel/cell/cellvalue.c — what the kernel adds so a cell's last expression
  * shows a readable value (Out[n]):
  *   - cv_is_boolean: a C comparison or logical expression (an int in C) is
  *     shown as true/false;

@@ -1,4 +1,4 @@
-/* kernel/cellvalue.h — readable values for a cell's last expression
+/* kernel/cell/cellvalue.h — readable values for a cell's last expression
  * (internal to codegen.c; see cellvalue.c). */
 #ifndef CC_CELLVALUE_H
 #define CC_CELLVALUE_H

@@ -1,4 +1,4 @@
-/* kernel/codegen.c — one cell to one translation unit, and the cell model's
+/* kernel/cell/codegen.c — one cell to one translation unit, and the cell model's
  * planning entry (cc_session_plan, cc_plan_free). Splits the cell, walks its
  * items (codegen_items.c: preprocessor lines, types, functions;
  * codegen_decl.c: declarations, statements), emits the session header

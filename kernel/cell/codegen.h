@@ -1,4 +1,4 @@
-/* kernel/codegen.h — internal header of code generation: turning a new
+/* kernel/cell/codegen.h — internal header of code generation: turning a new
  * cell plus the session's view (session_items.h) into one translation unit
  * (codegen*.c). Not used outside the cell model. */
 #ifndef CC_CODEGEN_H

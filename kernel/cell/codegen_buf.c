@@ -1,4 +1,4 @@
-/* kernel/codegen_buf.c — the growable text buffer and the identifier sets
+/* kernel/cell/codegen_buf.c — the growable text buffer and the identifier sets
  * of code generation (see codegen_buf.h). Calls nothing of the cell model. */
 #include "codegen_buf.h"
 

@@ -1,4 +1,4 @@
-/* kernel/codegen_buf.h — the growable text buffer (cg_buf) and identifier
+/* kernel/cell/codegen_buf.h — the growable text buffer (cg_buf) and identifier
  * set (cg_ids) that code generation and the value formatters (cellvalue.c)
  * write with. The lowest layer of codegen: it calls nothing of the cell
  * model. A buffer that failed to grow sets oom and ignores further text. */

@@ -1,4 +1,4 @@
-/* kernel/codegen_decl.c — code generation for declarations and statements:
+/* kernel/cell/codegen_decl.c — code generation for declarations and statements:
  * variables (their definitions at file scope, initializers run in the entry
  * in cell order), device variables, prototypes, statements, the shown tail
  * expression and file-scope code kept as is. */

@@ -1,4 +1,4 @@
-/* kernel/codegen_gen.h — the state of one code generation (cg_gen) and the
+/* kernel/cell/codegen_gen.h — the state of one code generation (cg_gen) and the
  * steps the codegen*.c files share: codegen_items.c writes preprocessor
  * lines, types and functions and holds the cell-text helpers,
  * codegen_decl.c writes declarations and statements, codegen.c drives them

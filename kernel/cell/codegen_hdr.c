@@ -1,4 +1,4 @@
-/* kernel/codegen_hdr.c — the session header of a generated translation unit
+/* kernel/cell/codegen_hdr.c — the session header of a generated translation unit
  * (what earlier cells declared, as C or as CUDA C++ sees it), the list of
  * objects a cell must link. Everything returned is malloc'd and owned by
  * the caller. */

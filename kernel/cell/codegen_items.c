@@ -1,4 +1,4 @@
-/* kernel/codegen_items.c — code generation for the cell's file-scope
+/* kernel/cell/codegen_items.c — code generation for the cell's file-scope
  * pieces other than declarations: the text helpers every piece goes through
  * (#line markers and column padding, slices of the cell), the session items
  * a cell makes, preprocessor lines (with the macro replay of the entry),

@@ -1,4 +1,4 @@
-/* kernel/codegen_text.c — text-level helpers shared by the codegen*.c
+/* kernel/cell/codegen_text.c — text-level helpers shared by the codegen*.c
  * files: placing the symbol's asm label in a declaration (before trailing
  * attributes, never over the user's own), and recognising a struct whose
  * last member is a flexible array. */

@@ -1,4 +1,4 @@
-/* kernel/cxxnames.c — which words of a CUDA cell's declarations a C
+/* kernel/cell/cxxnames.c — which words of a CUDA cell's declarations a C
  * translation unit cannot read: C++ keywords, CUDA qualifiers, and the exact
  * type names of the CUDA runtime, its vector and half types and its
  * libraries (a table of whole identifiers, not prefixes: `cuda_count` or

@@ -1,4 +1,4 @@
-/* kernel/cxxnames.h — words and headers of CUDA cells that C translation
+/* kernel/cell/cxxnames.h — words and headers of CUDA cells that C translation
  * units cannot read (see cxxnames.c). */
 #ifndef CC_CXXNAMES_H
 #define CC_CXXNAMES_H

@@ -1,4 +1,4 @@
-/* kernel/is_complete.c — is_complete_request: would pressing Enter in a
+/* kernel/cell/is_complete.c — is_complete_request: would pressing Enter in a
  * console run the cell, or continue it? Incomplete while brackets, a block
  * comment, a string or a backslash continuation are open, or while a cell
  * that starts with %% has not ended with an empty line; invalid when a

@@ -1,4 +1,4 @@
-/* kernel/names.c — static vocabularies for completion and inspection
+/* kernel/cell/names.c — static vocabularies for completion and inspection
  * (see names.h). Data only, plus two lookups. */
 #include "names.h"
 

@@ -1,4 +1,4 @@
-/* kernel/names.h — the fixed vocabularies completion and inspection know:
+/* kernel/cell/names.h — the fixed vocabularies completion and inspection know:
  * C keywords, preprocessor directives, header names, common libc and CUDA
  * names, and a short reference (prototype + one line) for the most used
  * functions. Static tables in names.c; NULL-terminated arrays. */

@@ -1,4 +1,4 @@
-/* kernel/session.c — the session's memory of earlier cells: an ordered list
+/* kernel/cell/session.c — the session's memory of earlier cells: an ordered list
  * of header items (includes, macros, types, functions, variables, CUDA
  * material) keyed by name, the committed cells' objects, and the name table
  * for completion and %who. Planning (codegen.c) reads it through

@@ -1,4 +1,4 @@
-/* kernel/session.h — the cell model: what the session has declared so far,
+/* kernel/cell/session.h — the cell model: what the session has declared so far,
  * and how a new cell becomes a translation unit that sees it all.
  *
  * A cell is split (cellsplit.c) into items: preprocessor lines, types,

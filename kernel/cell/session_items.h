@@ -1,4 +1,4 @@
-/* kernel/session_items.h — the records the session stores and code
+/* kernel/cell/session_items.h — the records the session stores and code
  * generation reads and produces: one header item (cc_sitem), one committed
  * cell (cc_cellrec), the borrowed view of the session a plan is made from
  * (cg_view) and the part of a plan a commit takes over (cg_priv).

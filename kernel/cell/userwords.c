@@ -1,4 +1,4 @@
-/* kernel/userwords.c — the words a notebook user types that are neither C
+/* kernel/cell/userwords.c — the words a notebook user types that are neither C
  * nor a magic line: exit/quit, the end-of-input answers, %%timeit's options
  * (see userwords.h). No I/O. */
 #include "userwords.h"

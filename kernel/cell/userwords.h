@@ -1,4 +1,4 @@
-/* kernel/userwords.h — what a notebook user types that is not C and not a
+/* kernel/cell/userwords.h — what a notebook user types that is not C and not a
  * %magic line: the exit/quit words of a console, the end-of-input answers
  * to a stdin prompt, and the options on a %%timeit line. Pure; unit-tested
  * in tests/unit/test_magics.c. */

@@ -1,4 +1,4 @@
-/* kernel/complete.c — complete_request and inspect_request.
+/* kernel/engine/complete.c — complete_request and inspect_request.
  * Completion looks at the text before the cursor and picks a vocabulary:
  * header names after #include, directives after '#', magics after a
  * leading '%', file names on `!` / %cd / %%writefile lines, otherwise C

@@ -1,4 +1,4 @@
-/* kernel/complete.h — complete_request and inspect_request (is_complete_request
+/* kernel/engine/complete.h — complete_request and inspect_request (is_complete_request
  * is kernel/cell/is_complete.h, included here): each returns the reply content (new reference). cursor_pos counts Unicode
  * code points, as the protocol says. */
 #ifndef CC_COMPLETE_H

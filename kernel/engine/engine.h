@@ -1,7 +1,7 @@
 /* kernel/engine/engine.h — the cell engine's entry: one cell's text, run
  * through the pipeline (magics split → each segment: a magic, a `!`
  * command, or C/CUDA code → compile → runtime → result), reporting through
- * a cc_out. Knows nothing of Jupyter: kernel/execute.c drives it for an
+ * a cc_out. Knows nothing of Jupyter: kernel/server/execute.c drives it for an
  * execute_request, tests/unit/test_engine.c drives it with buffers. */
 #ifndef CC_ENGINE_H
 #define CC_ENGINE_H

@@ -19,7 +19,7 @@
  *   4. run `<profiler> <args> ./prog <%args>`; its output streams as it comes.
  * Steps 3 and 4 go through cc_shell_run (pty, streamed, interruptible).
  * Quoting, the PATH search, the GPU's architecture and writing the file are
- * cuda/standalone.c's. Everything malloc'd here is freed before the handler
+ * kernel/magics/standalone.c's. Everything malloc'd here is freed before the handler
  * returns. */
 #include "strbuf.h"
 #include "handlers.h"

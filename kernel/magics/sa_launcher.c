@@ -1,4 +1,4 @@
-/* cuda/sa_launcher.c — the text of the launcher program that runs a cell
+/* kernel/magics/sa_launcher.c — the text of the launcher program that runs a cell
  * built as a shared object (see standalone.h): main() calls the cell's entry
  * __cudacell_run. cc_sa_build_program writes it into the job directory,
  * prefixed with "#define CC_STATUS_DIR ..." when status files are wanted,

@@ -1,4 +1,4 @@
-/* cuda/standalone.c — building a cell, with the session's declarations, as
+/* kernel/magics/standalone.c — building a cell, with the session's declarations, as
  * a program the kernel starts itself, and the small helpers the magics that
  * do so share (see standalone.h). The launcher's text is in sa_launcher.c.
  * Everything malloc'd here is freed before each function returns, except

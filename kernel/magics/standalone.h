@@ -1,4 +1,4 @@
-/* cuda/standalone.h — what the magics that start a cell's program
+/* kernel/magics/standalone.h — what the magics that start a cell's program
  * themselves share (%%mpirun; %%ncu and %%nsys use the helpers):
  *
  *   - shell quoting, a PATH search, writing a file, a fresh job directory
@@ -86,7 +86,7 @@ typedef struct cc_sa_status {
 /* Every status file in dir, sorted by rank. *out malloc'd; returns the count. */
 size_t cc_sa_read_status(const char *dir, cc_sa_status **out);
 
-/* The launcher's C text (cuda/sa_launcher.c); internal to standalone.c. */
+/* The launcher's C text (kernel/magics/sa_launcher.c); internal to standalone.c. */
 extern const char cc_sa_launcher_text[];
 
 #endif

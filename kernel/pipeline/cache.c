@@ -1,4 +1,4 @@
-/* kernel/cache.c — the compile cache directory (see cache.h): choosing it,
+/* kernel/pipeline/cache.c — the compile cache directory (see cache.h): choosing it,
  * refusing one other users could write, the private fallback, and the
  * session's pins (which entries it uses, hard-linked so that no kernel's
  * eviction removes them, restored when they vanish anyway). Entries and

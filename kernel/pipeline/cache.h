@@ -1,4 +1,4 @@
-/* kernel/cache.h — the persistent compile cache: where it lives and whether
+/* kernel/pipeline/cache.h — the persistent compile cache: where it lives and whether
  * it can be trusted, verifying an entry before it is used, sealing a new
  * one, keeping the session's entries alive, and the size cap.
  *

@@ -1,4 +1,4 @@
-/* kernel/cache_entry.c — one compile cache entry at a time, and the size
+/* kernel/pipeline/cache_entry.c — one compile cache entry at a time, and the size
  * cap (see cache.h): verifying an entry against its seal before it is used,
  * sealing a freshly built object into place, and least-recently-used
  * eviction. The directory itself, its trust and the session's pins are in

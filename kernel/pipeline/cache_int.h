@@ -1,4 +1,4 @@
-/* kernel/cache_int.h — what cache.c and cache_entry.c share and nobody else
+/* kernel/pipeline/cache_int.h — what cache.c and cache_entry.c share and nobody else
  * uses: the directory lock and the pins seen from eviction. */
 #ifndef CC_CACHE_INT_H
 #define CC_CACHE_INT_H

@@ -1,4 +1,4 @@
-/* kernel/engine/cc_output.c — the engine's side of the output interface
+/* kernel/pipeline/cc_output.c — the engine's side of the output interface
  * (cc_output.h): the one-error-per-cell rule, flushing streams before a
  * display or an error, and waiting with the interrupt wake fd. */
 #include "cc_output.h"

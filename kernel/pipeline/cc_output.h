@@ -1,13 +1,13 @@
-/* kernel/engine/cc_output.h — the one way the cell engine talks to whoever
+/* kernel/pipeline/cc_output.h — the one way the cell engine talks to whoever
  * runs it. Everything below the execute-request layer (the segment runner,
  * magics, the cell pipeline, the compiler driver, the runtime client, the
  * `!` runner) reports through a cc_out: stream text, displays, the cell's
  * error, and asks for a line of input. None of it knows about Jupyter: the
- * execute-request layer (kernel/execute.c) implements cc_out_ops once on top
+ * execute-request layer (kernel/server/execute.c) implements cc_out_ops once on top
  * of its request; a test implements it with buffers (tests/unit/test_engine.c).
  *
  * Interrupts do not pass through here: they reach the engine through
- * kernel/interrupt.h (per-thread, async-signal-safe), and the engine waits
+ * kernel/pipeline/interrupt.h (per-thread, async-signal-safe), and the engine waits
  * with cc_out_poll, which also wakes on them.
  *
  * Ownership: text passed to a callback is borrowed for the call; a display

@@ -1,4 +1,4 @@
-/* kernel/cellpp_run.c — running a C cell's preprocessor conditionals
+/* kernel/pipeline/cellpp_run.c — running a C cell's preprocessor conditionals
  * through the real preprocessor before the cell is planned (the pure parts
  * are cellpp.c; the design is in docs/HOW_IT_WORKS.md). Only a cell with a
  * conditional directive pays for the extra preprocessor run; a cell that

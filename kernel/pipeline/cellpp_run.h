@@ -1,4 +1,4 @@
-/* kernel/cellpp_run.h — a C cell's preprocessor conditionals evaluated by
+/* kernel/pipeline/cellpp_run.h — a C cell's preprocessor conditionals evaluated by
  * the real preprocessor before planning (see cellpp.h). */
 #ifndef CC_CELLPP_RUN_H
 #define CC_CELLPP_RUN_H

@@ -1,4 +1,4 @@
-/* kernel/cells.c — running a code segment as a C or CUDA cell:
+/* kernel/pipeline/cells.c — running a code segment as a C or CUDA cell:
  * plan (session.c) → compile (compiler.c) → commit → run (runtime_client.c)
  * → report (cells_report.c). (The magics that run a cell, %%c %%cuda
  * %%time %%timeit, are kernel/magics/run.c.)

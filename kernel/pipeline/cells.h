@@ -1,4 +1,4 @@
-/* kernel/cells.h — running a code segment as a C or CUDA cell:
+/* kernel/pipeline/cells.h — running a code segment as a C or CUDA cell:
  * plan (session.c) → compile (compiler.c) → run (runtime_client.c) → report. */
 #ifndef CC_CELLS_H
 #define CC_CELLS_H

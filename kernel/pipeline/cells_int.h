@@ -1,4 +1,4 @@
-/* kernel/cells_int.h — what cells.c (the pipeline) and cells_report.c (what
+/* kernel/pipeline/cells_int.h — what cells.c (the pipeline) and cells_report.c (what
  * a run ended with) share and nobody else uses. */
 #ifndef CC_CELLS_INT_H
 #define CC_CELLS_INT_H

@@ -1,4 +1,4 @@
-/* kernel/cells_report.c — what a cell's run ended with, in the cell's own
+/* kernel/pipeline/cells_report.c — what a cell's run ended with, in the cell's own
  * terms, through the engine's cc_out: the compile result (errors with a
  * cell-model hint first, warnings), how the runtime ended (interrupted,
  * killed, crashed: cause, where, and the restart it took), %%time's and

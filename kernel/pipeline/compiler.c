@@ -1,4 +1,4 @@
-/* kernel/compiler.c — the compiler driver: one translation unit to one shared
+/* kernel/pipeline/compiler.c — the compiler driver: one translation unit to one shared
  * object, with a content-addressed cache (see compiler.h). The command lines
  * are compiler_args.c's; finding and running the compiler is
  * compiler_tool.c's; diagnostics are cleaned of temporary paths

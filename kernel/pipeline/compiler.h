@@ -1,4 +1,4 @@
-/* kernel/compiler.h — the compiler driver: one translation unit to one shared
+/* kernel/pipeline/compiler.h — the compiler driver: one translation unit to one shared
  * object, through $CC (C, gnu17) or nvcc (CUDA), with a content-addressed
  * cache and diagnostics rewritten to the notebook cell's own lines. */
 #ifndef CC_COMPILER_H

@@ -1,4 +1,4 @@
-/* kernel/compiler_args.c — the compiler's command lines (compiler_int.h).
+/* kernel/pipeline/compiler_args.c — the compiler's command lines (compiler_int.h).
  *
  * C:    $CC (default cc) -std=gnu17 -shared -fPIC -g -gdwarf-4 -O1 ... The default
  *       optimisation is -O1: on a typical cell it compiles within ~10 ms of

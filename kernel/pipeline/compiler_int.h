@@ -1,4 +1,4 @@
-/* kernel/compiler_int.h — what the compiler driver's three files share and
+/* kernel/pipeline/compiler_int.h — what the compiler driver's three files share and
  * nobody else uses: compiler.c (the driver and its cache key),
  * compiler_args.c (the command lines) and compiler_tool.c (finding and
  * running the compiler). */

@@ -1,4 +1,4 @@
-/* kernel/compiler_tool.c — finding the compiler ($CC or nvcc, resolved to
+/* kernel/pipeline/compiler_tool.c — finding the compiler ($CC or nvcc, resolved to
  * an absolute path, with a message saying how to install it when it is
  * missing) and running it: its own process group, registered as the
  * interrupt target (killed at once), TMPDIR in the private work directory,

@@ -1,4 +1,4 @@
-/* kernel/crash_format.c — decoding, naming and formatting of crash reports
+/* kernel/pipeline/crash_format.c — decoding, naming and formatting of crash reports
  * (see crash_format.h). Pure: no I/O, so it is unit-tested table by table
  * (tests/unit/test_crash_format.c). */
 #include "crash_format.h"

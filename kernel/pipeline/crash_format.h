@@ -1,5 +1,5 @@
-/* kernel/crash_format.h — the pure part of crash reports: decoding the
- * runtime's RT_R_CRASH frame (runtime/rt_proto.h), reading addr2line's
+/* kernel/pipeline/crash_format.h — the pure part of crash reports: decoding the
+ * runtime's RT_R_CRASH frame (runtime/proto/rt_proto.h), reading addr2line's
  * answer, naming the signal, and turning the frames into a traceback in the
  * notebook's terms:
  *
@@ -7,7 +7,7 @@
  *     In [9], line 3, in set_first:   *p = 42;
  *     In [10], line 1:                set_first(NULL);
  *
- * No I/O here (kernel/crash_report.c runs addr2line and keeps the cells). */
+ * No I/O here (kernel/pipeline/crash_report.c runs addr2line and keeps the cells). */
 #ifndef CC_CRASH_FORMAT_H
 #define CC_CRASH_FORMAT_H
 

@@ -1,4 +1,4 @@
-/* kernel/crash_report.c — the kernel's side of crash locations (see
+/* kernel/pipeline/crash_report.c — the kernel's side of crash locations (see
  * crash_report.h): the table object → cell, and addr2line.
  *
  * Owns: the table (sonames, copies of the cells' code). For each cell object

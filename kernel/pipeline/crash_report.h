@@ -1,4 +1,4 @@
-/* kernel/crash_report.h — turns the stack a dying runtime sent (RT_R_CRASH)
+/* kernel/pipeline/crash_report.h — turns the stack a dying runtime sent (RT_R_CRASH)
  * into a traceback in the notebook's terms: which cell (In [N]), which line,
  * which function, and the source line. Keeps, for every object compiled in
  * this session, the cell it came from; asks addr2line for the lines. */

@@ -1,4 +1,4 @@
-/* kernel/display_dirs.c — where libcudacell (cudacell.h and libcudacell.so,
+/* kernel/pipeline/display_dirs.c — where libcudacell (cudacell.h and libcudacell.so,
  * the rich-output library every cell is compiled and linked with) lives:
  * next to the kernel in a build tree, or under the install prefix. Used by
  * the compiler driver (-I/-L) and the runtime client (LD_LIBRARY_PATH). */

@@ -1,4 +1,4 @@
-/* kernel/display_dirs.h — locating libcudacell (the display library every
+/* kernel/pipeline/display_dirs.h — locating libcudacell (the display library every
  * cell includes and links). */
 #ifndef CC_DISPLAY_DIRS_H
 #define CC_DISPLAY_DIRS_H

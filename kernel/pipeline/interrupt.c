@@ -1,4 +1,4 @@
-/* kernel/interrupt.c — owns the interrupt state: how many interrupts each
+/* kernel/pipeline/interrupt.c — owns the interrupt state: how many interrupts each
  * waiting thread has seen, which process group it waits on, and the
  * escalation from SIGINT to SIGTERM/SIGKILL for that target.
  *

@@ -1,4 +1,4 @@
-/* kernel/interrupt.h — interrupts: who is interrupted and how hard.
+/* kernel/pipeline/interrupt.h — interrupts: who is interrupted and how hard.
  *
  * The server thread (interrupt_request, SIGINT) calls cc_intr_request(); it
  * reaches every thread that runs a request (main shell, subshells). Each such

@@ -1,5 +1,5 @@
-/* kernel/runtime_client.c — the runtime process's lifetime (see
- * runtime_client.h and runtime/rt_proto.h): starts `cudacell-runtime` (own
+/* kernel/pipeline/runtime_client.c — the runtime process's lifetime (see
+ * runtime_client.h and runtime/proto/rt_proto.h): starts `cudacell-runtime` (own
  * process group, LD_LIBRARY_PATH with libcudacell's and CUDA's library
  * directories, never the compile cache: cells are loaded by absolute path
  * and name their dependencies by absolute path, and libcudacell is loaded by

@@ -1,4 +1,4 @@
-/* kernel/runtime_client.h — the kernel's side of the runtime process: start
+/* kernel/pipeline/runtime_client.h — the kernel's side of the runtime process: start
  * it, hand it compiled cells, stream its stdout/stderr and displays to the
  * engine's output (cc_output.h), serve its stdin requests, notice crashes
  * and interrupts, restart and reload. */

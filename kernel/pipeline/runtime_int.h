@@ -1,4 +1,4 @@
-/* kernel/runtime_int.h — what runtime_client.c (the process: start, stop,
+/* kernel/pipeline/runtime_int.h — what runtime_client.c (the process: start, stop,
  * restart) and runtime_run.c (one run: commands, replies, output relay)
  * share and nobody else uses: the client's state and the process calls. */
 #ifndef CC_RUNTIME_INT_H

@@ -1,5 +1,5 @@
-/* kernel/runtime_run.c — one run in `cudacell-runtime` (see
- * runtime_client.h and runtime/rt_proto.h): sends RUN, streams the process's
+/* kernel/pipeline/runtime_run.c — one run in `cudacell-runtime` (see
+ * runtime_client.h and runtime/proto/rt_proto.h): sends RUN, streams the process's
  * stdout/stderr pipes into the engine's cc_out, relays the displays
  * libcudacell sends (RT_R_DISPLAY, acknowledged so output order is kept),
  * serves its stdin requests, and tells a finished cell from an interrupted
@@ -228,7 +228,7 @@ static int on_frame(cc_runtime *rt, cc_out *o, uint32_t type, const char *payloa
         free(rt->note);
         rt->note = strdup(rt_get_str(&r, NULL));
         return 0;
-    case RT_R_CRASH:   /* kept raw: kernel/crash_report.c reads it */
+    case RT_R_CRASH:   /* kept raw: kernel/pipeline/crash_report.c reads it */
         free(rt->crash);
         rt->crash = malloc(len ? len : 1);
         rt->crash_len = rt->crash ? len : 0;

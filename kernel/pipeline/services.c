@@ -1,4 +1,4 @@
-/* kernel/services.c — creates and tears down the language side: the private
+/* kernel/pipeline/services.c — creates and tears down the language side: the private
  * 0700 work directory (removed at shutdown; workdir.c), the persistent
  * compile cache, the session, the runtime client (started lazily by
  * cells.c), history. At start it sweeps what dead kernels left behind. */
@@ -38,7 +38,7 @@ cc_services *cc_services_new(const char *exe_dir, struct cc_gpu_probe *gpu)
         goto fail;
     }
 
-    /* The compile cache (kernel/cache.c): the configured directory when it
+    /* The compile cache (kernel/pipeline/cache.c): the configured directory when it
      * can be trusted, else a private one in the work directory. */
     if (!(svc->cache = cc_cache_open(svc->workdir)) || !(svc->cache_dir = strdup(cc_cache_dir(svc->cache))))
         goto fail;

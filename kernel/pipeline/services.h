@@ -1,4 +1,4 @@
-/* kernel/services.h — the language side of the kernel, owned by the shell
+/* kernel/pipeline/services.h — the language side of the kernel, owned by the shell
  * worker thread: the C/CUDA session, compiler settings, the runtime process,
  * the private work directory, history. Created lazily where costly.
  *
@@ -26,7 +26,7 @@ typedef struct cc_services {
     char *workdir;                /* private 0700 dir, removed at shutdown */
     int workdir_lock;             /* fd holding its flock (workdir.c), -1: none */
     char *cache_dir;              /* compile cache (persistent across sessions), = cc_cache_dir(cache) */
-    struct cc_cache *cache;       /* its trust, pins and size cap (kernel/cache.h) */
+    struct cc_cache *cache;       /* its trust, pins and size cap (kernel/pipeline/cache.h) */
     char *exe_dir;                /* where cudacell-runtime etc. live */
     char *cflags;                 /* %cflags, space-separated, owned */
     char *ldflags;                /* %ldflags */

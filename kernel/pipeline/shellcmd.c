@@ -1,4 +1,4 @@
-/* kernel/shellcmd.c — `!cmd` lines and %%bash scripts, run under a
+/* kernel/pipeline/shellcmd.c — `!cmd` lines and %%bash scripts, run under a
  * pseudo-terminal the way Colab does: the program sees a terminal (so it
  * line-buffers and draws progress bars), output streams to the frontend as
  * it arrives, stdin is /dev/null, and interrupts go to the command's own

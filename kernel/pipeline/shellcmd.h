@@ -1,4 +1,4 @@
-/* kernel/shellcmd.h — `!cmd` and %%bash: run under a pseudo-terminal as Colab
+/* kernel/pipeline/shellcmd.h — `!cmd` and %%bash: run under a pseudo-terminal as Colab
  * does (programs line-buffer and see a terminal), stream output as it comes,
  * interrupt with SIGINT, then SIGTERM/SIGKILL. */
 #ifndef CC_SHELLCMD_H

@@ -1,4 +1,4 @@
-/* kernel/showretry.c — a cell whose last expression could not be shown.
+/* kernel/pipeline/showretry.c — a cell whose last expression could not be shown.
  * codegen wraps the last expression in __CC_SHOW((...)); gcc refuses that
  * for a bit-field (typeof of a bit-field), and the show of any value it
  * cannot take would otherwise end the cell with errors about cudacell.h.

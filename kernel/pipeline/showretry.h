@@ -1,4 +1,4 @@
-/* kernel/showretry.h — compiling a cell again when the show of its last
+/* kernel/pipeline/showretry.h — compiling a cell again when the show of its last
  * expression (__CC_SHOW) was what failed to compile. */
 #ifndef CC_SHOWRETRY_H
 #define CC_SHOWRETRY_H

@@ -1,4 +1,4 @@
-/* kernel/connection.c — reads the Jupyter connection file written by the
+/* kernel/proto/connection.c — reads the Jupyter connection file written by the
  * frontend: transport, ip, the five ports, the HMAC key and its scheme, and
  * the optional CurveZMQ key pair (checked by curve.c before anything binds).
  * Every failure is reported as a malloc'd one-paragraph message (the caller

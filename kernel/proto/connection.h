@@ -1,4 +1,4 @@
-/* kernel/connection.h — the Jupyter connection file: transport, ip, five ports, key, scheme,
+/* kernel/proto/connection.h — the Jupyter connection file: transport, ip, five ports, key, scheme,
  * and the optional CurveZMQ key pair. */
 #ifndef CC_CONNECTION_H
 #define CC_CONNECTION_H

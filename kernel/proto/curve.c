@@ -1,4 +1,4 @@
-/* kernel/curve.c — CurveZMQ transport encryption. jupyter_client (8.9 and
+/* kernel/proto/curve.c — CurveZMQ transport encryption. jupyter_client (8.9 and
  * newer, with transport_encryption "auto" or "required") puts a key pair in
  * the connection file as Z85 text, "curve_publickey" and "curve_secretkey";
  * its clients use that public key as the server key. This file checks the

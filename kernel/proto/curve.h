@@ -1,4 +1,4 @@
-/* kernel/curve.h — CurveZMQ transport encryption: the key pair a client put
+/* kernel/proto/curve.h — CurveZMQ transport encryption: the key pair a client put
  * in the connection file, checked, and applied to the kernel's sockets. */
 #ifndef CC_CURVE_H
 #define CC_CURVE_H

@@ -1,4 +1,4 @@
-/* kernel/launch_payload.c — see launch_payload.h: launcher arguments and the
+/* kernel/proto/launch_payload.c — see launch_payload.h: launcher arguments and the
  * encrypted version-1 connection payload (OpenSSL EVP: RSA PKCS#1 v1.5 for
  * the AES key, AES-128-ECB with PKCS#7 padding for the connection JSON,
  * exactly what gateway_provisioners' response manager undoes). */

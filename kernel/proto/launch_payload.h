@@ -1,4 +1,4 @@
-/* kernel/launch_payload.h — the pure part of launcher mode (launcher.c): the
+/* kernel/proto/launch_payload.h — the pure part of launcher mode (launcher.c): the
  * arguments Jupyter Enterprise Gateway / gateway_provisioners pass to a
  * kernel launcher, and the version-1 payload that carries the kernel's
  * connection info back to the server that started it.

@@ -1,4 +1,4 @@
-/* kernel/replay.c — the set of recently seen message signatures (see
+/* kernel/proto/replay.c — the set of recently seen message signatures (see
  * replay.h). Each signature is stored as its SHA-256 (32 bytes whatever the
  * signing scheme), in a ring in arrival order; an open-addressing index
  * (linear probing, at most half full) finds it. At capacity the ring's

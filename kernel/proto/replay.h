@@ -1,4 +1,4 @@
-/* kernel/replay.h — remembers the signatures of recent messages, so that a
+/* kernel/proto/replay.h — remembers the signatures of recent messages, so that a
  * captured signed message sent again (a replay) is recognised and dropped,
  * as jupyter_client's Session does with its digest history. */
 #ifndef CC_REPLAY_H

@@ -1,4 +1,4 @@
-/* kernel/sign.c — HMAC signatures of Jupyter messages (OpenSSL EVP_MAC).
+/* kernel/proto/sign.c — HMAC signatures of Jupyter messages (OpenSSL EVP_MAC).
  * A cc_signer is immutable after cc_signer_new: the fetched EVP_MAC and the
  * key are only read, and every sign/verify builds its own EVP_MAC_CTX, so
  * any number of threads may sign and verify with one signer at once. */

@@ -1,4 +1,4 @@
-/* kernel/sign.h — HMAC signing and constant-time verification of Jupyter messages.
+/* kernel/proto/sign.h — HMAC signing and constant-time verification of Jupyter messages.
  * The signature covers header, parent_header, metadata and content, in that order. */
 #ifndef CC_SIGN_H
 #define CC_SIGN_H

@@ -1,4 +1,4 @@
-/* kernel/wire.c — the Jupyter wire format: decoding multipart frames into a
+/* kernel/proto/wire.c — the Jupyter wire format: decoding multipart frames into a
  * cc_msg (verifying the HMAC), encoding a cc_msg back into signed frames,
  * and building new messages (headers, uuids, timestamps).
  * Ownership: a cc_msg owns its ids, buffers and JSON references; frames

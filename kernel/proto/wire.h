@@ -1,4 +1,4 @@
-/* kernel/wire.h — Jupyter wire format: messages as multipart frames, and back.
+/* kernel/proto/wire.h — Jupyter wire format: messages as multipart frames, and back.
  *
  * Frames: [routing ids...] "<IDS|MSG>" signature header parent_header metadata content [buffers...]
  * Ownership: a cc_msg owns everything it points to; cc_msg_free releases all. */

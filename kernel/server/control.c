@@ -1,4 +1,4 @@
-/* kernel/control.c — the control channel's entry: control requests are
+/* kernel/server/control.c — the control channel's entry: control requests are
  * answered inline by the server thread, so they are never delayed by a
  * running cell. Their handlers and flags (busy/idle) are rows of the
  * dispatch table (dispatch.c): kernel_info, interrupt, shutdown, usage and

@@ -1,4 +1,4 @@
-/* kernel/control.h — control-channel requests, answered inline by the
+/* kernel/server/control.h — control-channel requests, answered inline by the
  * server thread so they are never delayed by a running cell (through the
  * dispatch table, dispatch.h). */
 #ifndef CC_CONTROL_H

@@ -1,4 +1,4 @@
-/* kernel/dispatch.c — the table of shell and control requests and the one
+/* kernel/server/dispatch.c — the table of shell and control requests and the one
  * way a request is answered (cc_dispatch): look the type up, publish busy,
  * take the entry's lock, run its handler, release, publish idle. The
  * handlers are here too, next to their rows; each is a few lines that call

@@ -1,4 +1,4 @@
-/* kernel/dispatch.h — the one table of shell and control requests: message
+/* kernel/server/dispatch.h — the one table of shell and control requests: message
  * type → handler, the channels it is accepted on, whether it is wrapped in
  * iopub busy/idle and which lock of the services it runs under. The shell
  * workers (shell.c) and the server thread's control path (control.c) both

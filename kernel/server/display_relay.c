@@ -1,4 +1,4 @@
-/* kernel/display_relay.c — checks and shapes a cell's display into the
+/* kernel/server/display_relay.c — checks and shapes a cell's display into the
  * content of a Jupyter iopub message (display_relay.h). The engine hands
  * over what libcudacell sent; nothing below this file knows the messaging
  * protocol's rules for display messages. */

@@ -1,4 +1,4 @@
-/* kernel/display_relay.h — the Jupyter side of a cell's displays: an
+/* kernel/server/display_relay.h — the Jupyter side of a cell's displays: an
  * engine display (cc_out_kind + bundle, cc_output.h) checked and shaped
  * into the iopub message the messaging protocol wants. Pure but for the
  * log line of a dropped display. */

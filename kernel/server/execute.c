@@ -1,4 +1,4 @@
-/* kernel/execute.c — an execute_request from start to reply, and the one
+/* kernel/server/execute.c — an execute_request from start to reply, and the one
  * implementation of the engine's output interface (cc_output.h) for it:
  * stream text coalesced into iopub `stream` messages, displays checked
  * (display_relay.c) and published, the cell's error as the iopub `error`

@@ -1,4 +1,4 @@
-/* kernel/execute_request.h — execute_request, top to bottom:
+/* kernel/server/execute_request.h — execute_request, top to bottom:
  * request → checks → the engine runs the cell (engine/engine.h: segments
  * from magics/split.c, magics, `!` commands, C/CUDA cells), its output
  * streamed to iopub → the execute_reply's content. */

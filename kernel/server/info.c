@@ -1,4 +1,4 @@
-/* kernel/info.c — kernel_info (language, implementation, banner with the
+/* kernel/server/info.c — kernel_info (language, implementation, banner with the
  * GPUs found and the nvcc version, or "GPU detection still running" while
  * the probe runs: kernel_info never waits for it), comm_info and history
  * replies. The probe pointer is read and set under probe_lock. */

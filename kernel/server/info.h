@@ -1,4 +1,4 @@
-/* kernel/info.h — replies that describe the kernel and session:
+/* kernel/server/info.h — replies that describe the kernel and session:
  * kernel_info, comm_info, history. */
 #ifndef CC_INFO_H
 #define CC_INFO_H

@@ -1,4 +1,4 @@
-/* kernel/intake.c — incoming messages (see intake.h): receiving frames
+/* kernel/server/intake.c — incoming messages (see intake.h): receiving frames
  * without copying them, the size limits, decoding with replay refusal, the
  * intake thread that decodes and routes shell and stdin messages, and the
  * subshell registry it routes by.

@@ -1,4 +1,4 @@
-/* kernel/intake.h — incoming messages, from frames to the thread that
+/* kernel/server/intake.h — incoming messages, from frames to the thread that
  * handles them. The server thread receives each multipart message without
  * copying it (cc_raw) and drops one over the size limits. Control messages
  * it decodes itself; shell and stdin messages go to the intake thread, which

@@ -1,4 +1,4 @@
-/* kernel/kernel.h — the kernel object shared by the transport thread (server.c)
+/* kernel/server/kernel.h — the kernel object shared by the transport thread (server.c)
  * and the shell worker thread (shell.c), and the one way to send a message.
  *
  * Threads: the main thread runs the server (owns every ZeroMQ socket, answers

@@ -1,4 +1,4 @@
-/* kernel/launcher.c — launcher mode (see launcher.h): the ports, the
+/* kernel/server/launcher.c — launcher mode (see launcher.h): the ports, the
  * connection info sent back to the gateway, and the communication-port
  * thread that turns the gateway's signal and shutdown requests into the
  * kernel's own interrupt and shutdown paths. The crypto and argument

@@ -1,4 +1,4 @@
-/* kernel/launcher.h — launcher mode: cudacell started by a remote kernel
+/* kernel/server/launcher.h — launcher mode: cudacell started by a remote kernel
  * provisioner (gateway_provisioners, Jupyter Enterprise Gateway) instead of
  * by a local Jupyter with a connection file.
  *

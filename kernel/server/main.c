@@ -1,4 +1,4 @@
-/* kernel/main.c — the `cudacell` binary: read the connection file named on
+/* kernel/server/main.c — the `cudacell` binary: read the connection file named on
  * the command line (or, in launcher mode, make one up and send it to the
  * gateway that started us: launcher.h), set up signing and signals, start GPU discovery in the
  * background (readiness never waits for CUDA), and run the server.

@@ -1,4 +1,4 @@
-/* kernel/parent_watch.c — see parent_watch.h.
+/* kernel/server/parent_watch.c — see parent_watch.h.
  *
  * When JPY_PARENT_PID is our parent at start, the parent is gone when
  * getppid() changes (we were re-parented: it exited, even if its pid is

@@ -1,4 +1,4 @@
-/* kernel/parent_watch.h — ends the kernel with its frontend: Jupyter names
+/* kernel/server/parent_watch.h — ends the kernel with its frontend: Jupyter names
  * the process that started the kernel in JPY_PARENT_PID, and when that
  * process is gone the kernel shuts down as if asked to (ipykernel's
  * ParentPollerUnix does the same), instead of running on with parent 1. */

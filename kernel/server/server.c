@@ -1,4 +1,4 @@
-/* kernel/server.c — the transport (main thread): binds shell, control, stdin,
+/* kernel/server/server.c — the transport (main thread): binds shell, control, stdin,
  * iopub (XPUB) and heartbeat with their size limits and queue bounds; polls
  * them together with the inproc queue that other threads send through;
  * verifies and decodes control requests and answers them inline; hands shell

@@ -1,4 +1,4 @@
-/* kernel/server.h — the transport: sockets, heartbeat, the poll loop. */
+/* kernel/server/server.h — the transport: sockets, heartbeat, the poll loop. */
 #ifndef CC_SERVER_H
 #define CC_SERVER_H
 

@@ -1,4 +1,4 @@
-/* kernel/shell.c — shell worker threads: the main shell, and one thread per
+/* kernel/server/shell.c — shell worker threads: the main shell, and one thread per
  * subshell (JEP 91). Each takes its requests in order from its own queue
  * (the intake routes by header.subshell_id) and answers each through the
  * dispatch table (dispatch.c: busy/idle, locks, handler). After an execute

@@ -1,4 +1,4 @@
-/* kernel/shell.h — the shell worker thread: takes shell requests from the
+/* kernel/server/shell.h — the shell worker thread: takes shell requests from the
  * server in order, answers each through the dispatch table (dispatch.h:
  * busy/idle, locks, handler), and aborts queued executes after an error when
  * stop_on_error asks for it. */

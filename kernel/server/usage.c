@@ -1,4 +1,4 @@
-/* kernel/usage.c — builds the usage_reply content (see usage.h): process
+/* kernel/server/usage.c — builds the usage_reply content (see usage.h): process
  * and host figures from /proc, GPU figures from nvidia-smi. Owns the
  * previous samples needed to turn cumulative CPU counters into percentages,
  * and a short cache of the nvidia-smi answer; both under one mutex. */

@@ -1,4 +1,4 @@
-/* kernel/usage.h — the content of a usage_reply (control channel), with the
+/* kernel/server/usage.h — the content of a usage_reply (control channel), with the
  * same fields ipykernel 7 sends for usage_request, read from /proc and, when
  * a GPU is present, from nvidia-smi. */
 #ifndef CC_USAGE_H

@@ -1,4 +1,4 @@
-/* kernel/blob.h — a borrowed or owned byte range, the unit of a ZeroMQ frame. */
+/* kernel/util/blob.h — a borrowed or owned byte range, the unit of a ZeroMQ frame. */
 #ifndef CC_BLOB_H
 #define CC_BLOB_H
 

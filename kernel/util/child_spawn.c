@@ -1,4 +1,4 @@
-/* kernel/child_spawn.c — cc_spawn (child_spawn.h): the spawner thread that
+/* kernel/util/child_spawn.c — cc_spawn (child_spawn.h): the spawner thread that
  * forks every helper process, and what the child does between fork and exec.
  *
  * Why a thread of its own: Linux ties PR_SET_PDEATHSIG to the *thread* that

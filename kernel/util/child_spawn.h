@@ -1,4 +1,4 @@
-/* kernel/child_spawn.h — the one way the kernel starts its helper processes
+/* kernel/util/child_spawn.h — the one way the kernel starts its helper processes
  * (compiler, runtime, GPU probe, nvcc --version, nvidia-smi).
  *
  * A child gets default signal handling, nothing blocked, a process group of

@@ -1,4 +1,4 @@
-/* kernel/log.c — the kernel's own diagnostics: one timestamped line per call
+/* kernel/util/log.c — the kernel's own diagnostics: one timestamped line per call
  * on stderr, "[cudacell HH:MM:SS.mmm] level: message". The threshold comes
  * from CC_LOG_LEVEL (0 errors, 1 warnings — the default, 2 info, 3 debug).
  * Each line is formatted into a local buffer and written with one write(2),

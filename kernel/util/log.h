@@ -1,4 +1,4 @@
-/* kernel/log.h — diagnostics of the kernel process itself, written to stderr.
+/* kernel/util/log.h — diagnostics of the kernel process itself, written to stderr.
  * Never used for user-visible output (that goes to the frontend as messages). */
 #ifndef CC_LOG_H
 #define CC_LOG_H

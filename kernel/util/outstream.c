@@ -1,4 +1,4 @@
-/* kernel/outstream.c — turns an arbitrary byte stream (a cell's stdout or
+/* kernel/util/outstream.c — turns an arbitrary byte stream (a cell's stdout or
  * stderr, read in chunks that may split characters) into valid UTF-8 text
  * for `stream` messages, and decides when a flush is due.
  *

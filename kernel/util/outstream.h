@@ -1,4 +1,4 @@
-/* kernel/outstream.h — coalesces a byte stream into valid-UTF-8 `stream`
+/* kernel/util/outstream.h — coalesces a byte stream into valid-UTF-8 `stream`
  * messages: keeps an incomplete UTF-8 tail for the next chunk, replaces
  * invalid bytes with U+FFFD, and decides when a flush is due. Pure logic. */
 #ifndef CC_OUTSTREAM_H

@@ -1,4 +1,4 @@
-/* kernel/strbuf.c — the growable string of strbuf.h. */
+/* kernel/util/strbuf.c — the growable string of strbuf.h. */
 #include "strbuf.h"
 
 #include <stdarg.h>

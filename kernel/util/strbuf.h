@@ -1,4 +1,4 @@
-/* kernel/strbuf.h — a growable, NUL-terminated string built with printf
+/* kernel/util/strbuf.h — a growable, NUL-terminated string built with printf
  * formats. The caller owns b->s (free it); a zeroed cc_strbuf is empty. */
 #ifndef CC_STRBUF_H
 #define CC_STRBUF_H

@@ -1,4 +1,4 @@
-/* kernel/workdir.c — see workdir.h. Owns the work directory's name and lock
+/* kernel/util/workdir.c — see workdir.h. Owns the work directory's name and lock
  * and the sweeps run at start.
  *
  * A kernel killed with SIGKILL (or by the out-of-memory killer) cannot

@@ -1,4 +1,4 @@
-/* kernel/workdir.h — the kernel's private work directory, and what kernels
+/* kernel/util/workdir.h — the kernel's private work directory, and what kernels
  * that died without cleaning up left behind (their work directories, the
  * compiler's temporary files in the compile cache). */
 #ifndef CC_WORKDIR_H

@@ -92,7 +92,7 @@ enum {
  * of memory) is accepted everywhere. */
 typedef struct __cc_val __cc_val;
 /* Formats the struct or union at p (the kernel generates one per type the
- * notebook defines; see kernel/cellvalue.c). */
+ * notebook defines; see kernel/cell/cellvalue.c). */
 typedef void (*__cc_fmt_fn)(__cc_val *b, const void *p);
 CC_API __cc_val *__cc_val_new(void);
 CC_API void __cc_val_show(__cc_val *b);

@@ -1,4 +1,4 @@
-/* runtime/rt_proto.c — frame encoding, decoding and pipe I/O for the
+/* runtime/proto/rt_proto.c — frame encoding, decoding and pipe I/O for the
  * kernel ↔ runtime protocol (see rt_proto.h). Used by both processes. */
 #include "rt_proto.h"
 

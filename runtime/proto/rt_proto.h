@@ -1,4 +1,4 @@
-/* runtime/rt_proto.h — the framed protocol between the kernel and the
+/* runtime/proto/rt_proto.h — the framed protocol between the kernel and the
  * runtime process, shared by both sides.
  *
  * Pipes: fd 3 of the runtime carries commands (kernel → runtime), fd 4

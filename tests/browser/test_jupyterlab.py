@@ -52,7 +52,7 @@ CELLS = [("print", PRINT_CELL), ("image", IMAGE_CELL), ("progress", PROGRESS_CEL
          ("define", DEFINE_CELL), ("crash", CRASH_CELL)]
 # Not run by the `ran` fixture: it waits for input (test_eof_prompt_*).
 EOF_CELL = 'int c, n = 0;\nwhile ((c = getchar()) != EOF) n++;\nprintf("read %d\\n", n);'
-EOF_PROMPT = "stdin (Ctrl-D or %EOF alone ends input):"   # kernel/userwords.h CC_STDIN_FIRST_PROMPT
+EOF_PROMPT = "stdin (Ctrl-D or %EOF alone ends input):"   # kernel/cell/userwords.h CC_STDIN_FIRST_PROMPT
 
 
 def _write_notebook(root: str, name: str) -> str:

@@ -1,4 +1,4 @@
-"""The launcher payload made by kernel/launch_payload.c, decoded by
+"""The launcher payload made by kernel/proto/launch_payload.c, decoded by
 gateway_provisioners' own ResponseManager._decode_payload (what the gateway
 runs on the bytes a launcher sends back)."""
 from __future__ import annotations

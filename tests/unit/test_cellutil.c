@@ -1,5 +1,5 @@
 /* tests/unit/test_cellutil.c — word splitting, diagnostics clean-up and
- * duration formatting (kernel/cellutil.c). */
+ * duration formatting (kernel/cell/cellutil.c). */
 #include <stdlib.h>
 #include <string.h>
 

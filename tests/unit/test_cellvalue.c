@@ -1,4 +1,4 @@
-/* tests/unit/test_cellvalue.c — kernel/cellvalue.c: which last expressions
+/* tests/unit/test_cellvalue.c — kernel/cell/cellvalue.c: which last expressions
  * are truth values (table-driven), and the struct formatters it generates,
  * compiled for real (cc, and c++ for the CUDA-cell form) into a program
  * that shows values through libcudacell's __CC_SHOW with a capturing sink,

@@ -1,5 +1,5 @@
 /* tests/unit/test_crash_format.c — the pure part of crash reports
- * (kernel/crash_format.c): decoding RT_R_CRASH, reading addr2line's
+ * (kernel/pipeline/crash_format.c): decoding RT_R_CRASH, reading addr2line's
  * answer, naming the signal, and laying out the frames. */
 #include <signal.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* tests/unit/test_dispatch.c — the shell/control dispatch table
- * (kernel/dispatch.c): which row answers each type on each channel, and the
+ * (kernel/server/dispatch.c): which row answers each type on each channel, and the
  * flags the dispatcher acts on (busy/idle, locks). Lookups only: no request
  * is run. */
 #include <string.h>

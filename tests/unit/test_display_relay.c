@@ -1,4 +1,4 @@
-/* tests/unit/test_display_relay.c — kernel/display_relay.c: an engine
+/* tests/unit/test_display_relay.c — kernel/server/display_relay.c: an engine
  * display shaped into a valid Jupyter display message, or dropped. */
 #include <stdio.h>
 #include <string.h>

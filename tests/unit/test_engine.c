@@ -1,7 +1,7 @@
 /* tests/unit/test_engine.c — the cell engine driven without Jupyter or
  * ZeroMQ: cells go through cc_engine_run (magics split → cell front end →
  * compile → runtime → result) and everything they report arrives through
- * this file's own cc_out (kernel/engine/cc_output.h), which records it as
+ * this file's own cc_out (kernel/pipeline/cc_output.h), which records it as
  * a log of events. Needs cudacell-runtime and libcudacell from the build
  * ($CUDACELL_BUILD, else the build directory above this test). */
 #include <limits.h>

@@ -1,5 +1,5 @@
 /* tests/unit/test_rt_proto.c — the kernel ↔ runtime frame protocol
- * (runtime/rt_proto.c): field encoding, blocking send/recv over a pipe, and
+ * (runtime/proto/rt_proto.c): field encoding, blocking send/recv over a pipe, and
  * non-blocking reassembly of frames that arrive in pieces. */
 #include <errno.h>
 #include <fcntl.h>

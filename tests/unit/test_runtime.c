@@ -1,6 +1,6 @@
 /* tests/unit/test_runtime.c — the compiler driver and the runtime process
- * end to end, without the Jupyter side: kernel/compiler.c compiles
- * hand-written translation units, kernel/runtime_client.c runs them in
+ * end to end, without the Jupyter side: kernel/pipeline/compiler.c compiles
+ * hand-written translation units, kernel/pipeline/runtime_client.c runs them in
  * cudacell-runtime (found next to this test's build directory, or in
  * $CUDACELL_BUILD). They report through the engine's output interface,
  * implemented here by buffers that capture stdout/stderr and answer stdin. */
