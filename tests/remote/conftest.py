@@ -28,9 +28,7 @@ import time
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import kernel_harness  # noqa: E402  (sets JUPYTER_PATH, the cache dir, sanitizer logs)
+import kernel_harness  # (sets JUPYTER_PATH, the cache dir, sanitizer logs)
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 REMOTE_HOST = "127.0.0.2"
