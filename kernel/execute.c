@@ -22,6 +22,7 @@
 #include "services.h"
 #include "shell.h"
 #include "userwords.h"
+#include "clock.h"
 
 /* One execute_request in flight: its parent message, the output it
  * streams, the error it ends with. */

@@ -9,6 +9,7 @@
  * incomplete sequence at the end of a chunk waits in `tail` for the next.
  * Ownership: the cc_outstream owns buf; cc_outstream_take hands it over. */
 #include "outstream.h"
+#include "clock.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,13 +17,6 @@
 #include <time.h>
 
 static const char cc_fffd[3] = { (char)0xEF, (char)0xBF, (char)0xBD };
-
-long long cc_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void cc_outstream_init(cc_outstream *o)
 {

@@ -34,6 +34,4 @@ char *cc_outstream_take(cc_outstream *o, bool final);
 /* Sanitize a whole buffer to valid UTF-8 (malloc'd, NUL-terminated). */
 char *cc_utf8_sanitize(const char *data, size_t len);
 
-long long cc_now_ms(void);
-
 #endif

@@ -36,6 +36,7 @@
 #include "parent_watch.h"
 #include "replay.h"
 #include "shell.h"
+#include "clock.h"
 
 #define CC_MAX_MESSAGE_MB 64   /* default of CUDACELL_MAX_MESSAGE_MB */
 /* IOPub messages queued for one subscriber before it misses some: stream
@@ -373,17 +374,14 @@ static void shutdown_worker(void)
     cc_intake_stop();
     cc_intr_request();
     cc_intr_request();
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long long t0 = cc_now_ms();
     for (;;) {
         zmq_pollitem_t it = {srv->out_pull, 0, ZMQ_POLLIN, 0};
         zmq_poll(&it, 1, 20);
         forward_out();
         if (cc_worker_done())
             break;
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > 4000) {
+        if (cc_now_ms() - t0 > 4000) {
             cc_log_warn("the shell worker did not stop in time; exiting anyway");
             return;
         }

@@ -6,6 +6,7 @@
 
 #include "outstream.h"
 #include "tap.h"
+#include "clock.h"
 
 #define R "\xef\xbf\xbd"   /* U+FFFD in UTF-8 */
 
