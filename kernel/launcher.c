@@ -30,6 +30,7 @@
 #include "launch_payload.h"
 #include "log.h"
 #include "server.h"
+#include "clock.h"
 
 #define LN_PORTS CC_LAUNCH_PORTS    /* shell, iopub, stdin, hb, control, comm */
 #define LN_PORT_TRIES 50
@@ -308,7 +309,7 @@ static void ln_handle(const char *text)
     json_decref(j);
 }
 
-static bool ln_contact_overdue(time_t start)
+static bool ln_contact_overdue(long long start_ms)
 {
     if (ln.contacted || ln.contact_timeout_s <= 0)
         return false;
@@ -316,22 +317,19 @@ static bool ln_contact_overdue(time_t start)
         ln.contacted = 1;
         return false;
     }
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec - start >= ln.contact_timeout_s;
+    return cc_now_ms() - start_ms >= ln.contact_timeout_s * 1000LL;
 }
 
 static void *ln_thread(void *arg)
 {
     (void)arg;
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long long t0 = cc_now_ms();
     for (;;) {
         struct pollfd p[2] = {{ln.listen_fd, POLLIN, 0}, {ln.wake[0], POLLIN, 0}};
         int r = poll(p, 2, 1000);
         if (p[1].revents)
             break;
-        if (ln_contact_overdue(t0.tv_sec)) {
+        if (ln_contact_overdue(t0)) {
             cc_log_error("launcher: no one has contacted this kernel within %ld s of sending its "
                          "connection info to the gateway, so the gateway probably could not read it "
                          "(a --public-key from another server?). Shutting down so that no orphan "
