@@ -37,7 +37,8 @@ RUN scripts/setup.sh --no-lab
 ENV PATH=/home/cudacell/cudacell/.venv/bin:/usr/local/cuda/bin:${PATH} \
     HOME=/home/cudacell
 WORKDIR /home/cudacell
-# Launcher mode (cudacell --help): the gateway sets the four variables.
+# Launcher mode (cudacell --help): the gateway sets the five variables
+# (TRANSPORT_ENCRYPTION only when the client asks for CurveZMQ).
 # Absolute paths and HOME set here: launch_kubernetes.py copies the server's
 # whole environment (its PATH and HOME too) into the pod.
-CMD ["sh", "-c", "export HOME=/home/cudacell; exec /home/cudacell/cudacell/.venv/bin/cudacell --kernel-id \"$KERNEL_ID\" --response-address \"$RESPONSE_ADDRESS\" --public-key \"$PUBLIC_KEY\" --port-range \"${PORT_RANGE:-0..0}\""]
+CMD ["sh", "-c", "export HOME=/home/cudacell; exec /home/cudacell/cudacell/.venv/bin/cudacell --kernel-id \"$KERNEL_ID\" --response-address \"$RESPONSE_ADDRESS\" --public-key \"$PUBLIC_KEY\" --port-range \"${PORT_RANGE:-0..0}\" --transport-encryption \"${TRANSPORT_ENCRYPTION:-}\""]

@@ -15,6 +15,7 @@
 #include "child_spawn.h"
 #include "gpu_probe.h"
 #include "nvcc.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,13 +43,6 @@ struct cc_gpu_probe {
     json_t *report;     /* parsed report once done, owned; set once (atomically) */
     char *exe;          /* path of cudacell-gpuinfo, for messages */
 };
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* A report of our own for when the helper could not tell us anything. */
 static json_t *error_report(const char *message)
@@ -224,7 +218,7 @@ json_t *cc_gpu_probe_report(cc_gpu_probe *p, int timeout_ms)
 {
     if (!p)
         return NULL;
-    long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    long long deadline = cc_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     while (!published(p)) {
         if (timeout_ms <= 0) {
             if (pthread_mutex_trylock(&p->lock) != 0)
@@ -234,7 +228,7 @@ json_t *cc_gpu_probe_report(cc_gpu_probe *p, int timeout_ms)
         }
         int fd = step(p);
         pthread_mutex_unlock(&p->lock);
-        long long left = deadline - now_ms();
+        long long left = deadline - cc_now_ms();
         if (fd < 0 || left <= 0)
             break;
         /* Wait without the lock, in short slices: another thread may

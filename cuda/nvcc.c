@@ -1,7 +1,7 @@
 /* cuda/nvcc.c — finding nvcc and telling which CUDA release it belongs to.
  *
  * Search order: $CUDA_HOME/bin/nvcc, /usr/local/cuda/bin/nvcc, then every
- * PATH entry. $CUDACELL_NVCC, when set, replaces the search: it is the only
+ * PATH entry (cc_spawn_find). $CUDACELL_NVCC, when set, replaces the search: it is the only
  * candidate (tests use it to simulate a machine without nvcc). The release comes from <toolkit>/version.json ("cuda" →
  * "version") when the toolkit has one, else from `nvcc --version`
  * ("release 13.0"). Nothing here links or loads a CUDA library; this file is
@@ -10,20 +10,13 @@
 #include "nvcc.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <jansson.h>
-
-extern char **environ;
 
 #define NVCC_VERSION_TIMEOUT_MS 10000
 
@@ -72,19 +65,7 @@ char *cc_nvcc_find(void)
     if (is_executable_file("/usr/local/cuda/bin/nvcc"))
         return strdup("/usr/local/cuda/bin/nvcc");
 
-    const char *path = getenv("PATH");
-    for (const char *s = path; s && *s; ) {
-        const char *colon = strchr(s, ':');
-        size_t len = colon ? (size_t)(colon - s) : strlen(s);
-        if (len > 0) {   /* an empty entry means "." — ignored on purpose */
-            char *p = path_join(s, len, "nvcc");
-            if (p && is_executable_file(p))
-                return make_absolute(p);
-            free(p);
-        }
-        s = colon ? colon + 1 : s + len;
-    }
-    return NULL;
+    return cc_spawn_find("nvcc");
 }
 
 /* "13.0.88" or "release 13.0," → malloc'd "13.0"; NULL if no digits.digits. */
@@ -128,75 +109,19 @@ static char *version_from_json(const char *nvcc_path)
     return out;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-
 /* Runs `nvcc --version` and returns its stdout (malloc'd), or NULL. Gives up
  * (and kills nvcc) after NVCC_VERSION_TIMEOUT_MS. */
 static char *run_nvcc_version(const char *nvcc_path)
 {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
-        return NULL;
-
-    int cfds[] = { CC_SPAWN_DEVNULL, fds[1], CC_SPAWN_DEVNULL };
     char *argv[] = { (char *)nvcc_path, "--version", NULL };
-    pid_t pid;
-    int rc = cc_spawn(&pid, nvcc_path, argv, environ, cfds, 3);
-    close(fds[1]);
-    if (rc != 0) {
-        close(fds[0]);
+    char *out;
+    int status;
+    int rc = cc_spawn_capture(argv, NULL, NVCC_VERSION_TIMEOUT_MS, &out, NULL, &status);
+    if (rc != CC_CAPTURE_DONE) {
+        free(out);
         return NULL;
     }
-
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    long long deadline = now_ms() + NVCC_VERSION_TIMEOUT_MS;
-    int timed_out = 0;
-    while (buf) {
-        long long left = deadline - now_ms();
-        if (left <= 0) {
-            timed_out = 1;
-            break;
-        }
-        struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
-        int pr = poll(&pfd, 1, (int)left);
-        if (pr < 0 && errno == EINTR)
-            continue;
-        if (pr <= 0) {
-            timed_out = (pr == 0);
-            break;
-        }
-        if (len + 1024 > cap) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) { free(buf); buf = NULL; break; }
-            buf = nb;
-            cap *= 2;
-        }
-        ssize_t r = read(fds[0], buf + len, cap - len - 1);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        len += (size_t)r;
-    }
-    close(fds[0]);
-    if (timed_out)
-        kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-    if (buf)
-        buf[len] = '\0';
-    if (timed_out) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
+    return out;
 }
 
 char *cc_nvcc_version(const char *nvcc_path)

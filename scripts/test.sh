@@ -3,7 +3,7 @@
 #   1. scripts/setup.sh --no-lab --with-tests (packages, .venv, build/),
 #   2. `meson test` in build/ (suites unit, protocol, cells, gpu, notebooks),
 #   3. a second build, build-asan/, with AddressSanitizer + UBSan, running the
-#      unit and protocol suites,
+#      unit, protocol and magics suites (meson's test setup `asan`),
 # then ONE closing line "N passed, N failed, N skipped" summing every test case
 # (each TAP line of every suite) of both builds. Exits non-zero on any failure.
 #
@@ -57,36 +57,35 @@ if [ "$ASAN" = 1 ]; then
         echo "$ASAN_OPTS" > "$ASAN_DIR/.cudacell-setup"
     fi
 
+    # The sanitizer options are meson's test setup `asan` (tests/meson.build).
     # LeakSanitizer needs to stop the process's threads (ptrace-like); some
-    # containers forbid that. Probe once and fall back to no leak checking.
-    leaks=1
+    # containers forbid that. Probe once and fall back to no leak checking:
+    # options exported here come after the setup's, and the last one wins.
+    unset ASAN_OPTIONS UBSAN_OPTIONS
     probe=$(mktemp -d)
     printf '#include <stdlib.h>\nint main(void){return malloc(7)==0;}\n' > "$probe/p.c"
     if cc -fsanitize=address -o "$probe/p" "$probe/p.c" 2>/dev/null; then
         out=$(ASAN_OPTIONS=detect_leaks=1 "$probe/p" 2>&1)
         if ! grep -q 'detected memory leaks' <<<"$out"; then
-            leaks=0
+            export ASAN_OPTIONS=detect_leaks=0
             say "LeakSanitizer does not work here (ptrace restricted?): leak checks are off"
         fi
     fi
     rm -rf "$probe"
-    export ASAN_OPTIONS="detect_leaks=$leaks:halt_on_error=1:abort_on_error=0:print_summary=1"
-    export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
-    export LSAN_OPTIONS="${LSAN_OPTIONS:-}"
 
     say "building build-asan/"
     if out=$(ninja -C "$ASAN_DIR" 2>&1); then
-        say "meson test (build-asan/: unit, protocol)"
-        rm -f "$ASAN_DIR/meson-logs/testlog.json"
-        meson test -C "$ASAN_DIR" --print-errorlogs --suite unit --suite protocol \
-            --timeout-multiplier 3 "${EXTRA[@]}" </dev/null
+        say "meson test (build-asan/, setup asan: unit, protocol, magics)"
+        rm -f "$ASAN_DIR/meson-logs/testlog-asan.json"   # meson names the log after the setup
+        meson test -C "$ASAN_DIR" --setup asan --print-errorlogs \
+            --suite unit --suite protocol --suite magics "${EXTRA[@]}" </dev/null
         asan_rc=$?
     else
         printf '%s\n' "$out" | tail -40
         echo "the sanitizer build failed (the compiler's messages are above)"
         asan_rc=1
         mkdir -p "$ASAN_DIR/meson-logs"
-        echo '{"name": "build-asan", "result": "ERROR", "stdout": ""}' > "$ASAN_DIR/meson-logs/testlog.json"
+        echo '{"name": "build-asan", "result": "ERROR", "stdout": ""}' > "$ASAN_DIR/meson-logs/testlog-asan.json"
     fi
 fi
 
@@ -94,7 +93,7 @@ fi
 # Count TAP lines of each test in meson's JSON log; a test that failed without
 # a failing TAP line (crash, timeout, a non-TAP test) counts as one failure.
 logs=(build/meson-logs/testlog.json)
-[ "$ASAN" = 1 ] && logs+=(build-asan/meson-logs/testlog.json)
+[ "$ASAN" = 1 ] && logs+=(build-asan/meson-logs/testlog-asan.json)
 summary=$(python3 - "${logs[@]}" <<'EOF'
 import json, re, sys
 

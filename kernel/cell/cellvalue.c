@@ -81,7 +81,7 @@ typedef struct fgen {
     cg_ids typedefs;       /* typedef names the type texts declare */
     cg_ids names;          /* types that have a formatter already */
     char **work; size_t n_work, cap_work;   /* type texts still to read */
-    cg_buf protos, assoc, defs;
+    cc_strbuf protos, assoc, defs;
     int n;
 } fgen;
 
@@ -145,12 +145,12 @@ static bool is_bitfield(const cc_cell *c, const cc_declarator *d)
     return false;
 }
 
-static int gen_fields(fgen *f, const char *text, size_t len, const char *access, cg_buf *code,
+static int gen_fields(fgen *f, const char *text, size_t len, const char *access, cc_strbuf *code,
                       bool *first);
 
-static void field_label(cg_buf *code, bool *first, const char *name)
+static void field_label(cc_strbuf *code, bool *first, const char *name)
 {
-    cg_addf(code, "    __cc_text(__cc_b, \"%s%s%s\");\n", *first ? "" : ", ", name ? name : "",
+    cc_strbuf_printf(code, "    __cc_text(__cc_b, \"%s%s%s\");\n", *first ? "" : ", ", name ? name : "",
             name ? " = " : "");
     *first = false;
 }
@@ -158,12 +158,12 @@ static void field_label(cg_buf *code, bool *first, const char *name)
 /* One named field `name` of the item (access: "__cc_v->" or "__cc_v." plus
  * the path of enclosing anonymous-typed fields). */
 static int gen_field(fgen *f, const cc_cell *c, const cc_item *it, const cc_declarator *d,
-                     const char *access, cg_buf *code, bool *first)
+                     const char *access, cc_strbuf *code, bool *first)
 {
     if (d->is_func) return 0;
     field_label(code, first, d->name);
     if (d->incomplete_array) {
-        cg_add(code, "    __cc_text(__cc_b, \"{...}\");\n");
+        cc_strbuf_add(code, "    __cc_text(__cc_b, \"{...}\");\n");
         return 0;
     }
     if (is_record(c, it) && !it->tag && plain_declarator(d)) {   /* struct { ... } name; */
@@ -173,25 +173,25 @@ static int gen_field(fgen *f, const cc_cell *c, const cc_item *it, const cc_decl
         if (!in || !sub) { free(sub); return -1; }
         sprintf(sub, "%s%s.", access, d->name);
         bool f2 = true;
-        cg_add(code, "    __cc_text(__cc_b, \"{\");\n");
+        cc_strbuf_add(code, "    __cc_text(__cc_b, \"{\");\n");
         int rc = gen_fields(f, in, len, sub, code, &f2);
-        cg_add(code, "    __cc_text(__cc_b, \"}\");\n");
+        cc_strbuf_add(code, "    __cc_text(__cc_b, \"}\");\n");
         free(sub);
         return rc;
     }
     bool bits = is_bitfield(c, d);
     if (f->cxx)
-        cg_addf(code, "    __cc_put_obj(__cc_b, %s%s%s);\n", bits ? "+" : "", access, d->name);
+        cc_strbuf_printf(code, "    __cc_put_obj(__cc_b, %s%s%s);\n", bits ? "+" : "", access, d->name);
     else if (bits)
-        cg_addf(code, "    __CC_PUT_BITS(__cc_b, %s%s);\n", access, d->name);
+        cc_strbuf_printf(code, "    __CC_PUT_BITS(__cc_b, %s%s);\n", access, d->name);
     else
-        cg_addf(code, "    __CC_PUT(__cc_b, &%s%s);\n", access, d->name);
+        cc_strbuf_printf(code, "    __CC_PUT(__cc_b, &%s%s);\n", access, d->name);
     return 0;
 }
 
 /* The fields of one member item. -1: the body is not plain enough. */
 static int gen_member(fgen *f, const cc_cell *c, const cc_item *it, const char *access,
-                      cg_buf *code, bool *first)
+                      cc_strbuf *code, bool *first)
 {
     switch (it->kind) {
     case CC_ITEM_PREPROC: return it->pp == CC_PP_COND ? -1 : 0;
@@ -213,9 +213,9 @@ static int gen_member(fgen *f, const cc_cell *c, const cc_item *it, const char *
         if (!in) return -1;
         field_label(code, first, NULL);
         bool f2 = true;
-        cg_add(code, "    __cc_text(__cc_b, \"{\");\n");
+        cc_strbuf_add(code, "    __cc_text(__cc_b, \"{\");\n");
         int rc = gen_fields(f, in, len, access, code, &f2);
-        cg_add(code, "    __cc_text(__cc_b, \"}\");\n");
+        cc_strbuf_add(code, "    __cc_text(__cc_b, \"}\");\n");
         return rc;
     }
     for (size_t k = 0; k < it->n_decls; k++)
@@ -223,7 +223,7 @@ static int gen_member(fgen *f, const cc_cell *c, const cc_item *it, const char *
     return 0;
 }
 
-static int gen_fields(fgen *f, const char *text, size_t len, const char *access, cg_buf *code,
+static int gen_fields(fgen *f, const char *text, size_t len, const char *access, cc_strbuf *code,
                       bool *first)
 {
     char *src = malloc(len + 1);
@@ -260,24 +260,24 @@ static void gen_record(fgen *f, const cc_cell *c, const cc_item *it)
     size_t len;
     const char *in = inner_text(c, it, &len);
     if (!name || !in || cg_ids_has(&f->names, name, strlen(name))) return;
-    cg_buf code = {0};
+    cc_strbuf code = {0};
     bool first = true;
-    if (gen_fields(f, in, len, f->cxx ? "__cc_v." : "__cc_v->", &code, &first) < 0 || code.oom) {
+    if (gen_fields(f, in, len, f->cxx ? "__cc_v." : "__cc_v->", &code, &first) < 0) {
         free(code.s);
         return;
     }
     cg_ids_add(&f->names, name, strlen(name));
     int k = f->n++;
     if (f->cxx) {
-        cg_addf(&f->protos, "static inline int __cc_fields(__cc_val *, const %s &, int);\n", name);
-        cg_addf(&f->defs, "static inline int __cc_fields(__cc_val *__cc_b, const %s &__cc_v, int)\n{\n"
+        cc_strbuf_printf(&f->protos, "static inline int __cc_fields(__cc_val *, const %s &, int);\n", name);
+        cc_strbuf_printf(&f->defs, "static inline int __cc_fields(__cc_val *__cc_b, const %s &__cc_v, int)\n{\n"
                           "    __cc_text(__cc_b, \"{\");\n%s    __cc_text(__cc_b, \"}\");\n"
                           "    return 0;\n}\n", name, code.s ? code.s : "");
     } else {
-        cg_addf(&f->protos, "static void __cc_fmt_%d(__cc_val *, const void *) "
+        cc_strbuf_printf(&f->protos, "static void __cc_fmt_%d(__cc_val *, const void *) "
                             "__attribute__((unused));\n", k);
-        cg_addf(&f->assoc, " %s: __cc_fmt_%d,", name, k);
-        cg_addf(&f->defs, "static void __cc_fmt_%d(__cc_val *__cc_b, const void *__cc_p)\n{\n"
+        cc_strbuf_printf(&f->assoc, " %s: __cc_fmt_%d,", name, k);
+        cc_strbuf_printf(&f->defs, "static void __cc_fmt_%d(__cc_val *__cc_b, const void *__cc_p)\n{\n"
                           "    const %s *__cc_v = (const %s *)__cc_p;\n"
                           "    __cc_text(__cc_b, \"{\");\n%s    __cc_text(__cc_b, \"}\");\n}\n",
                 k, name, name, code.s ? code.s : "");
@@ -304,7 +304,7 @@ static void scan_text(fgen *f, const char *text, bool typedefs_only)
 }
 
 void cv_formatters(const char *const *texts, size_t n, bool cxx, cc_is_type_fn is_type,
-                   void *ctx, cg_buf *out)
+                   void *ctx, cc_strbuf *out)
 {
     fgen f = { .cxx = cxx, .is_type = is_type, .ctx = ctx };
     for (size_t i = 0; i < n; i++)
@@ -314,12 +314,11 @@ void cv_formatters(const char *const *texts, size_t n, bool cxx, cc_is_type_fn i
     for (size_t i = 0; i < f.n_work; i++)   /* nested types found meanwhile (C) */
         scan_text(&f, f.work[i], false);
     if (f.n) {
-        cg_add(out, "#line 1 \"<cudacell>\"\n");
-        if (f.protos.s) cg_add(out, f.protos.s);
-        if (!cxx) cg_addf(out, "#undef __CC_STRUCT_FNS\n#define __CC_STRUCT_FNS%s\n",
+        cc_strbuf_add(out, "#line 1 \"<cudacell>\"\n");
+        if (f.protos.s) cc_strbuf_add(out, f.protos.s);
+        if (!cxx) cc_strbuf_printf(out, "#undef __CC_STRUCT_FNS\n#define __CC_STRUCT_FNS%s\n",
                           f.assoc.s ? f.assoc.s : "");
-        if (f.defs.s) cg_add(out, f.defs.s);
-        if (f.protos.oom || f.assoc.oom || f.defs.oom) out->oom = true;
+        if (f.defs.s) cc_strbuf_add(out, f.defs.s);
     }
     for (size_t i = 0; i < f.n_work; i++) free(f.work[i]);
     free(f.work);

@@ -14,6 +14,6 @@ bool cv_is_boolean(const cc_cell *c, size_t first, size_t end);
  * texts (session TYPE items, in order), for C (__CC_STRUCT_FNS) or C++
  * (__cc_fields overloads); nothing when there are none. is_type may be NULL. */
 void cv_formatters(const char *const *texts, size_t n, bool cxx, cc_is_type_fn is_type,
-                   void *ctx, cg_buf *out);
+                   void *ctx, cc_strbuf *out);
 
 #endif

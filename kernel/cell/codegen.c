@@ -13,6 +13,7 @@
  * See docs/HOW_IT_WORKS.md. */
 #include "codegen_gen.h"
 #include "cellvalue.h"
+#include "xalloc.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -37,20 +38,20 @@ static bool cell_is_live(const cg_view *v, const char *soname)
 /* Device-variable imports: this cell's linker function, and calls to the
  * linkers of earlier live cells (so kernels defined there find their
  * variables again after a runtime restart). */
-static void gen_devlinks(cg_gen *g, const bool *used, cg_buf *hdr, cg_buf *entry_pre)
+static void gen_devlinks(cg_gen *g, const bool *used, cc_strbuf *hdr, cc_strbuf *entry_pre)
 {
     const cg_view *v = g->v;
-    cg_buf fill = {0};
+    cc_strbuf fill = {0};
     for (size_t i = 0; i < v->n_items; i++) {
         if (!used[i] || v->items[i].kind != CC_SI_DEVVAR) continue;
         const char *n = v->items[i].keys[0];
-        cg_addf(&fill, "    p = 0; cudaGetSymbolAddress(&p, (const void *)__cc_sym_%s()); "
+        cc_strbuf_printf(&fill, "    p = 0; cudaGetSymbolAddress(&p, (const void *)__cc_sym_%s()); "
                        "cudaMemcpyToSymbol(__cc_p_%s, &p, sizeof p);\n", n, n);
     }
     for (size_t c = 0; c < v->n_cells; c++) {
         if (!v->cells[c].devlink || !cell_is_live(v, v->cells[c].soname)) continue;
-        cg_addf(hdr, "extern \"C\" void %s(void);\n", v->cells[c].devlink);
-        cg_addf(entry_pre, "    %s();\n", v->cells[c].devlink);
+        cc_strbuf_printf(hdr, "extern \"C\" void %s(void);\n", v->cells[c].devlink);
+        cc_strbuf_printf(entry_pre, "    %s();\n", v->cells[c].devlink);
     }
     if (fill.s) {
         char sym[64];
@@ -59,46 +60,45 @@ static void gen_devlinks(cg_gen *g, const bool *used, cg_buf *hdr, cg_buf *entry
         snprintf(sym, sizeof sym, "__cc_devlink_%016llx", h);
         g->pv->devlink = strdup(sym);
         g->has_run = true;     /* fill this cell's pointers once, right away */
-        cg_addf(hdr, "extern \"C\" void %s(void)\n{\n    void *p;\n%s}\n", sym, fill.s);
-        cg_addf(entry_pre, "    %s();\n", sym);
+        cc_strbuf_printf(hdr, "extern \"C\" void %s(void)\n{\n    void *p;\n%s}\n", sym, fill.s);
+        cc_strbuf_printf(entry_pre, "    %s();\n", sym);
     }
     free(fill.s);
 }
 
-static void gen_entry(cg_gen *g, cg_buf *out, const char *pre)
+static void gen_entry(cg_gen *g, cc_strbuf *out, const char *pre)
 {
-    cg_add(out, "#line 1 \"<cudacell>\"\n");
-    cg_addf(out, "%sint " CC_CELL_ENTRY "(int argc, char **argv)\n{\n    (void)argc; (void)argv;\n",
+    cc_strbuf_add(out, "#line 1 \"<cudacell>\"\n");
+    cc_strbuf_printf(out, "%sint " CC_CELL_ENTRY "(int argc, char **argv)\n{\n    (void)argc; (void)argv;\n",
             g->cxx ? "extern \"C\" " : "");
-    cg_add(out, pre);
+    cc_strbuf_add(out, pre);
     if (g->show_len) {
         g->pv->show_at = out->len + g->show_off;
         g->pv->show_len = g->show_len;
         g->pv->show_close = out->len + g->show_close;
     }
-    if (g->run.s) cg_add(out, g->run.s);
-    cg_add(out, "#line 1 \"<cudacell>\"\n");
+    if (g->run.s) cc_strbuf_add(out, g->run.s);
+    cc_strbuf_add(out, "#line 1 \"<cudacell>\"\n");
     if (g->has_main) {
-        if (g->main_args == 3) cg_add(out, "    { extern char **environ;\n");
+        if (g->main_args == 3) cc_strbuf_add(out, "    { extern char **environ;\n");
         const char *args = g->main_args == 3 ? "argc, argv, environ" : g->main_args == 2 ? "argc, argv" : "";
         const char *fn = g->cxx ? "__cc_main" : "main";
-        if (g->main_void) cg_addf(out, "    %s(%s);\n    return 0;\n", fn, args);
-        else cg_addf(out, "    return %s(%s);\n", fn, args);
-        if (g->main_args == 3) cg_add(out, "    }\n");
+        if (g->main_void) cc_strbuf_printf(out, "    %s(%s);\n    return 0;\n", fn, args);
+        else cc_strbuf_printf(out, "    return %s(%s);\n", fn, args);
+        if (g->main_args == 3) cc_strbuf_add(out, "    }\n");
     } else {
-        cg_add(out, "    return 0;\n");
+        cc_strbuf_add(out, "    return 0;\n");
     }
-    cg_add(out, "}\n");
+    cc_strbuf_add(out, "}\n");
 }
 
 /* Field-by-field formatters for the structs the cell can see (its own and
  * the session's), so its last expression shows {x = 1, y = 2.5}. */
-static void gen_formatters(cg_gen *g, const bool *used, cg_buf *out)
+static void gen_formatters(cg_gen *g, const bool *used, cc_strbuf *out)
 {
     const cg_view *v = g->v;
     size_t n = 0, cap = v->n_items + g->pv->n_items;
-    const char **texts = malloc((cap ? cap : 1) * sizeof *texts);
-    if (!texts) { out->oom = true; return; }
+    const char **texts = cc_xmalloc((cap ? cap : 1) * sizeof *texts);
     for (size_t i = 0; i < v->n_items; i++)
         if (used[i] && v->items[i].kind == CC_SI_TYPE && !v->items[i].weak) texts[n++] = v->items[i].text;
     for (size_t i = 0; i < g->pv->n_items; i++)
@@ -197,26 +197,25 @@ int cg_generate(const cg_view *v, const char *code, int first_line, cc_lang lang
     /* what the cell can reach: its identifiers, macro bodies, CUDA material */
     cg_ids refs = {0};
     collect_refs(&g, &refs);
-    cg_buf hdr = {0}, pre = {0}, out = {0}, hidden = {0};
+    cc_strbuf hdr = {0}, pre = {0}, out = {0}, hidden = {0};
     cg_header(v, lang, &g.own, &refs, &hdr, used, &hidden);
     p->c_hidden = hidden.s;
     if (g.cxx) gen_devlinks(&g, used, &hdr, &pre);
 
-    cg_add(&out, "/* generated by cudacell: one notebook cell */\n");
+    cc_strbuf_add(&out, "/* generated by cudacell: one notebook cell */\n");
     /* The prelude: the headers nearly every cell wants, so printf, malloc,
      * uint8_t and bool work without an #include (README). */
-    cg_add(&out, "#line 1 \"<prelude>\"\n" CC_CELL_PRELUDE);
-    if (g.cxx) cg_add(&out, "#include <cuda_runtime.h>\n#ifndef restrict\n#define restrict __restrict__\n#endif\n");
-    if (hdr.s) cg_add(&out, hdr.s);
-    if (g.file.s) cg_add(&out, g.file.s);
-    if (g.glue.s) { cg_add(&out, "#line 1 \"<cudacell>\"\n"); cg_add(&out, g.glue.s); }
+    cc_strbuf_add(&out, "#line 1 \"<prelude>\"\n" CC_CELL_PRELUDE);
+    if (g.cxx) cc_strbuf_add(&out, "#include <cuda_runtime.h>\n#ifndef restrict\n#define restrict __restrict__\n#endif\n");
+    if (hdr.s) cc_strbuf_add(&out, hdr.s);
+    if (g.file.s) cc_strbuf_add(&out, g.file.s);
+    if (g.glue.s) { cc_strbuf_add(&out, "#line 1 \"<cudacell>\"\n"); cc_strbuf_add(&out, g.glue.s); }
     if (g.shows) gen_formatters(&g, used, &out);
     gen_entry(&g, &out, pre.s ? pre.s : "");
 
-    int rc = cg_deps(v, lang, used, &refs, p);
+    cg_deps(v, lang, used, &refs, p);
     p->has_main = g.has_main;
     p->has_run = g.has_run;
-    bool oom = out.oom || hdr.oom || g.file.oom || g.run.oom || rc;
     p->source = out.s;
     free(hdr.s); free(pre.s); free(g.file.s); free(g.run.s); free(g.glue.s);
     cg_ids_free(&refs);
@@ -225,7 +224,6 @@ int cg_generate(const cg_view *v, const char *code, int first_line, cc_lang lang
     cg_ids_free(&g.replay);
     free(used);
     cc_cell_free(&g.cell);
-    if (oom || !p->source) { *err = strdup("Out of memory while generating the cell's code."); return -1; }
     return 0;
 }
 

@@ -35,7 +35,7 @@ void cg_priv_free(cg_priv *pv);
 /* text followed by the CG_LABEL of name, put before any trailing
  * __attribute__((…)) (gcc wants it there); none when name is NULL or text
  * already has an asm label of the user's. */
-void cg_add_labeled(cg_buf *b, const char *text, const char *name);
+void cg_add_labeled(cc_strbuf *b, const char *text, const char *name);
 
 /* Struct text whose last member is a flexible array (`T name[];` before
  * the closing brace). */
@@ -48,7 +48,7 @@ bool cg_text_has_flexible(const char *t);
  * see and the cell mentions go to `hidden` (the cc_plan.c_hidden format).
  * Then the deps. */
 void cg_header(const cg_view *v, cc_lang lang, const cg_ids *own_keys, const cg_ids *refs,
-               cg_buf *out, bool *used, cg_buf *hidden);
-int cg_deps(const cg_view *v, cc_lang lang, const bool *used, const cg_ids *refs, cc_plan *p);
+               cc_strbuf *out, bool *used, cc_strbuf *hidden);
+void cg_deps(const cg_view *v, cc_lang lang, const bool *used, const cg_ids *refs, cc_plan *p);
 
 #endif

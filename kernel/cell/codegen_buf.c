@@ -8,42 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- growable string -------------------------------------------------- */
-
-void cg_addn(cg_buf *b, const char *s, size_t n)
-{
-    if (b->oom) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->cap + n + 1) * 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns) { b->oom = true; return; }
-        b->s = ns; b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-void cg_add(cg_buf *b, const char *s) { cg_addn(b, s, strlen(s)); }
-
-void cg_addf(cg_buf *b, const char *fmt, ...)
-{
-    char small[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n < sizeof small) { cg_addn(b, small, (size_t)n); return; }
-    char *big = malloc((size_t)n + 1);
-    if (!big) { b->oom = true; return; }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    cg_addn(b, big, (size_t)n);
-    free(big);
-}
-
 /* ---- identifier sets --------------------------------------------------- */
 
 static size_t ids_hash(const char *p, size_t len)

@@ -1,17 +1,14 @@
-/* kernel/cell/codegen_buf.h — the growable text buffer (cg_buf) and identifier
- * set (cg_ids) that code generation and the value formatters (cellvalue.c)
- * write with. The lowest layer of codegen: it calls nothing of the cell
- * model. A buffer that failed to grow sets oom and ignores further text. */
+/* kernel/cell/codegen_buf.h — the identifier set (cg_ids) of code generation and
+ * the value formatters (cellvalue.c); they write text with cc_strbuf
+ * (strbuf.h). The lowest layer of codegen: it calls nothing of the cell
+ * model. */
 #ifndef CC_CODEGEN_BUF_H
 #define CC_CODEGEN_BUF_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct cg_buf { char *s; size_t len, cap; bool oom; } cg_buf;
-void cg_add(cg_buf *b, const char *s);
-void cg_addn(cg_buf *b, const char *s, size_t n);
-void cg_addf(cg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include "strbuf.h"
 
 /* A set of identifiers (owned copies). */
 typedef struct cg_ids { char **v; size_t cap, n; } cg_ids;

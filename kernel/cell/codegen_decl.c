@@ -34,9 +34,9 @@ static char *decl_renamed(const cg_gen *g, const cc_item *it, const cc_declarato
 }
 
 /* `= init` with the initializer at its own line and column. */
-static void add_init(const cg_gen *g, cg_buf *b, const cc_declarator *d)
+static void add_init(const cg_gen *g, cc_strbuf *b, const cc_declarator *d)
 {
-    cg_add(b, " =\n");
+    cc_strbuf_add(b, " =\n");
     /* `int x = ;` keeps its (empty) initializer so the compiler complains */
     cg_add_pos(g, b, d->init_first < d->init_end ? d->init_first : d->init_first - 1);
     cg_add_slice(g, b, d->init_first, d->init_end);
@@ -88,10 +88,10 @@ static void gen_devvar(cg_gen *g, const cc_item *it, const cc_declarator *d)
 {
     cg_add_pos(g, &g->file, it->first);
     char *def = decl_renamed(g, it, d, CC_F_STATIC | CC_F_EXTERN | CC_F_INLINE, d->name);
-    cg_add(&g->file, def ? def : "");
+    cc_strbuf_add(&g->file, def ? def : "");
     free(def);
     if (d->has_init) add_init(g, &g->file, d);
-    cg_add(&g->file, ";\n");
+    cc_strbuf_add(&g->file, ";\n");
     if (it->flags & CC_F_SHARED) {
         cc_sitem *si = cg_new_item(g, CC_SI_MATERIAL, false);
         if (!si) return;
@@ -101,7 +101,7 @@ static void gen_devvar(cg_gen *g, const cc_item *it, const cc_declarator *d)
         si->decl = t;
         return;
     }
-    cg_addf(&g->glue, "extern \"C\" void *__cc_sym_%s(void) { return (void *)&%s; }\n", d->name, d->name);
+    cc_strbuf_printf(&g->glue, "extern \"C\" void *__cc_sym_%s(void) { return (void *)&%s; }\n", d->name, d->name);
     cc_sitem *si = cg_new_item(g, CC_SI_DEVVAR, false);
     if (!si) return;
     cg_item_key(g, si, d->name);
@@ -134,9 +134,9 @@ static void gen_var(cg_gen *g, const cc_item *it, const cc_declarator *d)
     if (declaration) {
         cg_add_pos(g, &g->file, it->first);
         char *t = decl_renamed(g, it, d, drop, d->name);
-        cg_add(&g->file, g->cxx ? "extern \"C\" { extern " : "extern ");
+        cc_strbuf_add(&g->file, g->cxx ? "extern \"C\" { extern " : "extern ");
         cg_add_labeled(&g->file, t, cg_ids_has(&g->defs, d->name, strlen(d->name)) ? d->name : NULL);
-        cg_add(&g->file, g->cxx ? "; }\n" : ";\n");
+        cc_strbuf_add(&g->file, g->cxx ? "; }\n" : ";\n");
         free(t);
         return;
     }
@@ -147,16 +147,16 @@ static void gen_var(cg_gen *g, const cc_item *it, const cc_declarator *d)
                                      (!d->is_func && type_is_flexible(g, it) && !cc_tok_is(&g->cell, d->name_tok - 1, "*")));
     char *def = decl_renamed(g, it, d, drop, d->name);
     cg_add_pos(g, &g->file, it->first);
-    if (g->cxx) cg_add(&g->file, keep_init ? "extern \"C\" { extern " : "extern \"C\" { ");
+    if (g->cxx) cc_strbuf_add(&g->file, keep_init ? "extern \"C\" { extern " : "extern \"C\" { ");
     cg_add_labeled(&g->file, def, d->name);
     free(def);
     if (keep_init) add_init(g, &g->file, d);
-    cg_add(&g->file, g->cxx ? "; }\n" : ";\n");
+    cc_strbuf_add(&g->file, g->cxx ? "; }\n" : ";\n");
     if (keep_init) return;
     g->has_run = true;
     if (!d->has_init) {
         cg_add_pos(g, &g->run, d->name_tok);
-        cg_addf(&g->run, "__builtin_memset((void *)&%s, 0, sizeof %s);\n", d->name, d->name);
+        cc_strbuf_printf(&g->run, "__builtin_memset((void *)&%s, 0, sizeof %s);\n", d->name, d->name);
         return;
     }
     /* { T tmp = init; memcpy(&name, &tmp, sizeof name); } — at the
@@ -164,9 +164,9 @@ static void gen_var(cg_gen *g, const cc_item *it, const cc_declarator *d)
     /* the variable's own type, without re-spelling its attributes (gcc
      * rejects `used`, `section`, … on a local) */
     cg_add_pos(g, &g->run, it->first);
-    cg_addf(&g->run, "{ __typeof__(%s) __cc_tmp", d->name);
+    cc_strbuf_printf(&g->run, "{ __typeof__(%s) __cc_tmp", d->name);
     add_init(g, &g->run, d);
-    cg_addf(&g->run, "; __builtin_memcpy((void *)&%s, (const void *)&__cc_tmp, sizeof %s); }\n", d->name, d->name);
+    cc_strbuf_printf(&g->run, "; __builtin_memcpy((void *)&%s, (const void *)&__cc_tmp, sizeof %s); }\n", d->name, d->name);
 }
 
 static void gen_proto(cg_gen *g, const cc_item *it, const cc_declarator *d)
@@ -175,11 +175,11 @@ static void gen_proto(cg_gen *g, const cc_item *it, const cc_declarator *d)
     bool material = cg_is_material(g, it->flags);
     bool kernel = g->cxx && (it->flags & CC_F_GLOBAL) && !material;
     if (g->cxx && !material && !(it->flags & CC_F_EXTERN_C))
-        cg_add(&g->file, kernel ? "extern \"C\" " CG_VISIBLE "\n" : "extern \"C\"\n");
+        cc_strbuf_add(&g->file, kernel ? "extern \"C\" " CG_VISIBLE "\n" : "extern \"C\"\n");
     cg_add_pos(g, &g->file, it->first);
     char *t = cg_proto_text(g, it, d, material ? 0 : drop);
     cg_add_labeled(&g->file, t, !material && !kernel && cg_ids_has(&g->defs, d->name, strlen(d->name)) ? d->name : NULL);
-    cg_add(&g->file, ";\n");
+    cc_strbuf_add(&g->file, ";\n");
     if (material || (!g->cxx && (it->flags & (CC_F_GLOBAL | CC_F_DEVICE)))) { free(t); return; }
     cc_sitem *si = cg_new_item(g, kernel ? CC_SI_KERNEL : CC_SI_FUNC, true);
     if (!si) { free(t); return; }
@@ -195,13 +195,13 @@ void cg_decl(cg_gen *g, const cc_item *it)
     if (it->has_body && it->tag) {   /* struct S {...} s; -> the type on its own */
         cg_add_pos(g, &g->file, it->body_first);
         cg_add_slice(g, &g->file, it->body_first, it->body_end);
-        cg_add(&g->file, ";\n");
+        cc_strbuf_add(&g->file, ";\n");
         cc_sitem *si = cg_new_item(g, CC_SI_TYPE, false);
         if (si) {
             cg_type_keys(g, si, it, false);
-            cg_buf t = {0};
+            cc_strbuf t = {0};
             cg_add_slice(g, &t, it->body_first, it->body_end);
-            cg_add(&t, ";");
+            cc_strbuf_add(&t, ";");
             si->text = t.s;
             si->decl = t.s ? strdup(t.s) : NULL;
         }
@@ -255,21 +255,21 @@ static void gen_show(cg_gen *g, const cc_item *it)
     int line = cg_nb_line(g, it->first);
     bool in_pad = plain && pad >= olen;
     bool before = !in_pad && !g->cxx && line > 1;   /* the name on the line before */
-    cg_addf(&g->run, "#line %d \"cell\"\n", before ? line - 1 : line);
+    cc_strbuf_printf(&g->run, "#line %d \"cell\"\n", before ? line - 1 : line);
     g->show_off = g->run.len;
     g->show_len = olen - 2;   /* the name, without "((": cells.c may swap it */
     if (in_pad) {
-        cg_addf(&g->run, "%s%*s", open, (int)(pad - olen), "");
+        cc_strbuf_printf(&g->run, "%s%*s", open, (int)(pad - olen), "");
     } else if (before) {
-        cg_addf(&g->run, "%s\n", open);
+        cc_strbuf_printf(&g->run, "%s\n", open);
         for (const char *p = ls; p < g->code + t->off; p++)
-            if (((unsigned char)*p & 0xC0) != 0x80) cg_add(&g->run, *p == '\t' ? "\t" : " ");
+            if (((unsigned char)*p & 0xC0) != 0x80) cc_strbuf_add(&g->run, *p == '\t' ? "\t" : " ");
     } else {
-        cg_add(&g->run, open);   /* columns shift a little */
+        cc_strbuf_add(&g->run, open);   /* columns shift a little */
     }
     cg_add_slice(g, &g->run, it->first, it->end);
     g->show_close = g->run.len;
-    cg_add(&g->run, "));");
+    cc_strbuf_add(&g->run, "));");
 }
 
 void cg_stmt(cg_gen *g, const cc_item *it)
@@ -280,13 +280,13 @@ void cg_stmt(cg_gen *g, const cc_item *it)
     } else {
         cg_add_pos(g, &g->run, it->first);
         cg_add_slice(g, &g->run, it->first, it->end);
-        if (tail) cg_add(&g->run, ";");
+        if (tail) cc_strbuf_add(&g->run, ";");
     }
     if (tail) {
         free(g->pv->tail_expr);
         g->pv->tail_expr = cg_slice_dup(g, it->first, it->end);
     }
-    cg_add(&g->run, "\n");
+    cc_strbuf_add(&g->run, "\n");
     g->has_run = true;
 }
 
@@ -294,7 +294,7 @@ void cg_other(cg_gen *g, const cc_item *it)
 {
     cg_add_pos(g, &g->file, it->first);
     cg_add_slice(g, &g->file, it->first, it->end);
-    cg_add(&g->file, "\n");
+    cc_strbuf_add(&g->file, "\n");
     if (g->cxx && cc_tok_is(&g->cell, it->first, "using")) {
         cc_sitem *si = cg_new_item(g, CC_SI_MATERIAL, true);
         if (!si) return;

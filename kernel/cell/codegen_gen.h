@@ -17,9 +17,9 @@ typedef struct cg_gen {
     int first_line;
     cc_lang lang;
     bool cxx;
-    cg_buf file;            /* the cell's file-scope declarations */
-    cg_buf run;             /* the body of the entry function */
-    cg_buf glue;            /* accessors of device variables defined here */
+    cc_strbuf file;            /* the cell's file-scope declarations */
+    cc_strbuf run;             /* the body of the entry function */
+    cc_strbuf glue;            /* accessors of device variables defined here */
     cg_priv *pv;
     cg_ids own;             /* keys the cell defines */
     cg_ids defs;            /* functions/variables defined here: get an asm label */
@@ -37,8 +37,8 @@ typedef struct cg_gen {
  * types, functions ---- */
 int cg_nb_line(const cg_gen *g, size_t tok);
 /* #line marker plus the blanks that put token `tok` at its own column. */
-void cg_add_pos(const cg_gen *g, cg_buf *b, size_t tok);
-void cg_add_slice(const cg_gen *g, cg_buf *b, size_t first, size_t end);
+void cg_add_pos(const cg_gen *g, cc_strbuf *b, size_t tok);
+void cg_add_slice(const cg_gen *g, cc_strbuf *b, size_t first, size_t end);
 char *cg_slice_dup(const cg_gen *g, size_t first, size_t end);
 cc_sitem *cg_new_item(cg_gen *g, cc_si_kind kind, bool weak);
 void cg_item_key(cg_gen *g, cc_sitem *it, const char *key);

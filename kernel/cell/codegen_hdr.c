@@ -4,6 +4,7 @@
  * the caller. */
 #include "codegen.h"
 #include "cxxnames.h"
+#include "xalloc.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -83,7 +84,7 @@ static bool item_visible(const cc_sitem *it, cc_lang lang, cg_ids *hidden, char 
 
 /* A hidden item the C cell mentions: "name\tK\twhy\n" into out, K being
  * f (function or variable), t (type), k (kernel), d (device code). */
-static void note_hidden(const cc_sitem *it, const cg_ids *refs, const char *why, cg_buf *out)
+static void note_hidden(const cc_sitem *it, const cg_ids *refs, const char *why, cc_strbuf *out)
 {
     char k = it->kind == CC_SI_KERNEL ? 'k' : it->kind == CC_SI_TYPE ? 't' :
              it->kind == CC_SI_FUNC || it->kind == CC_SI_VAR ? 'f' :
@@ -92,37 +93,37 @@ static void note_hidden(const cc_sitem *it, const cg_ids *refs, const char *why,
         const char *sp = strchr(it->keys[i], ' ');
         const char *nm = k == 't' && sp ? sp + 1 : it->keys[i];
         if (strchr(nm, ' ') || !cg_ids_has(refs, nm, strlen(nm))) continue;
-        cg_addf(out, "%s\t%c\t%s\n", it->keys[i], k, why);
+        cc_strbuf_printf(out, "%s\t%c\t%s\n", it->keys[i], k, why);
     }
 }
 
-static void emit_devvar(const cc_sitem *it, cg_buf *out)
+static void emit_devvar(const cc_sitem *it, cc_strbuf *out)
 {
     const char *n = it->keys[0];
-    cg_addf(out, "extern \"C\" void *__cc_sym_%s(void);\n", n);
-    cg_addf(out, "typedef %s;\n", it->tdef);
-    cg_addf(out, "static __device__ __cc_t_%s *__cc_p_%s;\n", n, n);
-    cg_addf(out, "#ifdef __CUDA_ARCH__\n#define %s (*__cc_p_%s)\n#else\n"
+    cc_strbuf_printf(out, "extern \"C\" void *__cc_sym_%s(void);\n", n);
+    cc_strbuf_printf(out, "typedef %s;\n", it->tdef);
+    cc_strbuf_printf(out, "static __device__ __cc_t_%s *__cc_p_%s;\n", n, n);
+    cc_strbuf_printf(out, "#ifdef __CUDA_ARCH__\n#define %s (*__cc_p_%s)\n#else\n"
                  "#define %s (*(__cc_t_%s *)__cc_sym_%s())\n#endif\n", n, n, n, n, n);
 }
 
-static void emit_item(const cc_sitem *it, cc_lang lang, cg_buf *out)
+static void emit_item(const cc_sitem *it, cc_lang lang, cc_strbuf *out)
 {
     bool cxx = lang == CC_LANG_CUDA;
     switch (it->kind) {
     case CC_SI_INCLUDE: case CC_SI_MACRO: case CC_SI_TYPE: case CC_SI_MATERIAL:
-        cg_add(out, it->text);
-        cg_add(out, "\n");
+        cc_strbuf_add(out, it->text);
+        cc_strbuf_add(out, "\n");
         break;
     case CC_SI_FUNC: case CC_SI_VAR: {
         const char *ext = it->kind == CC_SI_VAR ? "extern " : "";
-        cg_addf(out, cxx ? "extern \"C\" { %s" : "%s", ext);
+        cc_strbuf_printf(out, cxx ? "extern \"C\" { %s" : "%s", ext);
         cg_add_labeled(out, it->text, it->soname ? it->keys[0] : NULL);
-        cg_add(out, cxx ? "; }\n" : ";\n");
+        cc_strbuf_add(out, cxx ? "; }\n" : ";\n");
         break;
     }
     case CC_SI_KERNEL:
-        cg_addf(out, "extern \"C\" " CG_VISIBLE " %s;\n", it->text);
+        cc_strbuf_printf(out, "extern \"C\" " CG_VISIBLE " %s;\n", it->text);
         break;
     case CC_SI_DEVVAR:
         emit_devvar(it, out);
@@ -151,14 +152,14 @@ static bool keyed_by(const cc_sitem *it, const cg_ids *keys)
 }
 
 void cg_header(const cg_view *v, cc_lang lang, const cg_ids *own_keys, const cg_ids *refs,
-               cg_buf *out, bool *used, cg_buf *hidden)
+               cc_strbuf *out, bool *used, cc_strbuf *hidden)
 {
     cg_ids gone = {0};      /* names of redefined types/macros */
     cg_ids cxx_types = {0}; /* C units: CUDA types they cannot see */
     char why[160];
     for (size_t i = 0; i < v->n_items; i++)   /* completing a forward declaration redefines nothing */
         if (!v->items[i].weak && keyed_by(&v->items[i], own_keys)) add_type_names(&gone, &v->items[i]);
-    cg_add(out, "#line 1 \"session\"\n");
+    cc_strbuf_add(out, "#line 1 \"session\"\n");
     for (size_t i = 0; i < v->n_items; i++) {
         const cc_sitem *it = &v->items[i];
         used[i] = false;
@@ -199,10 +200,9 @@ static int dep_cmp(const void *a, const void *b)
     return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : strcmp(x->soname, y->soname);
 }
 
-int cg_deps(const cg_view *v, cc_lang lang, const bool *used, const cg_ids *refs, cc_plan *p)
+void cg_deps(const cg_view *v, cc_lang lang, const bool *used, const cg_ids *refs, cc_plan *p)
 {
-    dep *d = malloc((v->n_items + v->n_cells + 1) * sizeof *d);
-    if (!d) return -1;
+    dep *d = cc_xmalloc((v->n_items + v->n_cells + 1) * sizeof *d);
     size_t n = 0;
     for (size_t i = 0; i < v->n_items; i++) {
         const cc_sitem *it = &v->items[i];
@@ -222,13 +222,12 @@ int cg_deps(const cg_view *v, cc_lang lang, const bool *used, const cg_ids *refs
         }
     }
     qsort(d, n, sizeof *d, dep_cmp);
-    p->deps = n ? calloc(n, sizeof *p->deps) : NULL;
+    p->deps = n ? cc_xcalloc(n, sizeof *p->deps) : NULL;
     p->n_deps = 0;
     for (size_t i = 0; i < n; i++) {
         bool dup = false;
         for (size_t k = 0; k < p->n_deps; k++) if (strcmp(p->deps[k], d[i].soname) == 0) dup = true;
-        if (!dup && p->deps) p->deps[p->n_deps++] = strdup(d[i].soname);
+        if (!dup && p->deps) p->deps[p->n_deps++] = cc_xstrdup(d[i].soname);
     }
     free(d);
-    return 0;
 }

@@ -20,40 +20,39 @@ int cg_nb_line(const cg_gen *g, size_t tok) { return g->first_line + g->cell.tok
 #define CG_PAD_MAX_COL 1024
 
 /* #line marker plus the blanks that put token `tok` at its own column. */
-void cg_add_pos(const cg_gen *g, cg_buf *b, size_t tok)
+void cg_add_pos(const cg_gen *g, cc_strbuf *b, size_t tok)
 {
     const cc_tok *t = &g->cell.toks[tok];
-    cg_addf(b, "#line %d \"cell\"\n", cg_nb_line(g, tok));
+    cc_strbuf_printf(b, "#line %d \"cell\"\n", cg_nb_line(g, tok));
     if (t->col > CG_PAD_MAX_COL) return;
     const char *ls = g->code + t->off;
     while (ls > g->code && ls[-1] != '\n') ls--;
     for (const char *p = ls; p < g->code + t->off; p++) {
-        if (*p == '\t') cg_add(b, "\t");
-        else if (((unsigned char)*p & 0xC0) != 0x80) cg_add(b, " ");
+        if (*p == '\t') cc_strbuf_add(b, "\t");
+        else if (((unsigned char)*p & 0xC0) != 0x80) cc_strbuf_add(b, " ");
     }
 }
 
-void cg_add_slice(const cg_gen *g, cg_buf *b, size_t first, size_t end)
+void cg_add_slice(const cg_gen *g, cc_strbuf *b, size_t first, size_t end)
 {
     if (end <= first) return;
     const cc_tok *a = &g->cell.toks[first], *z = &g->cell.toks[end - 1];
-    cg_addn(b, g->code + a->off, (size_t)(z->off + z->len - a->off));
+    cc_strbuf_addn(b, g->code + a->off, (size_t)(z->off + z->len - a->off));
 }
 
 char *cg_slice_dup(const cg_gen *g, size_t first, size_t end)
 {
-    cg_buf b = {0};
+    cc_strbuf b = {0};
     cg_add_slice(g, &b, first, end);
     return b.s ? b.s : strdup("");
 }
 
 /* The item's text with the storage-class tokens (flags in `blank`) among its
  * specifiers replaced by spaces, so columns stay true. */
-static void add_blanked(const cg_gen *g, cg_buf *b, const cc_item *it, unsigned blank)
+static void add_blanked(const cg_gen *g, cc_strbuf *b, const cc_item *it, unsigned blank)
 {
     size_t start = b->len;
     cg_add_slice(g, b, it->first, it->end);
-    if (b->oom) return;
     int base = g->cell.toks[it->first].off;
     for (size_t k = it->first; k < it->spec_end; k++) {
         if (!(cc_tok_keyword_flag(&g->cell, k) & blank)) continue;
@@ -149,7 +148,7 @@ void cg_plan_replay(cg_gen *g)
     cg_ids_free(&defined);
     if (!need) { cg_ids_free(&g->replay); return; }
     for (size_t k = 0; k < g->replay.cap; k++)   /* a hash set: walk its slots */
-        if (g->replay.v[k]) cg_addf(&g->file, "#pragma push_macro(\"%s\")\n", g->replay.v[k]);
+        if (g->replay.v[k]) cc_strbuf_printf(&g->file, "#pragma push_macro(\"%s\")\n", g->replay.v[k]);
 }
 
 void cg_end_replay(cg_gen *g)
@@ -157,21 +156,21 @@ void cg_end_replay(cg_gen *g)
     /* #undef first: gcc's pop_macro does not undefine a macro that was
      * undefined when it was pushed */
     for (size_t k = 0; k < g->replay.cap; k++)
-        if (g->replay.v[k]) cg_addf(&g->file, "#undef %s\n#pragma pop_macro(\"%s\")\n", g->replay.v[k], g->replay.v[k]);
+        if (g->replay.v[k]) cc_strbuf_printf(&g->file, "#undef %s\n#pragma pop_macro(\"%s\")\n", g->replay.v[k], g->replay.v[k]);
 }
 
 void cg_preproc(cg_gen *g, const cc_item *it)
 {
     cg_add_pos(g, &g->file, it->first);
     cg_add_slice(g, &g->file, it->first, it->end);
-    cg_add(&g->file, "\n");
+    cc_strbuf_add(&g->file, "\n");
     char pm[128];
     if (g->replay.n && (it->pp == CC_PP_DEFINE || it->pp == CC_PP_UNDEF || pragma_macro(g, it, pm, sizeof pm))) {
         if (it->pp == CC_PP_DEFINE && it->name)   /* "redefined" was said once, in the file part */
-            cg_addf(&g->run, "#undef %s\n", it->name);
+            cc_strbuf_printf(&g->run, "#undef %s\n", it->name);
         cg_add_pos(g, &g->run, it->first);
         cg_add_slice(g, &g->run, it->first, it->end);
-        cg_add(&g->run, "\n");
+        cc_strbuf_add(&g->run, "\n");
     }
     char *text = cg_slice_dup(g, it->first, it->end);
     if (!text) return;
@@ -212,7 +211,7 @@ void cg_type(cg_gen *g, const cc_item *it)
 {
     cg_add_pos(g, &g->file, it->first);
     cg_add_slice(g, &g->file, it->first, it->end);
-    cg_add(&g->file, it->no_semicolon ? ";\n" : "\n");
+    cc_strbuf_add(&g->file, it->no_semicolon ? ";\n" : "\n");
     bool fwd = !it->has_body && it->n_decls == 0;
     cc_sitem *si = cg_new_item(g, CC_SI_TYPE, fwd);
     if (!si) return;
@@ -220,9 +219,9 @@ void cg_type(cg_gen *g, const cc_item *it)
     if (fwd && it->tag) cg_item_key(g, si, it->tag);
     cg_type_keys(g, si, it, (it->flags & CC_F_TYPEDEF) != 0);
     if ((it->flags & CC_F_TEMPLATE) && it->tag && !it->has_body) cg_item_key(g, si, it->tag);
-    cg_buf t = {0};
+    cc_strbuf t = {0};
     cg_add_slice(g, &t, it->first, it->end);
-    if (it->no_semicolon) cg_add(&t, ";");
+    if (it->no_semicolon) cc_strbuf_add(&t, ";");
     si->text = t.s;
     si->decl = t.s ? strdup(t.s) : NULL;
     if (!si->n_keys) { g->pv->n_items--; cc_sitem_clear(si); }
@@ -294,16 +293,16 @@ void cg_func(cg_gen *g, const cc_item *it)
         g->has_main = g->has_run = true;
         g->main_void = cc_tok_is(&g->cell, it->spec_end - 1, "void") && it->spec_end > it->first;
         count_main_params(g, it);
-        cg_add(&g->file, "#define main __cc_main\n");
+        cc_strbuf_add(&g->file, "#define main __cc_main\n");
         cg_add_pos(g, &g->file, it->first);
         add_blanked(g, &g->file, it, drop);
-        cg_add(&g->file, "\n#undef main\n");
+        cc_strbuf_add(&g->file, "\n#undef main\n");
         return;
     }
     if (cg_is_material(g, it->flags)) {
         cg_add_pos(g, &g->file, it->first);
         cg_add_slice(g, &g->file, it->first, it->end);
-        cg_add(&g->file, "\n");
+        cc_strbuf_add(&g->file, "\n");
         cc_sitem *si = cg_new_item(g, CC_SI_MATERIAL, false);
         if (!si) return;
         cg_item_key(g, si, d->name);
@@ -316,15 +315,15 @@ void cg_func(cg_gen *g, const cc_item *it)
         /* first declaration carries the symbol's label (see CG_LABEL) */
         char *pt = cg_proto_text(g, it, d, drop | CC_F_EXTERN);
         cg_add_pos(g, &g->file, it->first);
-        if (g->cxx) cg_add(&g->file, "extern \"C\" { ");
+        if (g->cxx) cc_strbuf_add(&g->file, "extern \"C\" { ");
         cg_add_labeled(&g->file, pt, d->name);
-        cg_add(&g->file, g->cxx ? "; }\n" : ";\n");
+        cc_strbuf_add(&g->file, g->cxx ? "; }\n" : ";\n");
         free(pt);
     }
-    if (g->cxx && !(it->flags & CC_F_EXTERN_C)) cg_add(&g->file, kernel ? "extern \"C\" " CG_VISIBLE "\n" : "extern \"C\"\n");
+    if (g->cxx && !(it->flags & CC_F_EXTERN_C)) cc_strbuf_add(&g->file, kernel ? "extern \"C\" " CG_VISIBLE "\n" : "extern \"C\"\n");
     cg_add_pos(g, &g->file, it->first);
     add_blanked(g, &g->file, it, drop);
-    cg_add(&g->file, "\n");
+    cc_strbuf_add(&g->file, "\n");
     if (!g->cxx && (it->flags & (CC_F_GLOBAL | CC_F_DEVICE))) return;   /* CUDA code forced to C: the compiler will say */
     cc_sitem *si = cg_new_item(g, kernel ? CC_SI_KERNEL : CC_SI_FUNC, false);
     if (!si) return;

@@ -56,14 +56,14 @@ static bool has_asm_label(const char *text)
     return false;
 }
 
-void cg_add_labeled(cg_buf *b, const char *text, const char *name)
+void cg_add_labeled(cc_strbuf *b, const char *text, const char *name)
 {
     if (!text) text = "";
-    if (!name || has_asm_label(text)) { cg_add(b, text); return; }
+    if (!name || has_asm_label(text)) { cc_strbuf_add(b, text); return; }
     size_t cut = attrs_start(text);
-    cg_addn(b, text, cut);
-    cg_addf(b, " " CG_LABEL, name);
-    if (text[cut]) { cg_add(b, " "); cg_add(b, text + cut); }
+    cc_strbuf_addn(b, text, cut);
+    cc_strbuf_printf(b, " " CG_LABEL, name);
+    if (text[cut]) { cc_strbuf_add(b, " "); cc_strbuf_add(b, text + cut); }
 }
 
 /* Does struct text end with a flexible array member (`T name[];` before

@@ -13,12 +13,10 @@
 #include <unistd.h>
 
 #include "cc_output.h"
+#include "magics_test.h"   /* cc_env_parse, called by the unit tests */
 #include "services.h"
 
 extern char **environ;
-
-/* Not in a header on purpose: the unit tests declare it themselves. */
-int cc_env_parse(const char *args, char **name, char **value);
 
 static char *xstrdup(const char *s)
 {

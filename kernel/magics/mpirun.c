@@ -24,6 +24,7 @@
  * end. Running as root passes Open MPI's opt-in (OMPI_ALLOW_RUN_AS_ROOT=1,
  * OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1) and says so. Hostfiles, -H and Slurm
  * allocations are Open MPI's business: options pass through unchanged. */
+#include "child_spawn.h"
 #include "handlers.h"
 
 #include <ctype.h>
@@ -89,7 +90,7 @@ static char *mr_find_mpicc(const char *mpirun)
     if (access(p, X_OK) == 0)
         return p;
     free(p);
-    return cc_sa_find_on_path("mpicc");
+    return cc_spawn_find("mpicc");
 }
 
 /* Output of `exe arg` (trimmed, malloc'd), or NULL when it failed. */
@@ -111,7 +112,7 @@ static char *mr_ask(cc_out *x, const char *exe, const char *arg)
 static int mr_find(cc_out *x, mr_mpi *m)
 {
     memset(m, 0, sizeof *m);
-    if (!(m->mpirun = cc_sa_find_on_path("mpirun"))) {
+    if (!(m->mpirun = cc_spawn_find("mpirun"))) {
         mr_missing(x, "mpirun");
         return -1;
     }

@@ -21,6 +21,7 @@
  * Quoting, the PATH search, the GPU's architecture and writing the file are
  * kernel/magics/standalone.c's. Everything malloc'd here is freed before the handler
  * returns. */
+#include "child_spawn.h"
 #include "strbuf.h"
 #include "handlers.h"
 
@@ -79,7 +80,7 @@ static char *pm_find(const pm_tool *t)
     if (over && *over)
         return access(over, X_OK) == 0 ? strdup(over) : NULL;
 
-    char *on_path = cc_sa_find_on_path(t->exe);
+    char *on_path = cc_spawn_find(t->exe);
     if (on_path)
         return on_path;
     const char *home = getenv("CUDA_HOME");

@@ -48,29 +48,6 @@ void cc_sa_quote(cc_strbuf *b, const char *s)
     cc_strbuf_printf(b, "'");
 }
 
-char *cc_sa_find_on_path(const char *name)
-{
-    const char *path = getenv("PATH");
-    if (!path || !*path)
-        return NULL;
-    char *copy = strdup(path), *save = NULL;
-    if (!copy)
-        abort();
-    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-        char *p = NULL;
-        struct stat st;
-        if (asprintf(&p, "%s/%s", *d ? d : ".", name) < 0)
-            abort();
-        if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0) {
-            free(copy);
-            return p;
-        }
-        free(p);
-    }
-    free(copy);
-    return NULL;
-}
-
 int cc_sa_write_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "we");
@@ -103,53 +80,8 @@ char *cc_sa_job_dir(cc_out *x, cc_services *svc, const char *prefix)
 
 int cc_sa_capture(cc_out *x, char *const argv[], char **out)
 {
-    int p[2];
-    *out = NULL;
-    if (pipe2(p, O_CLOEXEC) < 0)
-        return -1;
-    int fds[] = {CC_SPAWN_DEVNULL, p[1], p[1]};
-    pid_t pid;
-    int rc = cc_spawn(&pid, argv[0], argv, environ, fds, 3);
-    close(p[1]);
-    if (rc != 0) {
-        close(p[0]);
-        errno = rc;
-        return -1;
-    }
-    char *buf = malloc(SA_CAPTURE_MAX + 1);
-    if (!buf)
-        abort();
-    size_t len = 0;
-    bool interrupted = false;
-    fcntl(p[0], F_SETFL, O_NONBLOCK);
-    for (;;) {
-        if (!interrupted && cc_intr_count() > 0) {
-            interrupted = true;
-            kill(-pid, SIGKILL);
-            kill(pid, SIGKILL);
-        }
-        struct pollfd pfd = {p[0], POLLIN, 0};
-        if (interrupted)
-            poll(&pfd, 1, 100);   /* the wake fd stays readable */
-        else
-            cc_out_poll(x, &pfd, 1, 500);
-        char tmp[4096];
-        ssize_t r = read(p[0], tmp, sizeof tmp);
-        if (r > 0) {
-            size_t keep = (size_t)r < SA_CAPTURE_MAX - len ? (size_t)r : SA_CAPTURE_MAX - len;
-            memcpy(buf + len, tmp, keep);
-            len += keep;
-        } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
-            break;
-        }
-    }
-    close(p[0]);
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    buf[len] = '\0';
-    *out = buf;
-    return interrupted ? -2 : st;
+    cc_capture_opts opts = {.with_stderr = true, .max = SA_CAPTURE_MAX};
+    return cc_run_captured(x, &opts, argv, false, out);
 }
 
 void cc_sa_gpu_arch(cc_services *svc, char *buf, size_t size)
@@ -252,7 +184,7 @@ static char **sa_c_compiler(void)
         cc_words_free(w);
         return NULL;
     }
-    char *abs = strchr(w[0], '/') ? (access(w[0], X_OK) == 0 ? strdup(w[0]) : NULL) : cc_sa_find_on_path(w[0]);
+    char *abs = strchr(w[0], '/') ? (access(w[0], X_OK) == 0 ? strdup(w[0]) : NULL) : cc_spawn_find(w[0]);
     if (!abs) {
         cc_words_free(w);
         return NULL;

@@ -37,9 +37,6 @@ struct cc_services;
 /* s single-quoted for /bin/sh, appended to b. */
 void cc_sa_quote(cc_strbuf *b, const char *s);
 
-/* malloc'd path of executable `name` found on PATH, or NULL. */
-char *cc_sa_find_on_path(const char *name);
-
 /* The sm_NN of the session's GPU (device $CUDACELL_DEVICE, default 0) into
  * buf, or "" when there is none or it is unknown. */
 void cc_sa_gpu_arch(struct cc_services *svc, char *buf, size_t size);

@@ -30,13 +30,7 @@
 #include "cc_output.h"
 #include "cellutil.h"
 #include "nvcc.h"
-
-static double now_ms_f(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+#include "clock.h"
 
 /* malloc'd text of the file, or NULL. */
 static char *read_text(const char *dir, const char *name)
@@ -153,7 +147,7 @@ static char *read_warnings(const char *so_path)
 
 int cc_compile(cc_out *o, const cc_compile_req *req, cc_compile_res *res)
 {
-    double t0 = now_ms_f();
+    double t0 = ((double)cc_now_ns() / 1e6);
     bool cuda = req->lang == CC_LANG_CUDA;
     char hex[65];
     char *src = NULL, *tmp_out = NULL, *raw = NULL, *err = NULL;
@@ -168,7 +162,7 @@ int cc_compile(cc_out *o, const cc_compile_req *req, cc_compile_res *res)
         res->diagnostics = cc_display_missing_message();
         if (!res->diagnostics)
             res->diagnostics = strdup("");
-        res->compile_ms = now_ms_f() - t0;
+        res->compile_ms = ((double)cc_now_ns() / 1e6) - t0;
         return 0;
     }
     if (!(tool = cc_compiler_find(req, res)))
@@ -189,7 +183,7 @@ int cc_compile(cc_out *o, const cc_compile_req *req, cc_compile_res *res)
             free(res->diagnostics);
             res->diagnostics = warn;
         }
-        res->compile_ms = now_ms_f() - t0;
+        res->compile_ms = ((double)cc_now_ns() / 1e6) - t0;
         cc_words_free(tool);
         return 0;
     }
@@ -256,7 +250,7 @@ out:
         unlink(src);
     if (!res->diagnostics)
         res->diagnostics = strdup("");
-    res->compile_ms = now_ms_f() - t0;
+    res->compile_ms = ((double)cc_now_ns() / 1e6) - t0;
     free(src);
     free(tmp_out);
     free(raw);

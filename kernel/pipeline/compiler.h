@@ -49,4 +49,14 @@ void cc_compile_res_clear(cc_compile_res *res);
 int cc_preprocess(struct cc_out *o, const cc_compile_req *req, char **out);
 
 
+/* Run a helper whose output is read whole while the cell waits: argv as
+ * cc_spawn_capture_ex runs it with opts (its hooks are set here), waiting
+ * through cc_out_poll; an interrupt kills its process group. With
+ * compiler_target the child is the interrupt target while it runs (an
+ * interrupt kills it at once). *out: its output (malloc'd). Returns the wait
+ * status, -1 when it could not start (errno set), -2 when interrupted. */
+struct cc_capture_opts;
+int cc_run_captured(struct cc_out *o, struct cc_capture_opts *opts, char *const argv[], bool compiler_target,
+                    char **out);
+
 #endif

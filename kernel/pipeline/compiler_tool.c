@@ -6,20 +6,17 @@
 #include "compiler_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "cc_output.h"
 #include "cellutil.h"
 #include "child_spawn.h"
 #include "interrupt.h"
 #include "nvcc.h"
+#include "xalloc.h"
 
 extern char **environ;
 
@@ -83,82 +80,56 @@ static char **compiler_env(const char *workdir, char **owned)
     size_t n = 0;
     while (environ[n])
         n++;
-    char **env = calloc(n + 2, sizeof *env);
-    if (!env)
-        return NULL;
+    char **env = cc_xcalloc(n + 2, sizeof *env);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (strncmp(environ[i], "TMPDIR=", 7) != 0)
             env[k++] = environ[i];
-    if (asprintf(owned, "TMPDIR=%s", workdir) >= 0)
-        env[k++] = *owned;
-    else
-        *owned = NULL;
+    *owned = cc_xasprintf("TMPDIR=%s", workdir);
+    env[k++] = *owned;
     env[k] = NULL;
     return env;
 }
 
+static bool rc_stop(void *ctx)
+{
+    (void)ctx;
+    return cc_intr_count() > 0;
+}
+
+static int rc_wait(void *ctx, struct pollfd *pfd, int timeout_ms)
+{
+    return cc_out_poll(ctx, pfd, 1, timeout_ms);
+}
+
+static void rc_started(void *ctx, pid_t pid)
+{
+    (void)ctx;
+    cc_intr_set_target(pid, CC_INTR_COMPILER);
+}
+
+int cc_run_captured(cc_out *o, cc_capture_opts *opts, char *const argv[], bool compiler_target, char **out)
+{
+    int status;
+    opts->stop = rc_stop;
+    opts->wait = rc_wait;
+    opts->started = compiler_target ? rc_started : NULL;
+    opts->ctx = o;
+    int rc = cc_spawn_capture_ex(opts, argv, out, NULL, &status);
+    if (compiler_target)
+        cc_intr_clear_target();
+    if (rc < 0)
+        return -1;
+    return rc == CC_CAPTURE_STOPPED ? -2 : status == -1 ? 0 : status;
+}
+
 int cc_compiler_run(cc_out *o, char **argv, const char *workdir, char **out)
 {
-    int p[2];
-    pid_t pid;
     char *tmpdir_owned = NULL;
-    char **env;
-    size_t len = 0, cap = 4096;
-    char *buf = malloc(cap);
-    int rc, status = 0, interrupted = 0;
-
-    *out = NULL;
-    if (!buf || pipe2(p, O_CLOEXEC) < 0) {
-        free(buf);
-        return -1;
-    }
-    int fds[] = {CC_SPAWN_DEVNULL, p[1], p[1]};
-    env = compiler_env(workdir, &tmpdir_owned);
-    rc = env ? cc_spawn(&pid, argv[0], argv, env, fds, 3) : ENOMEM;
+    char **env = compiler_env(workdir, &tmpdir_owned);
+    cc_capture_opts opts = {.envp = env, .with_stderr = true, .max = CC_DIAG_MAX, .keep_latest = true};
+    int st = cc_run_captured(o, &opts, argv, true, out);
     free(env);
     free(tmpdir_owned);
-    close(p[1]);
-    if (rc != 0) {
-        close(p[0]);
-        free(buf);
-        errno = rc;
-        return -1;
-    }
-    cc_intr_set_target(pid, CC_INTR_COMPILER);
-    fcntl(p[0], F_SETFL, O_NONBLOCK);
-    for (;;) {
-        if (cc_intr_count() > 0 && !interrupted) {
-            interrupted = 1;
-            kill(-pid, SIGKILL);
-            kill(pid, SIGKILL);
-        }
-        struct pollfd pfd = {p[0], POLLIN, 0};
-        if (interrupted)
-            poll(&pfd, 1, 100);   /* the wake fd stays readable: don't spin */
-        else
-            cc_out_poll(o, &pfd, 1, 500);
-        /* The fd is non-blocking: just try. */
-        if (cap - len < 4096) {
-            char *nb = cap < CC_DIAG_MAX ? realloc(buf, cap * 2) : NULL;
-            if (nb) {
-                buf = nb;
-                cap *= 2;
-            } else {
-                len = 0;   /* over the limit: keep the latest part only */
-            }
-        }
-        ssize_t r = read(p[0], buf + len, cap - len - 1);
-        if (r > 0)
-            len += (size_t)r;
-        else if (r == 0 || (errno != EAGAIN && errno != EINTR))
-            break;
-    }
-    close(p[0]);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    cc_intr_clear_target();
-    buf[len] = '\0';
-    *out = buf;
-    return interrupted ? -2 : status;
+    return st;
 }

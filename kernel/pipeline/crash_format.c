@@ -11,16 +11,10 @@
 
 #include "rt_proto.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 #define CC_ENTRY_FN "__cudacell_run"
 #define CC_SOURCE_MAX 120   /* longer source lines are cut, with "..." */
-
-static void *must(void *p)
-{
-    if (!p)
-        abort();   /* out of memory: nothing sensible to do here */
-    return p;
-}
 
 /* ---- the RT_R_CRASH payload ------------------------------------------------ */
 
@@ -46,13 +40,13 @@ int cc_crash_decode(const char *payload, size_t len, cc_crash *out)
     uint32_t nobj = rt_get_u32(&r);
     if (r.bad || nobj > r.left / 5)   /* each path takes at least 5 bytes */
         goto bad;
-    out->objs = must(calloc(nobj ? nobj : 1, sizeof *out->objs));
+    out->objs = cc_xcalloc(nobj ? nobj : 1, sizeof *out->objs);
     for (; out->nobj < nobj; out->nobj++)
-        out->objs[out->nobj] = must(strdup(rt_get_str(&r, NULL)));
+        out->objs[out->nobj] = cc_xstrdup(rt_get_str(&r, NULL));
     uint32_t n = rt_get_u32(&r);
     if (r.bad || n > r.left / 12)
         goto bad;
-    out->frames = must(calloc(n ? n : 1, sizeof *out->frames));
+    out->frames = cc_xcalloc(n ? n : 1, sizeof *out->frames);
     for (; out->nframes < n; out->nframes++) {
         cc_crash_frame *f = &out->frames[out->nframes];
         f->obj = rt_get_u32(&r);
@@ -109,7 +103,7 @@ static void parse_location(const char *s, size_t n, cc_a2l_loc *loc)
         }
     size_t flen = colon ? (size_t)(colon - s) : n;
     if (flen && !(flen == 2 && s[0] == '?' && s[1] == '?'))
-        loc->file = must(strndup(s, flen));
+        loc->file = cc_xstrndup(s, flen);
     loc->line = colon ? atoi(colon + 1) : 0;
 }
 
@@ -127,7 +121,7 @@ size_t cc_a2l_parse(const char *text, cc_a2l_group **out)
         if (address_line(p, len, &addr)) {
             if (n == cap) {
                 cap = cap ? cap * 2 : 16;
-                g = must(realloc(g, cap * sizeof *g));
+                g = cc_xrealloc(g, cap * sizeof *g);
             }
             g[n++] = (cc_a2l_group){addr, NULL, 0};
             func = NULL;
@@ -136,11 +130,11 @@ size_t cc_a2l_parse(const char *text, cc_a2l_group **out)
             func_len = len;
         } else if (n) {
             cc_a2l_group *cur = &g[n - 1];
-            cur->locs = must(realloc(cur->locs, (cur->n + 1) * sizeof *cur->locs));
+            cur->locs = cc_xrealloc(cur->locs, (cur->n + 1) * sizeof *cur->locs);
             cc_a2l_loc *loc = &cur->locs[cur->n++];
             memset(loc, 0, sizeof *loc);
             if (func_len && !(func_len == 2 && func[0] == '?' && func[1] == '?'))
-                loc->func = must(strndup(func, func_len));
+                loc->func = cc_xstrndup(func, func_len);
             parse_location(p, len, loc);
             func = NULL;
         }
@@ -227,7 +221,7 @@ static void add(lines *l, ln x)
 {
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 32;
-        l->v = must(realloc(l->v, l->cap * sizeof *l->v));
+        l->v = cc_xrealloc(l->v, l->cap * sizeof *l->v);
     }
     l->v[l->n++] = x;
 }
@@ -358,12 +352,12 @@ static char *source_line(const cc_crash_cell *cell, int line)
     if (!n)
         return NULL;
     if (n > CC_SOURCE_MAX) {
-        char *s = must(malloc(CC_SOURCE_MAX + 4));
+        char *s = cc_xmalloc(CC_SOURCE_MAX + 4);
         memcpy(s, p, CC_SOURCE_MAX);
         memcpy(s + CC_SOURCE_MAX, "...", 4);
         return s;
     }
-    return must(strndup(p, n));
+    return cc_xstrndup(p, n);
 }
 
 static void print_lines(cc_strbuf *b, const lines *l)
@@ -419,5 +413,5 @@ char *cc_crash_frames_text(const cc_crash *c, const cc_crash_cell *const *cells,
     simplify(&l);
     print_lines(&b, &l);
     free(l.v);
-    return b.s ? b.s : must(strdup(""));
+    return b.s ? b.s : cc_xstrdup("");
 }

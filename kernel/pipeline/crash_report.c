@@ -23,6 +23,7 @@
 #include "child_spawn.h"
 #include "crash_format.h"
 #include "log.h"
+#include "xalloc.h"
 
 extern char **environ;
 
@@ -39,16 +40,9 @@ struct cc_crash_cells {
     size_t n, cap;
 };
 
-static void *must(void *p)
-{
-    if (!p)
-        abort();   /* out of memory */
-    return p;
-}
-
 /* ---- the table ------------------------------------------------------------- */
 
-cc_crash_cells *cc_crash_cells_new(void) { return must(calloc(1, sizeof(cc_crash_cells))); }
+cc_crash_cells *cc_crash_cells_new(void) { return cc_xcalloc(1, sizeof(cc_crash_cells)); }
 
 void cc_crash_cells_clear(cc_crash_cells *cells)
 {
@@ -80,12 +74,12 @@ void cc_crash_cells_add(cc_crash_cells *cells, const char *soname, int count, co
     } else {
         if (cells->n == cells->cap) {
             cells->cap = cells->cap ? cells->cap * 2 : 32;
-            cells->v = must(realloc(cells->v, cells->cap * sizeof *cells->v));
+            cells->v = cc_xrealloc(cells->v, cells->cap * sizeof *cells->v);
         }
         e = &cells->v[cells->n++];
-        e->soname = must(strdup(soname));
+        e->soname = cc_xstrdup(soname);
     }
-    e->code = must(strdup(code ? code : ""));
+    e->code = cc_xstrdup(code ? code : "");
     e->count = count;
     e->first_line = first_line;
 }
@@ -102,50 +96,11 @@ static const cell_entry *find_cell(const cc_crash_cells *cells, const char *path
 
 /* ---- addr2line --------------------------------------------------------------- */
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Everything the child writes to the pipe, up to a deadline. malloc'd. */
-static char *read_all(int fd, bool *timed_out)
-{
-    size_t len = 0, cap = 8192;
-    char *buf = must(malloc(cap));
-    long long deadline = now_ms() + CC_A2L_TIMEOUT_MS;
-    *timed_out = false;
-    for (;;) {
-        long long left = deadline - now_ms();
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        int pr = left > 0 ? poll(&pfd, 1, (int)left) : 0;
-        if (pr < 0 && errno == EINTR)
-            continue;
-        if (pr <= 0) {
-            *timed_out = pr == 0;
-            break;
-        }
-        if (len + 4096 > cap && cap < CC_A2L_OUT_MAX) {
-            cap *= 2;
-            buf = must(realloc(buf, cap));
-        }
-        ssize_t r = read(fd, buf + len, cap - len - 1);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        len += (size_t)r;
-    }
-    buf[len] = '\0';
-    return buf;
-}
-
 /* addr2line's stdout for these addresses of obj, or NULL. */
 static char *run_addr2line(const char *obj, const uint64_t *addrs, size_t n)
 {
-    char **argv = must(calloc(n + 8, sizeof *argv));
-    char (*hex)[24] = must(calloc(n ? n : 1, sizeof *hex));
+    char **argv = cc_xcalloc(n + 8, sizeof *argv);
+    char (*hex)[24] = cc_xcalloc(n ? n : 1, sizeof *hex);
     const char *fixed[] = {"addr2line", "-a", "-f", "-i", "-C", "-e", obj};
     size_t k = 0;
     for (; k < sizeof fixed / sizeof fixed[0]; k++)
@@ -155,30 +110,13 @@ static char *run_addr2line(const char *obj, const uint64_t *addrs, size_t n)
         argv[k++] = hex[i];
     }
     char *out = NULL;
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) == 0) {
-        pid_t pid;
-        char *exe = cc_spawn_find("addr2line");
-        int cfds[] = {CC_SPAWN_DEVNULL, fds[1], CC_SPAWN_DEVNULL};
-        int rc = exe ? cc_spawn(&pid, exe, argv, environ, cfds, 3) : ENOENT;
-        free(exe);
-        close(fds[1]);
-        if (rc == 0) {
-            bool timed_out;
-            out = read_all(fds[0], &timed_out);
-            if (timed_out)
-                kill(pid, SIGKILL);
-            int status = 0;
-            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-            if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                free(out);
-                out = NULL;
-            }
-        } else {
-            cc_log_warn("crash report: cannot run addr2line: %s", strerror(rc));
-        }
-        close(fds[0]);
+    int status;
+    int rc = cc_spawn_capture(argv, NULL, CC_A2L_TIMEOUT_MS, &out, NULL, &status);
+    if (rc < 0)
+        cc_log_warn("crash report: cannot run addr2line: %s", strerror(errno));
+    else if (rc != CC_CAPTURE_DONE || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        free(out);
+        out = NULL;
     }
     free(hex);
     free(argv);
@@ -198,7 +136,7 @@ static uint64_t lookup_addr(const cc_crash *c, size_t i)
 static void symbolize(const cc_crash *c, uint32_t o, const cc_a2l_group **syms, cc_a2l_group **groups,
                       size_t *ngroups)
 {
-    uint64_t *addrs = must(calloc(c->nframes ? c->nframes : 1, sizeof *addrs));
+    uint64_t *addrs = cc_xcalloc(c->nframes ? c->nframes : 1, sizeof *addrs);
     size_t n = 0;
     for (size_t i = 0; i < c->nframes; i++)
         if (c->frames[i].obj == o)
@@ -215,7 +153,7 @@ static void symbolize(const cc_crash *c, uint32_t o, const cc_a2l_group **syms, 
 
 static char *upper_first(const char *s)
 {
-    char *t = must(strdup(s));
+    char *t = cc_xstrdup(s);
     if (*t >= 'a' && *t <= 'z')
         *t = (char)(*t - 'a' + 'A');
     return t;
@@ -227,11 +165,11 @@ char *cc_crash_report(const cc_crash_cells *cells, const char *payload, size_t l
     if (cc_crash_decode(payload, len, &c) < 0) {
         return NULL;
     }
-    cc_crash_cell *info = must(calloc(c.nobj ? c.nobj : 1, sizeof *info));
-    const cc_crash_cell **per_obj = must(calloc(c.nobj ? c.nobj : 1, sizeof *per_obj));
-    const cc_a2l_group **syms = must(calloc(c.nframes ? c.nframes : 1, sizeof *syms));
-    cc_a2l_group **groups = must(calloc(c.nobj ? c.nobj : 1, sizeof *groups));
-    size_t *ngroups = must(calloc(c.nobj ? c.nobj : 1, sizeof *ngroups));
+    cc_crash_cell *info = cc_xcalloc(c.nobj ? c.nobj : 1, sizeof *info);
+    const cc_crash_cell **per_obj = cc_xcalloc(c.nobj ? c.nobj : 1, sizeof *per_obj);
+    const cc_a2l_group **syms = cc_xcalloc(c.nframes ? c.nframes : 1, sizeof *syms);
+    cc_a2l_group **groups = cc_xcalloc(c.nobj ? c.nobj : 1, sizeof *groups);
+    size_t *ngroups = cc_xcalloc(c.nobj ? c.nobj : 1, sizeof *ngroups);
     for (uint32_t o = 0; o < c.nobj; o++) {
         const cell_entry *e = find_cell(cells, c.objs[o]);
         if (!e)

@@ -15,6 +15,7 @@
  * and the SIGINT handler and the control thread use the same path. There is
  * no fixed limit: every running target receives every interrupt. */
 #include "interrupt.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,13 +42,6 @@ static _Atomic(intr_ctx *) ctx_list;
 static atomic_uint generation;
 static pthread_key_t ctx_key;
 static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);   /* async-signal-safe */
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Interrupts c's owner has not cleared; <= 0 when none. */
 static int pending(intr_ctx *c)
@@ -79,13 +73,13 @@ static void signal_target(intr_ctx *c, int n)
             } else {
                 kill(-pg, SIGTERM);
                 kill(-pg, SIGCONT);
-                atomic_store(&c->kill_at_ms, now_ms() + CC_INTR_TERM_GRACE_MS);
+                atomic_store(&c->kill_at_ms, cc_now_ms() + CC_INTR_TERM_GRACE_MS);
             }
             break;
         case CC_INTR_RUNTIME:
             if (n == 1) {
                 kill(pg, SIGINT);
-                atomic_store(&c->kill_at_ms, now_ms() + CC_INTR_RUNTIME_GRACE_MS);
+                atomic_store(&c->kill_at_ms, cc_now_ms() + CC_INTR_RUNTIME_GRACE_MS);
             } else {
                 kill(-pg, SIGKILL);
             }
@@ -134,7 +128,7 @@ void cc_intr_request(void)
 bool cc_intr_tick(void)
 {
     bool killed = false;
-    long long now = now_ms();
+    long long now = cc_now_ms();
     for (intr_ctx *c = atomic_load(&ctx_list); c; c = c->next)
         killed |= tick_target(c, now);
     return killed;

@@ -26,6 +26,7 @@
 #include "cc_output.h"
 #include "interrupt.h"
 #include "outstream.h"
+#include "clock.h"
 
 extern char **environ;
 

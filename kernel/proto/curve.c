@@ -3,8 +3,9 @@
  * the connection file as Z85 text, "curve_publickey" and "curve_secretkey";
  * its clients use that public key as the server key. This file checks the
  * pair before anything binds (a bad pair stops the kernel: it never falls
- * back to clear text) and makes each socket a CURVE server. Messages never
- * quote the secret key. */
+ * back to clear text) and makes each socket a CURVE server. In launcher mode
+ * (launcher.c) the kernel makes its own pair, as gateway_provisioners'
+ * launchers do. Messages never quote the secret key. */
 #include "curve.h"
 
 #include <stdarg.h>
@@ -109,5 +110,24 @@ int cc_curve_make_server(void *s, const char *pub_z85, const char *sec_z85)
         zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, pub_z85, CC_CURVE_Z85_LEN) != 0 ||
         zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sec_z85, CC_CURVE_Z85_LEN) != 0)
         return -1;
+    return 0;
+}
+
+int cc_curve_keypair(char *pub_out, char *sec_out, char **err)
+{
+    if (err)
+        *err = NULL;
+    if (!zmq_has("curve")) {
+        cc_curve_fail(err, "the libzmq this kernel runs with was built without CURVE "
+                      "(zmq_has(\"curve\") is false), so it cannot make CurveZMQ keys. "
+                      "Install a libzmq built with libsodium (Debian and Ubuntu's libzmq5 "
+                      "is) on the kernel's host or in its image.");
+        return -1;
+    }
+    if (zmq_curve_keypair(pub_out, sec_out) != 0) {
+        cc_curve_fail(err, "libzmq could not make a CurveZMQ key pair (%s).",
+                      zmq_strerror(zmq_errno()));
+        return -1;
+    }
     return 0;
 }

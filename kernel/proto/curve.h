@@ -1,5 +1,6 @@
 /* kernel/proto/curve.h — CurveZMQ transport encryption: the key pair a client put
- * in the connection file, checked, and applied to the kernel's sockets. */
+ * in the connection file (or launcher mode made), checked, and applied to
+ * the kernel's sockets. */
 #ifndef CC_CURVE_H
 #define CC_CURVE_H
 
@@ -20,5 +21,10 @@ int cc_curve_check(const char *pub, const char *sec, char *pub_out, char *sec_ou
 /* Make the ZeroMQ socket s a CURVE server with the given (checked) key
  * pair. Call before bind. Returns 0, or -1 with zmq_errno() set. */
 int cc_curve_make_server(void *s, const char *pub_z85, const char *sec_z85);
+
+/* A fresh key pair as Z85 text into pub_out and sec_out (CC_CURVE_Z85_LEN + 1
+ * bytes each). Returns 0, or -1 with *err a malloc'd message (caller frees)
+ * when libzmq has no CURVE or cannot make keys. */
+int cc_curve_keypair(char *pub_out, char *sec_out, char **err);
 
 #endif

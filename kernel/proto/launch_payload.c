@@ -1,5 +1,6 @@
-/* kernel/proto/launch_payload.c — see launch_payload.h: launcher arguments and the
- * encrypted version-1 connection payload (OpenSSL EVP: RSA PKCS#1 v1.5 for
+/* kernel/proto/launch_payload.c — see launch_payload.h: launcher arguments, the
+ * --transport-encryption policy, the connection JSON and the encrypted
+ * version-1 connection payload (OpenSSL EVP: RSA PKCS#1 v1.5 for
  * the AES key, AES-128-ECB with PKCS#7 padding for the connection JSON,
  * exactly what gateway_provisioners' response manager undoes). */
 #include "launch_payload.h"
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -101,6 +103,65 @@ int cc_launch_parse_address(const char *s, char *host, size_t hostsz, int *port,
         host[strlen(host) - 2] = '\0';
     }
     return 0;
+}
+
+/* ---- transport encryption -------------------------------------------------- */
+
+cc_launch_encryption cc_launch_parse_encryption(const char *s, bool *unknown)
+{
+    *unknown = false;
+    if (!s)
+        return CC_LAUNCH_CLEAR;
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (n == 0 || (s[0] == '{' && s[n - 1] == '}')
+        || (n == 8 && !strncasecmp(s, "disabled", 8)))
+        return CC_LAUNCH_CLEAR;
+    if (n == 4 && !strncasecmp(s, "auto", 4))
+        return CC_LAUNCH_CURVE_AUTO;
+    if (n == 8 && !strncasecmp(s, "required", 8))
+        return CC_LAUNCH_CURVE_REQUIRED;
+    *unknown = true;
+    return CC_LAUNCH_CLEAR;
+}
+
+/* ---- connection info --------------------------------------------------------- */
+
+/* Overwrite a string member in place before the object is freed. */
+static void lp_wipe_member(json_t *o, const char *name)
+{
+    json_t *v = json_object_get(o, name);
+    char *p = json_is_string(v) ? (char *)json_string_value(v) : NULL;
+    if (p)
+        OPENSSL_cleanse(p, json_string_length(v));
+}
+
+char *cc_launch_conn_json(const cc_launch_conn *c)
+{
+    const int *p = c->ports;
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:I, s:I, s:s}",
+                          "transport", "tcp", "ip", c->ip, "key", c->key,
+                          "signature_scheme", "hmac-sha256", "kernel_name", "",
+                          "shell_port", p[0], "iopub_port", p[1], "stdin_port", p[2],
+                          "hb_port", p[3], "control_port", p[4], "comm_port", p[5],
+                          "pid", (json_int_t)c->pid, "pgid", (json_int_t)c->pgid,
+                          "kernel_id", c->kernel_id);
+    if (!j)
+        abort();
+    if (c->curve_publickey && c->curve_secretkey
+        && (json_object_set_new(j, "curve_publickey", json_string(c->curve_publickey)) < 0
+            || json_object_set_new(j, "curve_secretkey", json_string(c->curve_secretkey)) < 0))
+        abort();
+    char *text = json_dumps(j, JSON_COMPACT);
+    lp_wipe_member(j, "key");
+    lp_wipe_member(j, "curve_secretkey");
+    json_decref(j);
+    if (!text)
+        abort();
+    return text;
 }
 
 /* ---- base64 ---------------------------------------------------------------- */

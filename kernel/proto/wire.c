@@ -12,9 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/rand.h>
 
 /* ---- blobs ------------------------------------------------------------- */
 
@@ -239,28 +240,9 @@ const char *cc_msg_session(void)
 void cc_uuid4(char out[37])
 {
     unsigned char r[16];
-    size_t got = 0;
-    while (got < sizeof r) {
-        ssize_t k = getrandom(r + got, sizeof r - got, 0);
-        if (k > 0) {
-            got += (size_t)k;
-        } else if (k < 0 && errno != EINTR) {
-            break;
-        }
-    }
-    if (got < sizeof r) {   /* very old kernel: fall back to /dev/urandom */
-        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-        while (fd >= 0 && got < sizeof r) {
-            ssize_t k = read(fd, r + got, sizeof r - got);
-            if (k <= 0 && !(k < 0 && errno == EINTR))
-                break;
-            if (k > 0)
-                got += (size_t)k;
-        }
-        if (fd >= 0)
-            close(fd);
-        for (; got < sizeof r; got++)   /* last resort: never fail */
-            r[got] = (unsigned char)(rand() ^ (clock() << 3));
+    if (RAND_bytes(r, sizeof r) != 1) {   /* OpenSSL's CSPRNG: fails only when unseeded */
+        fprintf(stderr, "cudacell: no random bytes for a message id (OpenSSL RAND_bytes failed)\n");
+        abort();
     }
     r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);   /* version 4 */
     r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);   /* RFC 4122 variant */

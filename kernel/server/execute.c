@@ -22,6 +22,7 @@
 #include "services.h"
 #include "shell.h"
 #include "userwords.h"
+#include "clock.h"
 
 /* One execute_request in flight: its parent message, the output it
  * streams, the error it ends with. */
@@ -61,7 +62,7 @@ static void ex_stream(void *ctx, int stream, const char *data, size_t len)
     if (len == 0)
         return;
     /* Keep stdout/stderr order: flush the other stream before switching. */
-    if (other->len || other->tail_len)
+    if (other->text.len || other->tail_len)
         send_stream(x, stream == 2 ? 1 : 2, false);
     cc_outstream_append(o, data, len);
     if (cc_outstream_due(o, cc_now_ms()))
@@ -85,7 +86,7 @@ static int ex_tick(void *ctx)
         send_stream(x, 1, false);
     if (cc_outstream_due(&x->err, now))
         send_stream(x, 2, false);
-    return x->out.len || x->err.len ? CC_OUTSTREAM_FLUSH_MS : -1;
+    return x->out.text.len || x->err.text.len ? CC_OUTSTREAM_FLUSH_MS : -1;
 }
 
 /* ---- errors and rich output ------------------------------------------- */

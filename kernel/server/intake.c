@@ -20,6 +20,7 @@
 #include "log.h"
 #include "replay.h"
 #include "shell.h"
+#include "xalloc.h"
 
 #define CC_INPROC_INTAKE "inproc://cc-intake"   /* server → intake: cc_raw* (NULL = stop) */
 /* The server stops reading shell and stdin while this much waits here. */
@@ -48,16 +49,6 @@ static subshell subshells[CC_MAX_SUBSHELLS];
 static size_t n_subshells;
 static pthread_mutex_t subshells_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static void *intake_alloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p) {
-        cc_log_error("out of memory");
-        abort();
-    }
-    return p;
-}
-
 /* ---- raw messages ---------------------------------------------------------- */
 
 static void raw_part_free(zmq_msg_t *p)
@@ -80,25 +71,20 @@ static void raw_append(cc_raw *r, zmq_msg_t *p, size_t *cap)
 {
     if (r->n == *cap) {
         *cap = *cap ? *cap * 2 : 8;
-        void **grown = realloc(r->part, *cap * sizeof *grown);
-        if (!grown) {
-            cc_log_error("out of memory");
-            abort();
-        }
-        r->part = grown;
+        r->part = cc_xrealloc(r->part, *cap * sizeof *r->part);
     }
     r->part[r->n++] = p;
 }
 
 cc_raw *cc_raw_recv(void *sock, cc_channel ch, const char *chname, size_t max_bytes)
 {
-    cc_raw *r = intake_alloc(1, sizeof *r);
+    cc_raw *r = cc_xcalloc(1, sizeof *r);
     size_t cap = 0, frames = 0;
     bool over = false, broken = false;
     int more = 1;
     r->channel = ch;
     while (more) {
-        zmq_msg_t *p = intake_alloc(1, sizeof *p);
+        zmq_msg_t *p = cc_xcalloc(1, sizeof *p);
         zmq_msg_init(p);
         /* The first part may not be there; the rest of a message always is. */
         if (zmq_msg_recv(p, sock, frames ? 0 : ZMQ_DONTWAIT) < 0) {
@@ -133,7 +119,7 @@ cc_raw *cc_raw_recv(void *sock, cc_channel ch, const char *chname, size_t max_by
 
 cc_msg *cc_raw_decode(const cc_kernel *k, cc_replay *seen, const cc_raw *r, const char *chname)
 {
-    cc_blob *fr = intake_alloc(r->n, sizeof *fr);
+    cc_blob *fr = cc_xcalloc(r->n, sizeof *fr);
     const char *err = NULL;
     for (size_t i = 0; i < r->n; i++) {
         fr[i].data = zmq_msg_data(r->part[i]);

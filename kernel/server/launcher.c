@@ -25,12 +25,14 @@
 #include <jansson.h>
 #include <openssl/rand.h>
 
+#include "curve.h"
 #include "interrupt.h"
 #include "launch_payload.h"
 #include "log.h"
 #include "server.h"
+#include "clock.h"
 
-#define LN_PORTS 6                 /* shell, iopub, stdin, hb, control, comm */
+#define LN_PORTS CC_LAUNCH_PORTS    /* shell, iopub, stdin, hb, control, comm */
 #define LN_PORT_TRIES 50
 #define LN_CONNECT_TIMEOUT_MS 10000
 #define LN_REQUEST_TIMEOUT_MS 5000
@@ -80,8 +82,11 @@ bool cc_launcher_arg(int argc, char **argv, int *i, cc_launch_opts *o)
             *slot = a + n + 1;
             return true;
         }
-        if (a[n] == '\0' && *i + 1 < argc) {
-            *slot = argv[++*i];
+        if (a[n] == '\0') {
+            /* Over SSH the gateway joins argv with spaces, so an empty value
+             * ({transport_encryption} when encryption is off) vanishes and
+             * a trailing flag has none: take that as "". */
+            *slot = *i + 1 < argc ? argv[++*i] : "";
             return true;
         }
     }
@@ -144,21 +149,52 @@ static int ln_pick_ports(const char *ip, int lo, int hi, int fds[LN_PORTS], char
 
 /* ---- connection info ------------------------------------------------------ */
 
-static char *ln_conn_json(const cc_launch_opts *o, const char *ip, const int ports[LN_PORTS])
+/* The CurveZMQ pair --transport-encryption asks for, into pub and sec
+ * (CC_CURVE_Z85_LEN + 1 bytes each; both "" for clear text), as
+ * gateway_provisioners' launchers decide: 'required' without keys stops the
+ * kernel, 'auto' without keys warns and goes on in clear text. */
+static int ln_curve_keys(const char *te, char *pub, char *sec, char **err)
+{
+    bool unknown;
+    cc_launch_encryption policy = cc_launch_parse_encryption(te, &unknown);
+    char *why = NULL;
+    pub[0] = sec[0] = '\0';
+    if (unknown)
+        cc_log_warn("launcher: --transport-encryption '%s' is not one of auto, required or "
+                    "disabled; continuing without transport encryption", te);
+    if (policy == CC_LAUNCH_CLEAR)
+        return 0;
+    if (cc_curve_keypair(pub, sec, &why) == 0) {
+        cc_log_info("launcher: CurveZMQ transport encryption on (policy '%s')",
+                    policy == CC_LAUNCH_CURVE_REQUIRED ? "required" : "auto");
+        return 0;
+    }
+    pub[0] = sec[0] = '\0';
+    if (policy == CC_LAUNCH_CURVE_REQUIRED) {
+        ln_fail(err, "the gateway requires transport encryption (--transport-encryption "
+                "required), but %s The kernel does not start unencrypted; fix that, or set the "
+                "server's transport_encryption to 'auto' or 'disabled'.", why ? why : "");
+        free(why);
+        return -1;
+    }
+    cc_log_warn("launcher: CurveZMQ keys could not be made: %s Continuing without transport "
+                "encryption (policy 'auto').", why ? why : "");
+    free(why);
+    return 0;
+}
+
+static char *ln_conn_json(const cc_launch_opts *o, const char *ip, const int ports[LN_PORTS],
+                          const char *pub, const char *sec)
 {
     char key[37];
     cc_uuid4(key);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:I, s:I, s:s}",
-                          "transport", "tcp", "ip", ip, "key", key, "signature_scheme", "hmac-sha256",
-                          "kernel_name", "",
-                          "shell_port", ports[0], "iopub_port", ports[1], "stdin_port", ports[2],
-                          "hb_port", ports[3], "control_port", ports[4], "comm_port", ports[5],
-                          "pid", (json_int_t)getpid(), "pgid", (json_int_t)getpgid(0),
-                          "kernel_id", o->kernel_id);
-    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!text)
-        abort();
+    cc_launch_conn c = {.kernel_id = o->kernel_id, .ip = ip, .key = key,
+                        .pid = getpid(), .pgid = getpgid(0),
+                        .curve_publickey = *pub ? pub : NULL,
+                        .curve_secretkey = *sec ? sec : NULL};
+    memcpy(c.ports, ports, sizeof c.ports);
+    char *text = cc_launch_conn_json(&c);
+    explicit_bzero(key, sizeof key);
     return text;
 }
 
@@ -273,7 +309,7 @@ static void ln_handle(const char *text)
     json_decref(j);
 }
 
-static bool ln_contact_overdue(time_t start)
+static bool ln_contact_overdue(long long start_ms)
 {
     if (ln.contacted || ln.contact_timeout_s <= 0)
         return false;
@@ -281,22 +317,19 @@ static bool ln_contact_overdue(time_t start)
         ln.contacted = 1;
         return false;
     }
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec - start >= ln.contact_timeout_s;
+    return cc_now_ms() - start_ms >= ln.contact_timeout_s * 1000LL;
 }
 
 static void *ln_thread(void *arg)
 {
     (void)arg;
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long long t0 = cc_now_ms();
     for (;;) {
         struct pollfd p[2] = {{ln.listen_fd, POLLIN, 0}, {ln.wake[0], POLLIN, 0}};
         int r = poll(p, 2, 1000);
         if (p[1].revents)
             break;
-        if (ln_contact_overdue(t0.tv_sec)) {
+        if (ln_contact_overdue(t0)) {
             cc_log_error("launcher: no one has contacted this kernel within %ld s of sending its "
                          "connection info to the gateway, so the gateway probably could not read it "
                          "(a --public-key from another server?). Shutting down so that no orphan "
@@ -341,16 +374,6 @@ static int ln_check_opts(const cc_launch_opts *o, char **err)
                 "and {public_key}).", missing);
         return -1;
     }
-    const char *te = o->transport_encryption;
-    if (te && !strcmp(te, "required")) {
-        ln_fail(err, "--transport-encryption required: cudacell's launcher mode does not provide "
-                "CurveZMQ keys; remove \"curve\" from the kernelspec's metadata.supported_encryption "
-                "or use the policy 'auto' or 'disabled'.");
-        return -1;
-    }
-    if (te && !strcmp(te, "auto"))
-        cc_log_warn("launcher: CurveZMQ transport encryption is not provided in launcher mode; "
-                    "continuing unencrypted (policy 'auto')");
     return 0;
 }
 
@@ -358,19 +381,25 @@ int cc_launcher_start(const cc_launch_opts *o, cc_kernel *k, char **err)
 {
     char host[256];
     int port, lo, hi, fds[LN_PORTS], ports[LN_PORTS];
+    char pub[CC_CURVE_Z85_LEN + 1], sec[CC_CURVE_Z85_LEN + 1];
     const char *ip = o->ip && *o->ip ? o->ip : "0.0.0.0";
     if (ln_check_opts(o, err) < 0
         || cc_launch_parse_address(o->response_address, host, sizeof host, &port, err) < 0
         || cc_launch_parse_range(o->port_range, LN_MIN_RANGE, &lo, &hi, err) < 0
-        || ln_pick_ports(ip, lo, hi, fds, err) < 0)
+        || ln_curve_keys(o->transport_encryption, pub, sec, err) < 0)
         return -1;
+    if (ln_pick_ports(ip, lo, hi, fds, err) < 0) {
+        explicit_bzero(sec, sizeof sec);
+        return -1;
+    }
     for (int p = 0; p < LN_PORTS; p++) {
         ports[p] = ln_port_of(fds[p]);
         if (p < LN_PORTS - 1)
             close(fds[p]);   /* the server binds them in a moment */
     }
     ln.listen_fd = fds[LN_PORTS - 1];
-    char *conn = ln_conn_json(o, ip, ports);
+    char *conn = ln_conn_json(o, ip, ports, pub, sec);
+    explicit_bzero(sec, sizeof sec);   /* k->conn gets its own copy from conn */
     char *payload = NULL;
     int rc = -1;
     if (listen(ln.listen_fd, 16) < 0) {
@@ -393,7 +422,8 @@ int cc_launcher_start(const cc_launch_opts *o, cc_kernel *k, char **err)
     rc = 0;
 out:
     free(payload);
-    free(conn);   /* holds the key: cc_conn keeps its own copy */
+    explicit_bzero(conn, strlen(conn));   /* holds the keys: cc_conn keeps its own copies */
+    free(conn);
     if (rc < 0) {
         cc_conn_clear(&k->conn);
         cc_launcher_stop();

@@ -3,9 +3,13 @@
  * by a local Jupyter with a connection file.
  *
  * `cudacell --kernel-id ID --response-address HOST:PORT --public-key KEY
- *  [--port-range LO..HI] [--ip ADDR]` picks its five ZeroMQ ports and a
- * communication port within the range, sends the connection info back
- * encrypted (launch_payload.h), and then serves as usual. On the
+ *  [--port-range LO..HI] [--ip ADDR] [--transport-encryption POLICY]` picks
+ * its five ZeroMQ ports and a communication port within the range, sends the
+ * connection info back encrypted (launch_payload.h), and then serves as
+ * usual. With POLICY auto or required it makes a CurveZMQ key pair (curve.h)
+ * and sends it in that connection info, so its five sockets are CURVE
+ * servers and the gateway's clients use the public key; 'required' without
+ * CURVE in libzmq stops the kernel, 'auto' warns and runs in clear text. On the
  * communication port it answers {"signum": N} (0: a liveness poll; SIGINT:
  * interrupt the running cell through cc_intr_request; others are raised in
  * the kernel process) and {"shutdown": 1} (a clean shutdown, as SIGTERM).
@@ -26,11 +30,12 @@ typedef struct cc_launch_opts {
     const char *public_key;
     const char *port_range;
     const char *ip;                    /* NULL: 0.0.0.0 */
-    const char *transport_encryption;  /* accepted; only "" / disabled work */
+    const char *transport_encryption;  /* auto / required: CurveZMQ; NULL, "", disabled: clear */
 } cc_launch_opts;
 
 /* If argv[*i] is a launcher flag ("--flag VALUE" or "--flag=VALUE"), store
- * it in o, advance *i past its value and return true. */
+ * it in o, advance *i past its value and return true. A flag that ends argv
+ * gets "". */
 bool cc_launcher_arg(int argc, char **argv, int *i, cc_launch_opts *o);
 
 /* Whether any launcher flag was given. */

@@ -58,7 +58,8 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: cudacell -f CONNECTION_FILE\n"
                "       cudacell --kernel-id ID --response-address HOST:PORT --public-key KEY\n"
-               "                [--port-range LO..HI] [--ip ADDR]   (launcher mode, for gateway_provisioners)\n"
+               "                [--port-range LO..HI] [--ip ADDR] [--transport-encryption auto|required]\n"
+               "                (launcher mode, for gateway_provisioners)\n"
                "A Jupyter kernel for C and CUDA cells. Jupyter starts it from its kernelspec;\n"
                "see README.md for installing the kernelspec.\n");
 }

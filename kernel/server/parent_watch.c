@@ -5,6 +5,7 @@
  * reused later). When it names another process (a launcher in between),
  * that process is gone when kill(pid, 0) says it no longer exists. */
 #include "parent_watch.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -34,13 +35,12 @@ int cc_parent_watched(void) { return (int)watched; }
 
 bool cc_parent_gone(void)
 {
-    struct timespec ts;
     if (!watched)
         return false;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    if (ts.tv_sec == last_look)
+    long long sec = cc_now_ms() / 1000;
+    if (sec == last_look)
         return false;
-    last_look = ts.tv_sec;
+    last_look = sec;
     if (is_our_parent)
         return getppid() != watched;
     return kill(watched, 0) < 0 && errno == ESRCH;

@@ -36,6 +36,8 @@
 #include "parent_watch.h"
 #include "replay.h"
 #include "shell.h"
+#include "clock.h"
+#include "xalloc.h"
 
 #define CC_MAX_MESSAGE_MB 64   /* default of CUDACELL_MAX_MESSAGE_MB */
 /* IOPub messages queued for one subscriber before it misses some: stream
@@ -84,8 +86,8 @@ static void set_iopub_topic(cc_msg *m)
     for (size_t i = 0; i < m->n_ids; i++)
         free(m->ids[i].data);
     free(m->ids);
-    m->ids = malloc(sizeof *m->ids);
-    m->ids[0].data = strdup(cc_msg_type(m));
+    m->ids = cc_xmalloc(sizeof *m->ids);
+    m->ids[0].data = cc_xstrdup(cc_msg_type(m));
     m->ids[0].len = strlen(m->ids[0].data);
     m->n_ids = 1;
 }
@@ -144,7 +146,7 @@ void cc_send_status(cc_kernel *k, const cc_msg *parent, const char *state)
 static int recv_frames(void *sock, cc_blob **out, size_t *n)
 {
     size_t cap = 8, cnt = 0;
-    cc_blob *fr = malloc(cap * sizeof *fr);
+    cc_blob *fr = cc_xmalloc(cap * sizeof *fr);
     int more = 1;
     while (more) {
         zmq_msg_t part;
@@ -155,9 +157,9 @@ static int recv_frames(void *sock, cc_blob **out, size_t *n)
             return -1;
         }
         if (cnt == cap)
-            fr = realloc(fr, (cap *= 2) * sizeof *fr);
+            fr = cc_xrealloc(fr, (cap *= 2) * sizeof *fr);
         fr[cnt].len = zmq_msg_size(&part);
-        fr[cnt].data = malloc(fr[cnt].len + 1);
+        fr[cnt].data = cc_xmalloc(fr[cnt].len + 1);
         memcpy(fr[cnt].data, zmq_msg_data(&part), fr[cnt].len);
         fr[cnt].data[fr[cnt].len] = '\0';
         cnt++;
@@ -373,17 +375,14 @@ static void shutdown_worker(void)
     cc_intake_stop();
     cc_intr_request();
     cc_intr_request();
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long long t0 = cc_now_ms();
     for (;;) {
         zmq_pollitem_t it = {srv->out_pull, 0, ZMQ_POLLIN, 0};
         zmq_poll(&it, 1, 20);
         forward_out();
         if (cc_worker_done())
             break;
-        struct timespec t;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > 4000) {
+        if (cc_now_ms() - t0 > 4000) {
             cc_log_warn("the shell worker did not stop in time; exiting anyway");
             return;
         }

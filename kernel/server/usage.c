@@ -4,6 +4,7 @@
  * and a short cache of the nvidia-smi answer; both under one mutex. */
 #include "usage.h"
 #include "child_spawn.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,13 +43,6 @@ static unsigned long long host_prev_total, host_prev_idle;
 static json_t *gpu_cache;      /* owned here; NULL: none or unknown */
 static double gpu_cache_t;     /* when gpu_cache was filled (or the failure) */
 static bool gpu_cache_valid;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double round1(double v)
 {
@@ -132,7 +126,7 @@ static double proc_cpu_percent(int pid, cpu_sample *prev)
         prev->pid = 0;
         return -1;
     }
-    double t = now_s();
+    double t = ((double)cc_now_ns() / 1e9);
     double pct = 0.0;
     int key = pid > 0 ? pid : -1;
     if (prev->pid == key && t > prev->t && ticks >= prev->ticks) {
@@ -215,88 +209,25 @@ static json_t *host_memory(void)
 
 /* ---- GPUs, through nvidia-smi ---------------------------------------- */
 
-/* Full path of nvidia-smi on PATH (malloc'd, caller frees), or NULL. */
-static char *find_nvidia_smi(void)
+/* Runs argv (argv[0] a path), stdout captured, stderr discarded; killed
+ * after timeout_ms. The malloc'd output (caller frees) when it exited with
+ * status 0, else NULL. */
+static char *run_capture(char *const argv[], int timeout_ms)
 {
-    const char *path = getenv("PATH");
-    if (!path || !*path)
-        path = "/usr/bin:/bin";
-    const char *p = path;
-    while (*p) {
-        const char *end = strchr(p, ':');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        char *cand = NULL;
-        if (asprintf(&cand, "%.*s/nvidia-smi", (int)len, len ? p : ".") >= 0) {
-            struct stat st;
-            if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
-                return cand;
-            free(cand);
-        }
-        if (!end)
-            break;
-        p = end + 1;
-    }
-    return NULL;
-}
-
-/* Runs exe with argv, no shell, stdout captured, stderr discarded; kills it
- * after timeout_ms. Returns the malloc'd output (caller frees) when it exited
- * with status 0, else NULL. */
-static char *run_capture(const char *exe, char *const argv[], int timeout_ms)
-{
-    int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) < 0)
+    char *out;
+    size_t len;
+    int st;
+    cc_capture_opts o = {.timeout_ms = timeout_ms, .max = GPU_OUT_MAX};
+    int rc = cc_spawn_capture_ex(&o, argv, &out, &len, &st);
+    if (rc < 0)
         return NULL;
-    int cfds[] = {CC_SPAWN_DEVNULL, pfd[1], CC_SPAWN_DEVNULL};
-    pid_t pid;
-    int rc = cc_spawn(&pid, exe, argv, environ, cfds, 3);
-    close(pfd[1]);
-    if (rc != 0) {
-        close(pfd[0]);
-        return NULL;
-    }
-
-    char *out = malloc(GPU_OUT_MAX);
-    size_t len = 0;
-    bool timed_out = false;
-    double deadline = now_s() + timeout_ms / 1000.0;
-    while (out) {
-        int left = (int)((deadline - now_s()) * 1000.0);
-        if (left <= 0) {
-            timed_out = true;
-            break;
-        }
-        struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-        int pr = poll(&p, 1, left);
-        if (pr < 0 && errno == EINTR)
-            continue;
-        if (pr <= 0) {
-            timed_out = pr == 0;
-            break;
-        }
-        if (len + 1 >= GPU_OUT_MAX)
-            break;   /* more than any sane answer: stop reading, keep what we have */
-        ssize_t n = read(pfd[0], out + len, GPU_OUT_MAX - 1 - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        len += (size_t)n;
-    }
-    close(pfd[0]);
-    if (timed_out || !out)
-        kill(pid, SIGKILL);
-    int st = 0;
-    pid_t w;
-    while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
-        ;
-    /* ECHILD (SIGCHLD ignored somewhere): trust the output we got. */
-    bool ok = !timed_out && out && (w < 0 ? len > 0 : (WIFEXITED(st) && WEXITSTATUS(st) == 0));
+    /* st -1 (SIGCHLD ignored somewhere): trust the output we got. */
+    bool ok = rc == CC_CAPTURE_DONE &&
+              (st == -1 ? len > 0 : (WIFEXITED(st) && WEXITSTATUS(st) == 0));
     if (!ok) {
         free(out);
         return NULL;
     }
-    out[len] = '\0';
     return out;
 }
 
@@ -362,7 +293,7 @@ static json_t *parse_gpu_csv(char *text)
 static json_t *gpu_list(void)
 {
     /* Looked up every time (cheap; %env can change PATH): gone means no GPU. */
-    char *exe = find_nvidia_smi();
+    char *exe = cc_spawn_find("nvidia-smi");
     if (!exe) {
         json_decref(gpu_cache);
         gpu_cache = NULL;
@@ -370,19 +301,19 @@ static json_t *gpu_list(void)
         return NULL;
     }
     if (gpu_cache_valid) {
-        double age_ms = (now_s() - gpu_cache_t) * 1000.0;
+        double age_ms = (((double)cc_now_ns() / 1e9) - gpu_cache_t) * 1000.0;
         if (age_ms < (gpu_cache ? GPU_CACHE_MS : GPU_BACKOFF_MS)) {
             free(exe);
             return gpu_cache ? json_deep_copy(gpu_cache) : NULL;
         }
     }
     char *argv[] = {
-        "nvidia-smi",
+        exe,
         "--query-gpu=index,name,memory.used,memory.total,utilization.gpu",
         "--format=csv,noheader,nounits",
         NULL,
     };
-    char *out = run_capture(exe, argv, GPU_TIMEOUT_MS);
+    char *out = run_capture(argv, GPU_TIMEOUT_MS);
     free(exe);
     json_decref(gpu_cache);
     gpu_cache = NULL;
@@ -395,7 +326,7 @@ static json_t *gpu_list(void)
             json_decref(arr);
     }
     gpu_cache_valid = true;
-    gpu_cache_t = now_s();
+    gpu_cache_t = ((double)cc_now_ns() / 1e9);
     return gpu_cache ? json_deep_copy(gpu_cache) : NULL;
 }
 

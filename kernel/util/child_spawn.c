@@ -9,6 +9,7 @@
  * Between fork and exec the child runs only async-signal-safe calls (the
  * kernel has other threads); everything it needs is prepared before. */
 #include "child_spawn.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -195,8 +196,26 @@ int cc_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[
     return j.err;
 }
 
-/* malloc'd absolute path of an executable named `name` (searched on PATH
- * unless it holds a '/'), or NULL. */
+/* "dir/name" made absolute: dir itself when absolute, else resolved (only
+ * the directory: a symlinked tool keeps its own name, which some tools,
+ * clang++ or MPI's wrappers, read from their path). */
+static char *absolute_in(const char *dir, size_t len, const char *name)
+{
+    if (len && dir[0] == '/')
+        return cc_xasprintf("%.*s/%s", (int)len, dir, name);
+    char *rel = cc_xasprintf("%.*s", (int)len, dir);
+    char *abs = realpath(rel, NULL);
+    free(rel);
+    if (!abs)
+        return NULL;
+    char *p = cc_xasprintf("%s/%s", abs, name);
+    free(abs);
+    return p;
+}
+
+/* The path of an executable named `name` (searched on PATH unless it holds
+ * a '/'), or NULL. Empty PATH entries are skipped: they would mean the
+ * notebook's current directory. */
 char *cc_spawn_find(const char *name)
 {
     if (strchr(name, '/'))
@@ -207,14 +226,11 @@ char *cc_spawn_find(const char *name)
     while (*path) {
         const char *colon = strchr(path, ':');
         size_t len = colon ? (size_t)(colon - path) : strlen(path);
-        char *cand = NULL;
-        if (asprintf(&cand, "%.*s/%s", (int)len, len ? path : ".", name) >= 0) {
+        if (len) {
+            char *cand = absolute_in(path, len, name);
             struct stat st;
-            if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0) {
-                char *abs = realpath(cand, NULL);
-                free(cand);
-                return abs;
-            }
+            if (cand && stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+                return cand;
             free(cand);
         }
         path += len + (colon ? 1 : 0);

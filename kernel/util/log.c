@@ -5,6 +5,7 @@
  * so lines from different threads never interleave. Repeating warnings
  * (cc_log_warn_limited) print at most once a second per reason. */
 #include "log.h"
+#include "clock.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -97,7 +98,7 @@ CC_LOG_FN(cc_log_debug, CC_LOG_DEBUG, "debug")
 
 typedef struct cc_log_reason {
     char text[64];           /* the reason, truncated; "" = free slot */
-    struct timespec last;    /* when its last line was printed */
+    long long last_ms;       /* when its last line was printed (cc_now_ms), 0: never */
     unsigned long suppressed;
 } cc_log_reason;
 
@@ -120,21 +121,19 @@ static cc_log_reason *cc_log_reason_slot(const char *reason)
 
 void cc_log_warn_limited(const char *reason, const char *fmt, ...)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long now = cc_now_ms();
 
     pthread_mutex_lock(&cc_log_reasons_mu);
     cc_log_reason *r = cc_log_reason_slot(reason ? reason : "");
-    bool first = r->last.tv_sec == 0 && r->last.tv_nsec == 0;
-    long long ms = (now.tv_sec - r->last.tv_sec) * 1000LL + (now.tv_nsec - r->last.tv_nsec) / 1000000;
-    if (!first && ms < 1000) {
+    long long ms = now - r->last_ms;
+    if (r->last_ms != 0 && ms < 1000) {
         r->suppressed++;
         pthread_mutex_unlock(&cc_log_reasons_mu);
         return;
     }
     unsigned long suppressed = r->suppressed;
     r->suppressed = 0;
-    r->last = now;
+    r->last_ms = now;
     pthread_mutex_unlock(&cc_log_reasons_mu);
 
     char tail[96] = "";

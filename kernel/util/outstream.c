@@ -9,6 +9,7 @@
  * incomplete sequence at the end of a chunk waits in `tail` for the next.
  * Ownership: the cc_outstream owns buf; cc_outstream_take hands it over. */
 #include "outstream.h"
+#include "clock.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,13 +18,6 @@
 
 static const char cc_fffd[3] = { (char)0xEF, (char)0xBF, (char)0xBD };
 
-long long cc_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void cc_outstream_init(cc_outstream *o)
 {
     memset(o, 0, sizeof *o);
@@ -31,38 +25,19 @@ void cc_outstream_init(cc_outstream *o)
 
 void cc_outstream_free(cc_outstream *o)
 {
-    free(o->buf);
+    free(o->text.s);
     cc_outstream_init(o);
-}
-
-/* Room for n more bytes plus a NUL. Aborts on out of memory: there is no
- * sensible way to go on losing a program's output silently. */
-static void cc_os_reserve(cc_outstream *o, size_t n)
-{
-    if (o->len + n + 1 <= o->cap)
-        return;
-    size_t cap = o->cap ? o->cap : 256;
-    while (cap < o->len + n + 1)
-        cap *= 2;
-    char *b = realloc(o->buf, cap);
-    if (!b)
-        abort();
-    o->buf = b;
-    o->cap = cap;
 }
 
 static void cc_os_put(cc_outstream *o, const char *p, size_t n)
 {
     if (n == 0)
         return;
-    cc_os_reserve(o, n);
-    if (o->len == 0 && o->first_ms == 0) {
+    if (o->text.len == 0 && o->first_ms == 0) {
         long long now = cc_now_ms();
         o->first_ms = now ? now : 1;
     }
-    memcpy(o->buf + o->len, p, n);
-    o->len += n;
-    o->buf[o->len] = '\0';
+    cc_strbuf_addn(&o->text, p, n);   /* aborts on out of memory */
 }
 
 enum { CC_U8_INVALID = 0, CC_U8_VALID = 1, CC_U8_SHORT = -1 };
@@ -98,7 +73,7 @@ static int cc_u8_char(const unsigned char *p, size_t n, size_t *k)
     return CC_U8_VALID;
 }
 
-/* Validate p[0..n) into o->buf. Returns how many trailing bytes form an
+/* Validate p[0..n) into o->text. Returns how many trailing bytes form an
  * incomplete character (left for the caller to keep), 0 if none. */
 static size_t cc_os_scan(cc_outstream *o, const unsigned char *p, size_t n)
 {
@@ -171,9 +146,9 @@ void cc_outstream_append(cc_outstream *o, const char *data, size_t len)
 
 bool cc_outstream_due(const cc_outstream *o, long long now_ms)
 {
-    if (o->len == 0)
+    if (o->text.len == 0)
         return false;
-    if (o->len >= CC_OUTSTREAM_MAX)
+    if (o->text.len >= CC_OUTSTREAM_MAX)
         return true;
     return now_ms - o->first_ms >= CC_OUTSTREAM_FLUSH_MS;
 }
@@ -184,11 +159,10 @@ char *cc_outstream_take(cc_outstream *o, bool final)
         o->tail_len = 0;                 /* a truncated sequence: one U+FFFD */
         cc_os_put(o, cc_fffd, 3);
     }
-    if (o->len == 0)
+    if (o->text.len == 0)
         return NULL;
-    char *text = o->buf;                 /* NUL-terminated by cc_os_put */
-    o->buf = NULL;
-    o->len = o->cap = 0;
+    char *text = o->text.s;              /* NUL-terminated by cc_os_put */
+    o->text = (cc_strbuf){0};
     o->first_ms = 0;
     return text;
 }

@@ -7,12 +7,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "strbuf.h"
+
 #define CC_OUTSTREAM_FLUSH_MS 50
 #define CC_OUTSTREAM_MAX 65536   /* flush when this many bytes are pending */
 
 typedef struct cc_outstream {
-    char *buf;        /* pending valid UTF-8 text */
-    size_t len, cap;
+    cc_strbuf text;   /* pending valid UTF-8 text */
     char tail[4];     /* incomplete UTF-8 sequence carried over */
     size_t tail_len;
     long long first_ms; /* monotonic ms when pending data began, 0 if none */
@@ -33,7 +34,5 @@ char *cc_outstream_take(cc_outstream *o, bool final);
 
 /* Sanitize a whole buffer to valid UTF-8 (malloc'd, NUL-terminated). */
 char *cc_utf8_sanitize(const char *data, size_t len);
-
-long long cc_now_ms(void);
 
 #endif

@@ -4,6 +4,34 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+/* Room for n more bytes and a NUL. */
+static void sb_reserve(cc_strbuf *b, size_t n)
+{
+    if (b->len + n + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + n + 1)
+        cap *= 2;
+    b->s = cc_xrealloc(b->s, cap);
+    b->cap = cap;
+}
+
+void cc_strbuf_addn(cc_strbuf *b, const char *s, size_t n)
+{
+    sb_reserve(b, n);
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void cc_strbuf_add(cc_strbuf *b, const char *s)
+{
+    cc_strbuf_addn(b, s, strlen(s));
+}
 
 void cc_strbuf_printf(cc_strbuf *b, const char *fmt, ...)
 {
@@ -13,16 +41,7 @@ void cc_strbuf_printf(cc_strbuf *b, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s)
-            abort();
-        b->s = s;
-        b->cap = cap;
-    }
+    sb_reserve(b, (size_t)n);
     va_start(ap, fmt);
     vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
     va_end(ap);

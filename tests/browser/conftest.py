@@ -31,9 +31,7 @@ import urllib.request
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import kernel_harness  # noqa: E402  (writes the temporary kernelspec, sets JUPYTER_PATH)
+import kernel_harness  # (writes the temporary kernelspec, sets JUPYTER_PATH)
 
 CHROMEDRIVER = os.environ.get("CUDACELL_CHROMEDRIVER", "/usr/bin/chromedriver")
 CHROMIUM_CANDIDATES = [os.environ.get("CUDACELL_CHROMIUM", ""), "/usr/bin/chromium",

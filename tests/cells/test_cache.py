@@ -1,9 +1,10 @@
 """The compile cache through the real kernel: a damaged entry is rebuilt, a
 cache directory or entry other users could write is never trusted, nothing
 is loaded from the cache by library search, and the cache stays under its
-size cap without removing what a session uses.
+size cap without removing what a session uses; and, in the suite's shared
+cache, a cell run again (in the same or a new kernel) is a cache hit.
 
-Every test has a cache directory of its own. Tests run as root here; another
+Every test but the last two has a cache directory of its own. Tests run as root here; another
 user is simulated with chown to uid 65534 (nobody) or chmod o+w."""
 import contextlib
 import os
@@ -241,3 +242,29 @@ def test_deleted_dependency_after_a_crash_is_restored(tmp_path):
         assert r.status == "error"
         r = k.execute('printf("%d\\n", seven() * 6);')   # the restarted runtime reloaded seven's cell
         assert r.status == "ok" and "42" in r.stdout, r.describe()
+
+
+def test_compile_cache_hit_on_rerun(kernel):
+    token = uuid.uuid4().hex
+    cell = f'%%time\nputs("cache {token}");'
+    r1 = kernel.ok(cell)
+    r2 = kernel.ok(cell)
+    assert token in r1.stdout and token in r2.stdout
+    t2 = (r2.stdout + r2.stderr).lower()
+    assert "cache" in t2, f"second run should say it was cached:\n{r2.describe()}"
+
+
+def test_identical_cell_in_new_kernel_is_cached(workdir):
+    """The cache is persistent: a new session compiling the same cell hits it."""
+    from kernel_harness import c_kernel
+    token = uuid.uuid4().hex
+    cell = f'%%time\nputs("persist {token}");'
+    for expect_cached in (False, True):
+        k = c_kernel()
+        try:
+            r = k.ok(cell)
+            said = "cache" in (r.stdout + r.stderr).lower() and "miss" not in (r.stdout + r.stderr).lower()
+            if expect_cached:
+                assert said, f"not cached in a new session:\n{r.describe()}"
+        finally:
+            k.shutdown()

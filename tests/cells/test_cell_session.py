@@ -1,5 +1,6 @@
 """The C cell model: declarations persist, statements run in order, top-level
-variables persist with runtime initializers, the newest definition wins."""
+variables persist with runtime initializers, the newest definition wins;
+inspect_request and history_request see what the session declared and ran."""
 
 
 def out(kernel, code, **kw):
@@ -175,3 +176,26 @@ def test_c_cell_magic(kernel):
 def test_comment_only_cell(kernel):
     r = kernel.ok("/* nothing */\n// here")
     assert r.stdout == ""
+
+
+def test_inspect_session_function(kernel):
+    kernel.ok("int inspect_me(int a, double b) { return a + (int)b; }")
+    c = kernel.shell("inspect_request", {"code": "inspect_me", "cursor_pos": 5, "detail_level": 0})["content"]
+    assert c["found"] is True
+    text = c["data"]["text/plain"]
+    assert "inspect_me" in text and "int a" in text and "double b" in text, text
+
+
+def test_inspect_session_variable(kernel):
+    kernel.ok("double inspect_var = 1.5;")
+    c = kernel.shell("inspect_request", {"code": "inspect_var", "cursor_pos": 3, "detail_level": 0})["content"]
+    assert c["found"] is True
+    assert "double" in c["data"]["text/plain"]
+
+
+def test_history_holds_c_cells(fresh_kernel):
+    k = fresh_kernel
+    k.ok('puts("h1");')
+    k.ok('puts("h2");')
+    hist = k.shell("history_request", {"output": False, "raw": True, "hist_access_type": "tail", "n": 2})
+    assert [h[2] for h in hist["content"]["history"]] == ['puts("h1");', 'puts("h2");']

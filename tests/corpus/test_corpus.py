@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import os
 import queue
-import sys
 import tempfile
 import threading
 from concurrent.futures import Future
 
+import corpus
 import pytest
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import corpus  # noqa: E402
-
-from kernel_harness import Kernel  # noqa: E402
+from kernel_harness import Kernel
 
 WORKERS = 2
 

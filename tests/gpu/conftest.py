@@ -6,15 +6,11 @@ one is decided once (gpu_util runs the build's own `cudacell-gpuinfo`);
 without a device every GPU test is reported as skipped, with the reason.
 """
 import os
-import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from kernel_harness import fresh_kernel, kernel, workdir  # noqa: E402,F401  (fixtures)
-from gpu_util import GPU_REPORT, HAVE_GPU, NO_GPU_REASON  # noqa: E402
+from gpu_util import GPU_REPORT, HAVE_GPU, NO_GPU_REASON
+from kernel_harness import fresh_kernel, kernel, workdir  # noqa: F401  (fixtures)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -6,9 +6,7 @@ import shutil
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-from kernel_harness import BUILD, SANITIZED  # noqa: E402
+from kernel_harness import BUILD, SANITIZED
 
 GPUINFO = os.path.join(BUILD, "cudacell-gpuinfo")
 SHIM = os.environ.get("CUDACELL_SHIM") or os.path.join(BUILD, "tests", "libcudafail.so")

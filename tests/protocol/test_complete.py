@@ -87,3 +87,19 @@ def test_no_match_is_empty_ok(kernel):
 
 def test_metadata_is_object(kernel):
     assert isinstance(_complete(kernel, "whi").get("metadata"), dict)
+
+
+def test_complete_session_variable(kernel):
+    kernel.ok("int my_unique_counter = 0;")
+    assert "my_unique_counter" in _complete(kernel, "my_uniq")["matches"]
+
+
+def test_complete_session_function_and_type(kernel):
+    kernel.ok("typedef struct { int a; } my_unique_type;\nint my_unique_fn(int a) { return a; }")
+    m = _complete(kernel, "my_unique_")["matches"]
+    assert "my_unique_fn" in m and "my_unique_type" in m, m
+
+
+def test_complete_session_macro(kernel):
+    kernel.ok("#define MY_UNIQUE_MACRO 3")
+    assert "MY_UNIQUE_MACRO" in _complete(kernel, "MY_UNIQ")["matches"]

@@ -28,9 +28,7 @@ import time
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import kernel_harness  # noqa: E402  (sets JUPYTER_PATH, the cache dir, sanitizer logs)
+import kernel_harness  # (sets JUPYTER_PATH, the cache dir, sanitizer logs)
 
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 REMOTE_HOST = "127.0.0.2"
@@ -120,6 +118,28 @@ def write_kernelspec(name: str, argv_tail: list[str], env: dict | None = None,
 
 LAUNCHER_ARGS = ["--kernel-id", "{kernel_id}", "--port-range", "{port_range}",
                  "--response-address", "{response_address}", "--public-key", "{public_key}"]
+
+
+def install_remote_kernelspec(kind: str, *args: str) -> dict:
+    """Install share/kernelspecs/KIND with scripts/install-remote-kernelspecs.sh
+    under a prefix of our own: {"dir", "prefix", "name", "spec"}."""
+    script = os.path.join(kernel_harness.SOURCE, "scripts", "install-remote-kernelspecs.sh")
+    jupyter = os.path.join(os.path.dirname(sys.executable), "jupyter")
+    prefix = os.path.join(TMP, "specs-" + kind)
+    r = subprocess.run([script, kind, *args, "--prefix", prefix, "--jupyter", jupyter],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    name = (args[args.index("--name") + 1] if "--name" in args else
+            {"ssh": "cudacell-ssh", "kubernetes": "cudacell-k8s", "docker": "cudacell-docker"}[kind])
+    d = os.path.join(prefix, "share", "jupyter", "kernels", name)
+    with open(os.path.join(d, "kernel.json")) as f:
+        return {"dir": d, "prefix": prefix, "name": name, "spec": json.load(f)}
+
+
+def kernel_env_args() -> list[str]:
+    """--env options giving an installed kernelspec the test kernels' environment."""
+    return [a for name in ("CUDACELL_CACHE_DIR", "ASAN_OPTIONS", "UBSAN_OPTIONS")
+            for a in ("--env", f"{name}={os.environ.get(name, '')}")] + ["--env", "CC_LOG_LEVEL=2"]
 
 
 def _keygen(path: str) -> str:

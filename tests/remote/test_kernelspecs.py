@@ -12,26 +12,19 @@ from importlib.metadata import entry_points
 
 import pytest
 
-from conftest import GP_REASON, REMOTE_HOST, TMP, wait_no_processes
+from conftest import GP_REASON, REMOTE_HOST, install_remote_kernelspec, wait_no_processes
 import kernel_harness
 from kernel_harness import Kernel
 
 SCRIPT = os.path.join(kernel_harness.SOURCE, "scripts", "install-remote-kernelspecs.sh")
 JUPYTER = os.path.join(os.path.dirname(sys.executable), "jupyter")
-PLACEHOLDERS = {"kernel_id", "port_range", "response_address", "public_key"}
+PLACEHOLDERS = {"kernel_id", "port_range", "response_address", "public_key", "transport_encryption"}
 
 pytestmark = pytest.mark.skipif(bool(GP_REASON), reason=GP_REASON or "")
 
 
 def _install(kind: str, *args: str) -> dict:
-    prefix = os.path.join(TMP, "specs-" + kind)
-    r = subprocess.run([SCRIPT, kind, *args, "--prefix", prefix, "--jupyter", JUPYTER],
-                       capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stdout + r.stderr
-    name = {"ssh": "cudacell-ssh", "kubernetes": "cudacell-k8s", "docker": "cudacell-docker"}[kind]
-    d = os.path.join(prefix, "share", "jupyter", "kernels", name)
-    with open(os.path.join(d, "kernel.json")) as f:
-        return {"dir": d, "prefix": prefix, "name": name, "spec": json.load(f)}
+    return install_remote_kernelspec(kind, *args)
 
 
 @pytest.mark.parametrize("kind,args,provisioner", [
@@ -49,6 +42,9 @@ def test_installed_kernelspec(kind, args, provisioner):
     used = {m for a in spec["argv"] for m in re.findall(r"{([A-Za-z0-9_]+)}", a)}
     assert used == PLACEHOLDERS, spec["argv"]
     assert spec["language"] == "c" and spec["interrupt_mode"] == "signal"
+    # What gateway_provisioners needs before it asks the launcher for CurveZMQ keys
+    assert spec["metadata"]["supported_encryption"] == ["curve"]
+    assert spec["argv"][spec["argv"].index("--transport-encryption") + 1] == "{transport_encryption}"
     if kind == "ssh":
         assert spec["metadata"]["kernel_provisioner"]["config"]["remote_hosts"] == ["gpu1", "gpu2"]
         assert spec["argv"][0].endswith("/.venv/bin/cudacell")

@@ -22,9 +22,13 @@ KEY = "MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAK"   # truncated: not a key
     (["--kernel-id", "k", "--response-address", "127.0.0.1:9", "--public-key", KEY,
       "--port-range", "40000..40010"],
      "--port-range '40000..40010' holds 10 ports; the gateway asks for at least 1000"),
+    # CurveZMQ is no reason to refuse: the launch goes on to the (bad) key
     (["--kernel-id", "k", "--response-address", "127.0.0.1:9", "--public-key", KEY,
       "--transport-encryption", "required"],
-     "does not provide CurveZMQ keys"),
+     "--public-key is not an RSA public key"),
+    (["--kernel-id", "k", "--response-address", "127.0.0.1:9", "--public-key", KEY,
+      "--transport-encryption", "requird"],
+     "--transport-encryption 'requird' is not one of auto, required or disabled"),
     (["--kernel-id", "k", "--response-address", "127.0.0.1:9", "--public-key", KEY],
      "--public-key is not an RSA public key"),
 ])

@@ -36,9 +36,13 @@ def _manager(bits: int = 1024):
     return fake
 
 
-def _payload(conn: dict | str, public_key: str) -> subprocess.CompletedProcess:
+def _payload(conn: dict | str | None, public_key: str) -> subprocess.CompletedProcess:
+    """The payload for conn; None: the launcher's own connection info with a
+    fresh CurveZMQ pair (payload_tool --curve)."""
     if not os.access(TOOL, os.X_OK):
         pytest.fail(f"no {TOOL}: build it (ninja -C {kernel_harness.BUILD})")
+    if conn is None:
+        return subprocess.run([TOOL, "--curve", public_key], capture_output=True, timeout=30)
     text = conn if isinstance(conn, str) else json.dumps(conn)
     return subprocess.run([TOOL, public_key], input=text.encode(), capture_output=True, timeout=30)
 
@@ -92,3 +96,59 @@ def test_not_a_key_is_refused():
     r = _payload(CONN, "{public_key}")
     assert r.returncode == 1
     assert "--public-key is not an RSA public key" in r.stderr.decode()
+
+
+# ---- CurveZMQ keys inside the payload (--transport-encryption auto|required)
+
+def _needs_curve():
+    import zmq
+
+    if not zmq.has("curve"):
+        pytest.skip("pyzmq's libzmq has no CURVE")
+
+
+def test_gateway_decodes_curve_keys():
+    """Keys a client put in the connection info come back unchanged."""
+    import zmq
+
+    _needs_curve()
+    pub, sec = (k.decode() for k in zmq.curve_keypair())
+    m = _manager()
+    conn = dict(CONN, curve_publickey=pub, curve_secretkey=sec)
+    r = _payload(conn, m.public_key)
+    assert r.returncode == 0, r.stderr.decode()
+    assert m.decode(r.stdout.decode()) == dict(conn, key=CONN["key"].encode())
+
+
+def test_launcher_curve_keys_satisfy_the_provisioner():
+    """The launcher's own connection info with its key pair, decoded by the
+    gateway, is what the provisioner's check of a 'required' launch accepts."""
+    import zmq
+    from gateway_provisioners.remote_provisioner import RemoteProvisionerBase
+
+    _needs_curve()
+    m = _manager(2048)
+    r = _payload(None, m.public_key)
+    assert r.returncode == 0, r.stderr.decode()
+    info = m.decode(r.stdout.decode())
+    pub, sec = info["curve_publickey"], info["curve_secretkey"]
+    assert len(pub) == 40 and len(sec) == 40
+    assert zmq.curve_public(sec.encode()).decode() == pub, "the secret key is not the public key's"
+    assert info["kernel_id"] == "payload-tool-kernel" and info["comm_port"] == 40006
+
+    def refuse(e):
+        raise e
+
+    prov = types.SimpleNamespace(curve_enabled=True, transport_encryption="required",
+                                 kernel_id="payload-tool-kernel", connection_info={},
+                                 parent=None, log=logging.getLogger("test_payload"),
+                                 log_and_raise=refuse)
+    RemoteProvisionerBase._validate_transport_encryption_response(prov, info)
+    assert info["curve_publickey"] == pub and info["curve_secretkey"] == sec
+
+
+def test_launcher_curve_keys_are_fresh():
+    _needs_curve()
+    m = _manager()
+    a, b = (m.decode(_payload(None, m.public_key).stdout.decode()) for _ in range(2))
+    assert a["curve_secretkey"] != b["curve_secretkey"]

@@ -82,7 +82,7 @@ static char *read_file(const char *path)
 /* Writes the program for cxx or C, compiles and runs it; returns its output. */
 static char *build_and_run(bool cxx, const char *dir)
 {
-    cg_buf fm = {0};
+    cc_strbuf fm = {0};
     cv_formatters(TYPES, sizeof TYPES / sizeof TYPES[0], cxx, NULL, NULL, &fm);
     char src[512], exe[512], out[512], cmd[4096];
     snprintf(src, sizeof src, "%s/prog.%s", dir, cxx ? "cpp" : "c");
@@ -166,7 +166,7 @@ static void test_formatters(void)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) printf("# could not remove %s\n", dir);
 
-    cg_buf none = {0};
+    cc_strbuf none = {0};
     const char *only_enum[] = {"enum e { A };", "typedef int myint;"};
     cv_formatters(only_enum, 2, false, NULL, NULL, &none);
     CHECK(none.s == NULL, "no struct, no formatter text");

@@ -1,6 +1,8 @@
 /* tests/unit/test_launch_payload.c — launcher mode's pure part: port ranges,
- * response addresses, base64, and the version-1 payload decrypted here with
- * the private key (the remote suite decodes it with gateway_provisioners). */
+ * response addresses, base64, the --transport-encryption policy, the
+ * connection JSON (with and without a CurveZMQ pair, read back by
+ * cc_conn_parse), and the version-1 payload decrypted here with the private
+ * key (the remote suite decodes it with gateway_provisioners). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,10 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include <zmq.h>
+
+#include "connection.h"
+#include "curve.h"
 #include "launch_payload.h"
 #include "tap.h"
 
@@ -83,6 +89,95 @@ static void base64(void)
     d = cc_base64_decode("Zm9", &n);
     CHECK(d == NULL, "truncated base64 is rejected");
     free(d);
+}
+
+/* ---- transport encryption and the connection JSON ---- */
+
+static void encryption_policies(void)
+{
+    static const struct { const char *in; cc_launch_encryption want; bool unknown; } t[] = {
+        {NULL, CC_LAUNCH_CLEAR, false},
+        {"", CC_LAUNCH_CLEAR, false},
+        {"disabled", CC_LAUNCH_CLEAR, false},
+        {"{transport_encryption}", CC_LAUNCH_CLEAR, false},   /* an older server */
+        {"auto", CC_LAUNCH_CURVE_AUTO, false},
+        {" Auto ", CC_LAUNCH_CURVE_AUTO, false},
+        {"required", CC_LAUNCH_CURVE_REQUIRED, false},
+        {"REQUIRED", CC_LAUNCH_CURVE_REQUIRED, false},
+        {"requird", CC_LAUNCH_CLEAR, true},
+        {"curve", CC_LAUNCH_CLEAR, true},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        bool unknown = !t[i].unknown;
+        cc_launch_encryption got = cc_launch_parse_encryption(t[i].in, &unknown);
+        CHECK(got == t[i].want && unknown == t[i].unknown, "--transport-encryption '%s' -> %d%s",
+              t[i].in ? t[i].in : "(absent)", (int)t[i].want, t[i].unknown ? " (warned about)" : "");
+    }
+}
+
+static cc_launch_conn conn_fields(void)
+{
+    cc_launch_conn c = {.kernel_id = "kid-1", .ip = "0.0.0.0",
+                        .key = "5b2f6c1e-1111-4222-8333-944445555666",
+                        .ports = {40001, 40002, 40003, 40004, 40005, 40006},
+                        .pid = 1234, .pgid = 1200};
+    return c;
+}
+
+static void conn_json_clear(void)
+{
+    cc_launch_conn f = conn_fields();
+    char *text = cc_launch_conn_json(&f);
+    json_t *j = json_loads(text, 0, NULL);
+    CHECK(json_integer_value(json_object_get(j, "comm_port")) == 40006
+          && json_integer_value(json_object_get(j, "pgid")) == 1200
+          && !strcmp(json_string_value(json_object_get(j, "kernel_id")), "kid-1")
+          && !strcmp(json_string_value(json_object_get(j, "signature_scheme")), "hmac-sha256"),
+          "the connection JSON has the launcher's fields");
+    CHECK(!json_object_get(j, "curve_publickey") && !json_object_get(j, "curve_secretkey"),
+          "without a key pair it has no curve keys");
+    cc_conn c = {0};
+    char *err = NULL;
+    CHECK(cc_conn_parse(text, &c, &err) == 0 && !c.curve && c.shell_port == 40001
+          && c.hb_port == 40004 && c.control_port == 40005,
+          "cc_conn_parse reads it: ports in the launcher's order, no encryption");
+    free(err);
+    cc_conn_clear(&c);
+    json_decref(j);
+    free(text);
+}
+
+static void conn_json_curve(void)
+{
+    char pub[CC_CURVE_Z85_LEN + 1], sec[CC_CURVE_Z85_LEN + 1];
+    char *err = NULL;
+    if (cc_curve_keypair(pub, sec, &err) < 0) {
+        CHECK(!zmq_has("curve") && err && strstr(err, "without CURVE"),
+              "no CURVE in libzmq: cc_curve_keypair says so");
+        free(err);
+        return;
+    }
+    CHECK(strlen(pub) == 40 && strlen(sec) == 40 && strcmp(pub, sec) != 0,
+          "cc_curve_keypair makes two 40-character Z85 keys");
+    cc_launch_conn f = conn_fields();
+    f.curve_publickey = pub;
+    f.curve_secretkey = sec;
+    char *text = cc_launch_conn_json(&f);
+    json_t *j = json_loads(text, 0, NULL);
+    CHECK_STR(json_string_value(json_object_get(j, "curve_publickey")), pub,
+              "the connection JSON carries curve_publickey");
+    CHECK_STR(json_string_value(json_object_get(j, "curve_secretkey")), sec,
+              "the connection JSON carries curve_secretkey");
+    cc_conn c = {0};
+    CHECK(cc_conn_parse(text, &c, &err) == 0 && c.curve && !strcmp(c.curve_publickey, pub)
+          && !strcmp(c.curve_secretkey, sec),
+          "cc_conn_parse checks the pair and turns CurveZMQ on");
+    if (err)
+        printf("#   %s\n", err);
+    free(err);
+    cc_conn_clear(&c);
+    json_decref(j);
+    free(text);
 }
 
 /* ---- the payload, decrypted with the private key ---- */
@@ -210,5 +305,8 @@ int main(void)
     memcpy(big + sizeof big - 3, "\"}", 3);
     payload(1024, 1, big);
     bad_keys();
+    encryption_policies();
+    conn_json_clear();
+    conn_json_curve();
     return tap_done();
 }

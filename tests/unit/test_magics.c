@@ -6,12 +6,10 @@
 
 #include "handlers.h"
 #include "magics.h"
+#include "magics_test.h"
 #include "tap.h"
 #include "userwords.h"
 
-/* Pure helpers of magics/env.c (deliberately not in a header). */
-int cc_env_parse(const char *args, char **name, char **value);
-char *cc_path_expand(const char *arg);
 
 /* The segments of code as one string, e.g. "C1{int x;\n}|S2[ls]|L3 cd[/tmp]". */
 static char desc[8192];

@@ -6,6 +6,7 @@
 
 #include "outstream.h"
 #include "tap.h"
+#include "clock.h"
 
 #define R "\xef\xbf\xbd"   /* U+FFFD in UTF-8 */
 
@@ -138,7 +139,7 @@ static void due(void)
     CHECK(o.first_ms == t0, "later appends keep the first timestamp");
     char *t = cc_outstream_take(&o, false);
     free(t);
-    CHECK(o.first_ms == 0 && o.len == 0, "take resets the pending state");
+    CHECK(o.first_ms == 0 && o.text.len == 0, "take resets the pending state");
 
     char *big = malloc(CC_OUTSTREAM_MAX);
     memset(big, 'x', CC_OUTSTREAM_MAX);

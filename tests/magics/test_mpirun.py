@@ -1,4 +1,4 @@
-"""tests/cells/test_mpirun.py — the %%mpirun cell magic: a cell, with the
+"""tests/magics/test_mpirun.py — the %%mpirun cell magic: a cell, with the
 session's declarations, run as an MPI program under Open MPI's mpirun.
 
 Checked with Open MPI installed (skipped with the reason otherwise): four
@@ -61,8 +61,8 @@ def tagged(out: str) -> dict[int, str]:
 
 
 @needs_mpi
-def test_four_ranks_allreduce_tagged_output(kernel):
-    r = kernel.execute("%%mpirun -np 4 --oversubscribe\n"
+def test_four_ranks_allreduce_tagged_output(ckernel):
+    r = ckernel.execute("%%mpirun -np 4 --oversubscribe\n"
                        "MPI_Init(NULL, NULL);\n"
                        "int rank, size;\n"
                        "MPI_Comm_rank(MPI_COMM_WORLD, &rank);\n"
@@ -80,15 +80,15 @@ def test_four_ranks_allreduce_tagged_output(kernel):
     assert "4 ranks, every one exited with status 0" in r.stdout, r.stdout
     if os.geteuid() == 0:
         assert "runs as root" in r.stderr and "OMPI_ALLOW_RUN_AS_ROOT=1" in r.stderr, r.stderr
-    assert "%%mpirun" in kernel.ok("%lsmagic").stdout
+    assert "%%mpirun" in ckernel.ok("%lsmagic").stdout
 
 
 @needs_mpi
-def test_session_function_and_struct_in_the_ranks(kernel):
-    kernel.ok("typedef struct { int rank; double weight; } shard;\n"
+def test_session_function_and_struct_in_the_ranks(ckernel):
+    ckernel.ok("typedef struct { int rank; double weight; } shard;\n"
               "double weigh(shard s) { return s.weight * (s.rank + 1); }\n"
               "int counter = 41;")
-    r = kernel.execute("%%mpirun -np 2 --oversubscribe\n"
+    r = ckernel.execute("%%mpirun -np 2 --oversubscribe\n"
                        "cc_mpi m = cc_mpi_start();\n"
                        "shard s = { m.rank, 1.5 };\n"
                        "int mine = 7;\n"
@@ -98,14 +98,14 @@ def test_session_function_and_struct_in_the_ranks(kernel):
     # the function and the type came along; the variable did not (zeroed)
     assert lines == {0: "rank 0 weighs 1.5, counter 0", 1: "rank 1 weighs 3.0, counter 0"}, r.stdout
     # the session is unchanged: the %%mpirun cell's variable was not committed
-    r = kernel.execute('printf("%d\\n", mine);')
+    r = ckernel.execute('printf("%d\\n", mine);')
     assert r.status == "error" and r.content["ename"] == "CompileError", r.describe()
-    assert kernel.ok('printf("%d\\n", counter);').stdout == "41\n"
+    assert ckernel.ok('printf("%d\\n", counter);').stdout == "41\n"
 
 
 @needs_mpi
-def test_rank_that_segfaults_is_one_clear_error(kernel):
-    r = kernel.execute("%%mpirun -np 4 --oversubscribe\n"
+def test_rank_that_segfaults_is_one_clear_error(ckernel):
+    r = ckernel.execute("%%mpirun -np 4 --oversubscribe\n"
                        "cc_mpi m = cc_mpi_start();\n"
                        "if (m.rank == 2) *(volatile int *)0 = 1;\n"
                        "MPI_Barrier(MPI_COMM_WORLD);", timeout=180)
@@ -116,12 +116,12 @@ def test_rank_that_segfaults_is_one_clear_error(kernel):
     text = r.error_text
     assert "How every rank ended" in text and "rank 2: killed by signal 11 (SIGSEGV" in text, text
     assert "The kernel and this session are unaffected" in text, text
-    assert kernel.ok('printf("still here\\n");').stdout == "still here\n"
+    assert ckernel.ok('printf("still here\\n");').stdout == "still here\n"
 
 
 @needs_mpi
-def test_rank_exit_status_is_reported(kernel):
-    r = kernel.execute("%%mpirun -np 2 --oversubscribe\n"
+def test_rank_exit_status_is_reported(ckernel):
+    r = ckernel.execute("%%mpirun -np 2 --oversubscribe\n"
                        "int main(int argc, char **argv) {\n"
                        "    MPI_Init(&argc, &argv);\n"
                        "    int rank; MPI_Comm_rank(MPI_COMM_WORLD, &rank);\n"
@@ -165,8 +165,8 @@ def test_interrupt_stops_every_rank_within_two_seconds():
 
 @needs_mpi
 @needs_nvcc
-def test_cuda_cell_runs_its_host_part(kernel):
-    r = kernel.execute("%%mpirun -np 2 --oversubscribe\n"
+def test_cuda_cell_runs_its_host_part(ckernel):
+    r = ckernel.execute("%%mpirun -np 2 --oversubscribe\n"
                        "__global__ void fill(int *p) { p[threadIdx.x] = threadIdx.x; }\n"
                        "cc_mpi m = cc_mpi_start();\n"
                        "int *d = NULL;\n"
@@ -180,8 +180,8 @@ def test_cuda_cell_runs_its_host_part(kernel):
 @needs_mpi
 @needs_nvcc
 @pytest.mark.skipif(not HAVE_NCCL, reason="NCCL (nccl.h) is not installed with the CUDA toolkit or in /usr/include")
-def test_nccl_helper_compiles_and_links(kernel):
-    r = kernel.execute("%%mpirun -np 1\n"
+def test_nccl_helper_compiles_and_links(ckernel):
+    r = ckernel.execute("%%mpirun -np 1\n"
                        "cc_mpi m = cc_mpi_start();\n"
                        "cc_nccl nc;\n"
                        "if (cc_nccl_init(&nc, MPI_COMM_WORLD) != 0) {\n"
@@ -213,16 +213,16 @@ def test_no_mpi_names_the_debian_packages(tmp_path):
         k.shutdown()
 
 
-def test_empty_cell_shows_usage(kernel):
-    r = kernel.execute("%%mpirun -np 2\n\n")
+def test_empty_cell_shows_usage(ckernel):
+    r = ckernel.execute("%%mpirun -np 2\n\n")
     assert r.status == "error" and r.content["ename"] == "UsageError", r.describe()
     assert "MPI_Init" in r.error_text, r.error_text
 
 
 @needs_mpi
-def test_job_mpirun_refuses_is_explained(kernel):
+def test_job_mpirun_refuses_is_explained(ckernel):
     # more ranks than slots, without --oversubscribe: mpirun starts none
-    r = kernel.execute('%%mpirun -np 4096\nprintf("never\\n");', timeout=180)
+    r = ckernel.execute('%%mpirun -np 4096\nprintf("never\\n");', timeout=180)
     assert r.status == "error" and r.content["ename"] == "MPIRunError", r.describe()
     assert "mpirun did not start them" in r.error_text and "--oversubscribe" in r.error_text, r.error_text
     assert "never" not in r.stdout

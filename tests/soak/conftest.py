@@ -1,5 +1,0 @@
-# Makes tests/kernel_harness.py importable for the soak suite.
-import os
-import sys
-
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
