@@ -155,7 +155,7 @@ def test_writefile_says_what_it_wrote(fresh_kernel, workdir):
 def _magic_table(kernel):
     """Every magic of the kernel's table, as %name / %%name, as the kernel
     itself offers them: completing a lone "%" lists the whole table (line
-    magics as %name, cell magics as %%name; see kernel/complete.c)."""
+    magics as %name, cell magics as %%name; see kernel/engine/complete.c)."""
     c = kernel.shell("complete_request", {"code": "%", "cursor_pos": 1})["content"]
     assert c["status"] == "ok" and (c["cursor_start"], c["cursor_end"]) == (0, 1), c
     return c["matches"]
