@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "cc_output.h"
+#include "cells.h"
 #include "cellutil.h"
 #include "display_dirs.h"
 #include "interrupt.h"
@@ -222,19 +223,6 @@ static const char *mr_signal_words(int sig)
     }
 }
 
-static const char *mr_signal_ename(int sig)
-{
-    switch (sig) {
-    case SIGSEGV: return "SegmentationFault";
-    case SIGBUS: return "BusError";
-    case SIGFPE: return "FloatingPointError";
-    case SIGABRT: return "Aborted";
-    case SIGILL: return "IllegalInstruction";
-    case SIGKILL: return "Killed";
-    default: return "Crash";
-    }
-}
-
 static void mr_put_end(cc_strbuf *b, const cc_sa_status *s)
 {
     if (s->end == CC_SA_EXIT)
@@ -298,7 +286,7 @@ static int mr_report(cc_out *x, const char *status_dir, int mpirun_status)
     const char *ename = "MPIRunError";
     if (bad && bad->end == CC_SA_SIGNAL) {
         const char *words = mr_signal_words(bad->value);
-        ename = mr_signal_ename(bad->value);
+        ename = cc_signal_ename(bad->value);
         cc_strbuf_printf(&ev, "rank %ld crashed: SIG%s (%s)", bad->rank,
                          sigabbrev_np(bad->value) ? sigabbrev_np(bad->value) : "?", strsignal(bad->value));
         cc_strbuf_printf(&tb, "Rank %ld of the %%%%mpirun job was killed by signal %d (SIG%s, %s)%s%s.\n",

@@ -20,4 +20,8 @@ struct cc_timeit_opts;
 int cc_cell_timeit(struct cc_out *o, struct cc_services *svc, const char *code, int first_line,
                    const struct cc_timeit_opts *t);
 
+/* The error name (ename) a cell's fatal signal is reported under, e.g.
+ * "SegmentationFault" for SIGSEGV; "Crash" for one without a name. */
+const char *cc_signal_ename(int sig);
+
 #endif

@@ -55,7 +55,7 @@ static void restart_runtime(cc_out *o, cc_services *svc, const char *why)
     cc_out_printf(o, 2, "%s; variable values were reset (functions and types of earlier cells are kept).\n", why);
 }
 
-static const char *signal_ename(int sig)
+const char *cc_signal_ename(int sig)
 {
     switch (sig) {
     case SIGSEGV: return "SegmentationFault";
@@ -124,7 +124,7 @@ static void report_crash(cc_out *o, cc_services *svc, const cc_rt_result *r)
                  n && cause[n - 1] == '\n' ? "" : "\n", CC_RESTART_NOTE) < 0)
         text = NULL;
     restart_quietly(svc);
-    cc_cell_error_text(o, r->term_signal ? signal_ename(r->term_signal) : r->channel_closed ? "ChannelClosed" : "Exit",
+    cc_cell_error_text(o, r->term_signal ? cc_signal_ename(r->term_signal) : r->channel_closed ? "ChannelClosed" : "Exit",
                     text ? text : CC_RESTART_NOTE);
     free(text);
     free(cause);

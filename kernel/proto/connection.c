@@ -5,9 +5,9 @@
  * frees it) that names the file or field and says what to do. */
 #include <stddef.h>   /* connection.h uses size_t without including it */
 #include "connection.h"
+#include "xalloc.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,21 +15,6 @@
 #include <jansson.h>
 
 #include "curve.h"
-
-/* A malloc'd formatted message into *err (if err is non-NULL). */
-static void cc_conn_fail(char **err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void cc_conn_fail(char **err, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    if (vasprintf(err, fmt, ap) < 0)
-        *err = NULL;
-    va_end(ap);
-}
 
 /* Copy an optional string field into dst[dstsz]. Missing → def. Returns -1
  * (with *err set) if present but not a string or too long. */
@@ -40,7 +25,7 @@ static int cc_conn_str(json_t *root, const char *name, const char *def,
     const char *s = def;
     if (v && !json_is_null(v)) {
         if (!json_is_string(v)) {
-            cc_conn_fail(err, "The connection file's \"%s\" field must be a string. "
+            cc_set_error(err, "The connection file's \"%s\" field must be a string. "
                          "The file is probably damaged; restart the kernel from "
                          "Jupyter so that a fresh connection file is written.", name);
             return -1;
@@ -48,7 +33,7 @@ static int cc_conn_str(json_t *root, const char *name, const char *def,
         s = json_string_value(v);
     }
     if (strlen(s) >= dstsz) {
-        cc_conn_fail(err, "The connection file's \"%s\" field is too long (%zu bytes, "
+        cc_set_error(err, "The connection file's \"%s\" field is too long (%zu bytes, "
                      "at most %zu allowed). Use a shorter value.",
                      name, strlen(s), dstsz - 1);
         return -1;
@@ -72,14 +57,14 @@ static int cc_conn_port(json_t *root, const char *name, int *out, char **err)
         if (errno || end == s || *end != '\0')
             p = -1;
     } else if (!v) {
-        cc_conn_fail(err, "The connection file has no \"%s\" field. Every connection "
+        cc_set_error(err, "The connection file has no \"%s\" field. Every connection "
                      "file needs shell_port, iopub_port, stdin_port, control_port and "
                      "hb_port; restart the kernel from Jupyter so that a complete "
                      "connection file is written.", name);
         return -1;
     }
     if (p < 0 || p > 65535) {
-        cc_conn_fail(err, "The connection file's \"%s\" field is not a valid port "
+        cc_set_error(err, "The connection file's \"%s\" field is not a valid port "
                      "number (an integer from 0 to 65535 is required). Fix the file "
                      "or restart the kernel from Jupyter.", name);
         return -1;
@@ -98,7 +83,7 @@ static int cc_conn_curve(json_t *root, cc_conn *c, char **err)
         if (!v || json_is_null(v))
             continue;
         if (!json_is_string(v)) {
-            cc_conn_fail(err, "The connection file's \"%s\" field must be a string of "
+            cc_set_error(err, "The connection file's \"%s\" field must be a string of "
                          "Z85 text. The file is probably damaged; restart the kernel from "
                          "Jupyter so that a fresh connection file is written.", names[i]);
             return -1;
@@ -122,14 +107,14 @@ int cc_conn_parse(const char *json_text, cc_conn *c, char **err)
     json_error_t jerr;
     json_t *root = json_loads(json_text ? json_text : "", 0, &jerr);
     if (!root) {
-        cc_conn_fail(err, "The connection file is not valid JSON (line %d, column %d: "
+        cc_set_error(err, "The connection file is not valid JSON (line %d, column %d: "
                      "%s). It is written by Jupyter when it starts a kernel; restart "
                      "the kernel so that a fresh one is written.",
                      jerr.line, jerr.column, jerr.text);
         return -1;
     }
     if (!json_is_object(root)) {
-        cc_conn_fail(err, "The connection file must hold a JSON object with the "
+        cc_set_error(err, "The connection file must hold a JSON object with the "
                      "transport, ip, ports and key. Restart the kernel from Jupyter "
                      "so that a fresh one is written.");
         json_decref(root);
@@ -147,14 +132,14 @@ int cc_conn_parse(const char *json_text, cc_conn *c, char **err)
         goto out;
 
     if (strcmp(c->transport, "tcp") != 0 && strcmp(c->transport, "ipc") != 0) {
-        cc_conn_fail(err, "The connection file asks for transport \"%s\", but only "
+        cc_set_error(err, "The connection file asks for transport \"%s\", but only "
                      "\"tcp\" and \"ipc\" are supported. Change the transport in the "
                      "file (or in the frontend's settings) to one of those.",
                      c->transport);
         goto out;
     }
     if (c->ip[0] == '\0') {
-        cc_conn_fail(err, "The connection file's \"ip\" field is empty. Put the "
+        cc_set_error(err, "The connection file's \"ip\" field is empty. Put the "
                      "address to listen on (for example 127.0.0.1) there.");
         goto out;
     }
@@ -170,7 +155,7 @@ int cc_conn_parse(const char *json_text, cc_conn *c, char **err)
 
     c->key = strdup(key);
     if (!c->key) {
-        cc_conn_fail(err, "Out of memory while reading the connection file.");
+        cc_set_error(err, "Out of memory while reading the connection file.");
         goto out;
     }
     rc = 0;
@@ -187,7 +172,7 @@ int cc_conn_load(const char *path, cc_conn *c, char **err)
     if (err)
         *err = NULL;
     if (!path || !*path) {
-        cc_conn_fail(err, "No connection file was given. Start the kernel as "
+        cc_set_error(err, "No connection file was given. Start the kernel as "
                      "\"cudacell -f <connection-file>\"; Jupyter does this for you "
                      "when the kernelspec is installed.");
         return -1;
@@ -195,7 +180,7 @@ int cc_conn_load(const char *path, cc_conn *c, char **err)
 
     FILE *f = fopen(path, "rb");
     if (!f) {
-        cc_conn_fail(err, "Cannot open the connection file %s: %s. Check that the "
+        cc_set_error(err, "Cannot open the connection file %s: %s. Check that the "
                      "path is right and readable; Jupyter writes this file when it "
                      "starts the kernel.", path, strerror(errno));
         return -1;
@@ -209,7 +194,7 @@ int cc_conn_load(const char *path, cc_conn *c, char **err)
             if (!nt) {
                 free(text);
                 fclose(f);
-                cc_conn_fail(err, "Out of memory while reading the connection file %s.", path);
+                cc_set_error(err, "Out of memory while reading the connection file %s.", path);
                 return -1;
             }
             text = nt;
@@ -224,7 +209,7 @@ int cc_conn_load(const char *path, cc_conn *c, char **err)
     fclose(f);
     if (rd_err) {
         free(text);
-        cc_conn_fail(err, "Cannot read the connection file %s (I/O error). Check the "
+        cc_set_error(err, "Cannot read the connection file %s (I/O error). Check the "
                      "file and restart the kernel.", path);
         return -1;
     }
@@ -235,7 +220,7 @@ int cc_conn_load(const char *path, cc_conn *c, char **err)
     free(text);
     if (rc != 0) {
         /* Prefix the parse error with the file's name. */
-        cc_conn_fail(err, "%s: %s", path, perr ? perr : "invalid connection file");
+        cc_set_error(err, "%s: %s", path, perr ? perr : "invalid connection file");
         free(perr);
     }
     return rc;

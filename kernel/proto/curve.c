@@ -7,8 +7,8 @@
  * (launcher.c) the kernel makes its own pair, as gateway_provisioners'
  * launchers do. Messages never quote the secret key. */
 #include "curve.h"
+#include "xalloc.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,33 +24,19 @@ static const char cc_z85_chars[] =
     "newer writes them), or remove both curve_publickey and curve_secretkey " \
     "from the connection file to run without transport encryption."
 
-static void cc_curve_fail(char **err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void cc_curve_fail(char **err, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    if (vasprintf(err, fmt, ap) < 0)
-        *err = NULL;
-    va_end(ap);
-}
-
 /* One key's text: 40 Z85 characters that decode. */
 static int cc_curve_key_ok(const char *name, const char *z85, char **err)
 {
     size_t n = strlen(z85);
     if (n != CC_CURVE_Z85_LEN) {
-        cc_curve_fail(err, "The connection file's \"%s\" is not a CurveZMQ key: it must "
+        cc_set_error(err, "The connection file's \"%s\" is not a CurveZMQ key: it must "
                       "be %d characters of Z85 text and it has %zu."
                       CC_CURVE_WHAT_TO_DO, name, CC_CURVE_Z85_LEN, n);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
         if (!strchr(cc_z85_chars, z85[i])) {
-            cc_curve_fail(err, "The connection file's \"%s\" is not a CurveZMQ key: "
+            cc_set_error(err, "The connection file's \"%s\" is not a CurveZMQ key: "
                           "character %zu is not one of the 85 characters of Z85 text."
                           CC_CURVE_WHAT_TO_DO, name, i + 1);
             return -1;
@@ -58,7 +44,7 @@ static int cc_curve_key_ok(const char *name, const char *z85, char **err)
     }
     uint8_t raw[32];
     if (!zmq_z85_decode(raw, z85)) {
-        cc_curve_fail(err, "The connection file's \"%s\" is not valid Z85 text (a group "
+        cc_set_error(err, "The connection file's \"%s\" is not valid Z85 text (a group "
                       "of 5 characters stands for a number larger than 32 bits)."
                       CC_CURVE_WHAT_TO_DO, name);
         return -1;
@@ -72,7 +58,7 @@ int cc_curve_check(const char *pub, const char *sec, char *pub_out, char *sec_ou
     if (err)
         *err = NULL;
     if (!pub || !sec) {
-        cc_curve_fail(err, "The connection file has \"%s\" but no \"%s\"; CurveZMQ "
+        cc_set_error(err, "The connection file has \"%s\" but no \"%s\"; CurveZMQ "
                       "transport encryption needs both."
                       CC_CURVE_WHAT_TO_DO,
                       pub ? "curve_publickey" : "curve_secretkey",
@@ -83,7 +69,7 @@ int cc_curve_check(const char *pub, const char *sec, char *pub_out, char *sec_ou
         cc_curve_key_ok("curve_secretkey", sec, err) < 0)
         return -1;
     if (!zmq_has("curve")) {
-        cc_curve_fail(err, "The connection file asks for CurveZMQ transport encryption, "
+        cc_set_error(err, "The connection file asks for CurveZMQ transport encryption, "
                       "but the libzmq this kernel runs with was built without CURVE "
                       "(zmq_has(\"curve\") is false). Install a libzmq built with "
                       "libsodium (Debian and Ubuntu's libzmq5 is), or start the kernel "
@@ -92,7 +78,7 @@ int cc_curve_check(const char *pub, const char *sec, char *pub_out, char *sec_ou
     }
     char derived[CC_CURVE_Z85_LEN + 1];
     if (zmq_curve_public(derived, sec) != 0 || strcmp(derived, pub) != 0) {
-        cc_curve_fail(err, "The connection file's \"curve_secretkey\" does not belong to "
+        cc_set_error(err, "The connection file's \"curve_secretkey\" does not belong to "
                       "its \"curve_publickey\": clients would encrypt to a key this "
                       "kernel cannot decrypt." CC_CURVE_WHAT_TO_DO);
         return -1;
@@ -118,14 +104,14 @@ int cc_curve_keypair(char *pub_out, char *sec_out, char **err)
     if (err)
         *err = NULL;
     if (!zmq_has("curve")) {
-        cc_curve_fail(err, "the libzmq this kernel runs with was built without CURVE "
+        cc_set_error(err, "the libzmq this kernel runs with was built without CURVE "
                       "(zmq_has(\"curve\") is false), so it cannot make CurveZMQ keys. "
                       "Install a libzmq built with libsodium (Debian and Ubuntu's libzmq5 "
                       "is) on the kernel's host or in its image.");
         return -1;
     }
     if (zmq_curve_keypair(pub_out, sec_out) != 0) {
-        cc_curve_fail(err, "libzmq could not make a CurveZMQ key pair (%s).",
+        cc_set_error(err, "libzmq could not make a CurveZMQ key pair (%s).",
                       zmq_strerror(zmq_errno()));
         return -1;
     }

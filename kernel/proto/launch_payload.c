@@ -4,10 +4,10 @@
  * the AES key, AES-128-ECB with PKCS#7 padding for the connection JSON,
  * exactly what gateway_provisioners' response manager undoes). */
 #include "launch_payload.h"
+#include "xalloc.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,19 +21,6 @@
 #include <openssl/x509.h>
 
 #define LP_AES_KEY_BYTES 16
-
-static void lp_fail(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void lp_fail(char **err, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    if (vasprintf(err, fmt, ap) < 0)
-        *err = NULL;
-    va_end(ap);
-}
 
 static void *lp_alloc(size_t n)
 {
@@ -66,19 +53,19 @@ int cc_launch_parse_range(const char *s, int min_size, int *lo, int *hi, char **
         return 0;
     const char *dots = strstr(s, "..");
     if (!dots || lp_port(s, dots, lo) < 0 || lp_port(dots + 2, dots + 2 + strlen(dots + 2), hi) < 0) {
-        lp_fail(err, "--port-range '%s' is not of the form LOWER..UPPER (for example 40000..41000, "
+        cc_set_error(err, "--port-range '%s' is not of the form LOWER..UPPER (for example 40000..41000, "
                 "or 0..0 for any free port).", s);
         return -1;
     }
     if (*lo == 0 && *hi == 0)
         return 0;
     if (*lo < 1024 || *hi > 65535 || *lo >= *hi) {
-        lp_fail(err, "--port-range '%s' must run upwards within 1024..65535 (or be 0..0 for any "
+        cc_set_error(err, "--port-range '%s' must run upwards within 1024..65535 (or be 0..0 for any "
                 "free port).", s);
         return -1;
     }
     if (*hi - *lo < min_size) {
-        lp_fail(err, "--port-range '%s' holds %d ports; the gateway asks for at least %d "
+        cc_set_error(err, "--port-range '%s' holds %d ports; the gateway asks for at least %d "
                 "(MIN_PORT_RANGE_SIZE). Widen the range in the server's port_range setting.",
                 s, *hi - *lo, min_size);
         return -1;
@@ -91,7 +78,7 @@ int cc_launch_parse_address(const char *s, char *host, size_t hostsz, int *port,
     const char *colon = s ? strrchr(s, ':') : NULL;
     if (!colon || colon == s || (size_t)(colon - s) >= hostsz
         || lp_port(colon + 1, colon + 1 + strlen(colon + 1), port) < 0 || *port < 1 || *port > 65535) {
-        lp_fail(err, "--response-address '%s' is not of the form HOST:PORT; it is the address the "
+        cc_set_error(err, "--response-address '%s' is not of the form HOST:PORT; it is the address the "
                 "gateway listens on for this kernel's connection info and is filled in by the "
                 "kernelspec's {response_address}.", s ? s : "");
         return -1;
@@ -230,7 +217,7 @@ static EVP_PKEY *lp_public_key(const char *text, char **err)
     }
     if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
         EVP_PKEY_free(key);
-        lp_fail(err, "--public-key is not an RSA public key (expected the base64 body of a PEM "
+        cc_set_error(err, "--public-key is not an RSA public key (expected the base64 body of a PEM "
                 "'PUBLIC KEY', as the gateway's {public_key} placeholder supplies). The kernel "
                 "cannot send its connection info back and stops; check the kernelspec's argv.");
         return NULL;
@@ -256,7 +243,7 @@ static char *lp_rsa_encrypt_b64(EVP_PKEY *key, const unsigned char *in, size_t n
     b64 = cc_base64_encode(out, outn);
 done:
     if (!b64)
-        lp_fail(err, "encrypting the session key with the gateway's public key failed (is the "
+        cc_set_error(err, "encrypting the session key with the gateway's public key failed (is the "
                 "key too small for RSA PKCS#1 v1.5?).");
     free(out);
     EVP_PKEY_CTX_free(ctx);
@@ -275,7 +262,7 @@ static char *lp_aes_encrypt_b64(const unsigned char key[LP_AES_KEY_BYTES], const
         && EVP_EncryptFinal_ex(ctx, out + l1, &l2) > 0)
         b64 = cc_base64_encode(out, (size_t)(l1 + l2));
     else
-        lp_fail(err, "encrypting the connection info (AES-128) failed.");
+        cc_set_error(err, "encrypting the connection info (AES-128) failed.");
     EVP_CIPHER_CTX_free(ctx);
     OPENSSL_cleanse(out, n + LP_AES_KEY_BYTES);
     free(out);
@@ -291,7 +278,7 @@ char *cc_launch_payload(const char *conn_json, const char *public_key, char **er
     if (!key)
         return NULL;
     if (RAND_bytes(aes, sizeof aes) != 1) {
-        lp_fail(err, "no random bytes for the session key (OpenSSL RAND_bytes failed).");
+        cc_set_error(err, "no random bytes for the session key (OpenSSL RAND_bytes failed).");
         goto done;
     }
     if (!(k64 = lp_rsa_encrypt_b64(key, aes, sizeof aes, err))

@@ -4,6 +4,7 @@
  * kernel's own interrupt and shutdown paths. The crypto and argument
  * parsing are in launch_payload.c. */
 #include "launcher.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +14,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,17 +48,6 @@ static struct {
     long contact_timeout_s;
     volatile int contacted;
 } ln = {.listen_fd = -1, .wake = {-1, -1}};
-
-static void ln_fail(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void ln_fail(char **err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (vasprintf(err, fmt, ap) < 0)
-        *err = NULL;
-    va_end(ap);
-}
 
 /* ---- arguments ---------------------------------------------------------- */
 
@@ -136,7 +125,7 @@ static int ln_pick_ports(const char *ip, int lo, int hi, int fds[LN_PORTS], char
             fds[p] = ln_bind(ip, hi > lo ? lo + (int)(r % (unsigned)(hi - lo + 1)) : 0, p == LN_PORTS - 1);
         }
         if (fds[p] < 0) {
-            ln_fail(err, "no free port for the kernel in %d..%d on %s after %d tries (%s). Widen the "
+            cc_set_error(err, "no free port for the kernel in %d..%d on %s after %d tries (%s). Widen the "
                     "gateway's port_range or free ports on this host.", lo, hi, ip, LN_PORT_TRIES,
                     strerror(errno));
             while (p-- > 0)
@@ -171,7 +160,7 @@ static int ln_curve_keys(const char *te, char *pub, char *sec, char **err)
     }
     pub[0] = sec[0] = '\0';
     if (policy == CC_LAUNCH_CURVE_REQUIRED) {
-        ln_fail(err, "the gateway requires transport encryption (--transport-encryption "
+        cc_set_error(err, "the gateway requires transport encryption (--transport-encryption "
                 "required), but %s The kernel does not start unencrypted; fix that, or set the "
                 "server's transport_encryption to 'auto' or 'disabled'.", why ? why : "");
         free(why);
@@ -206,7 +195,7 @@ static int ln_send_to(const char *host, int port, const char *text, char **err)
     snprintf(service, sizeof service, "%d", port);
     int gai = getaddrinfo(host, service, &hints, &res);
     if (gai) {
-        ln_fail(err, "cannot resolve the gateway's response address %s:%d (%s).", host, port,
+        cc_set_error(err, "cannot resolve the gateway's response address %s:%d (%s).", host, port,
                 gai_strerror(gai));
         return -1;
     }
@@ -234,7 +223,7 @@ static int ln_send_to(const char *host, int port, const char *text, char **err)
     }
     freeaddrinfo(res);
     if (rc < 0) {
-        ln_fail(err, "cannot reach the gateway at its response address %s:%d (%s), so the kernel "
+        cc_set_error(err, "cannot reach the gateway at its response address %s:%d (%s), so the kernel "
                 "cannot send its connection info and stops. Check that this host can open TCP "
                 "connections to the server that started the kernel (its response address is set "
                 "with GP_RESPONSE_IP / GP_RESPONSE_PORT there).", host, port, strerror(e));
@@ -246,7 +235,7 @@ static int ln_send_to(const char *host, int port, const char *text, char **err)
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            ln_fail(err, "sending the connection info to the gateway at %s:%d failed (%s).", host,
+            cc_set_error(err, "sending the connection info to the gateway at %s:%d failed (%s).", host,
                     port, strerror(errno));
             close(fd);
             return -1;
@@ -369,7 +358,7 @@ static int ln_check_opts(const cc_launch_opts *o, char **err)
                         : !o->response_address || !*o->response_address ? "--response-address"
                         : !o->public_key || !*o->public_key ? "--public-key" : NULL;
     if (missing) {
-        ln_fail(err, "launcher mode needs %s (with --kernel-id, --response-address and --public-key, "
+        cc_set_error(err, "launcher mode needs %s (with --kernel-id, --response-address and --public-key, "
                 "which the gateway fills in from the kernelspec's {kernel_id}, {response_address} "
                 "and {public_key}).", missing);
         return -1;
@@ -403,7 +392,7 @@ int cc_launcher_start(const cc_launch_opts *o, cc_kernel *k, char **err)
     char *payload = NULL;
     int rc = -1;
     if (listen(ln.listen_fd, 16) < 0) {
-        ln_fail(err, "cannot listen on the communication port %d (%s).", ports[5], strerror(errno));
+        cc_set_error(err, "cannot listen on the communication port %d (%s).", ports[5], strerror(errno));
         goto out;
     }
     if (cc_conn_parse(conn, &k->conn, err) < 0
@@ -415,7 +404,7 @@ int cc_launcher_start(const cc_launch_opts *o, cc_kernel *k, char **err)
     ln.k = k;
     ln.contact_timeout_s = ln_contact_timeout();
     if (pipe2(ln.wake, O_CLOEXEC) < 0 || pthread_create(&ln.thread, NULL, ln_thread, NULL) != 0) {
-        ln_fail(err, "cannot start the communication-port thread (%s).", strerror(errno));
+        cc_set_error(err, "cannot start the communication-port thread (%s).", strerror(errno));
         goto out;
     }
     ln.running = true;

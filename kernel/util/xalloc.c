@@ -76,3 +76,14 @@ void *cc_xcheck(void *p)
         cc_oom(0);
     return p;
 }
+
+void cc_set_error(char **err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(err, fmt, ap) < 0)
+        cc_oom(0);
+    va_end(ap);
+}

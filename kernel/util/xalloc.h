@@ -18,6 +18,12 @@ char *cc_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2), ma
  * by other libraries (json_dumps, realpath after ENOMEM...). */
 void *cc_xcheck(void *p) __attribute__((returns_nonnull));
 
+/* The kernel's one error setter (the other half of the error policy:
+ * failures other than out-of-memory return -1 with a message): a malloc'd
+ * formatted message into *err, which the caller frees; nothing when err is
+ * NULL. Aborts on out-of-memory like the functions above. */
+void cc_set_error(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Print the one-line message and abort. */
 _Noreturn void cc_oom(size_t n);
 
