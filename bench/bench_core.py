@@ -38,34 +38,7 @@ ARGS = parse_args()
 os.environ.setdefault("CUDACELL_BUILD", os.path.abspath(ARGS.build))
 os.environ.setdefault("CUDACELL_SOURCE", SOURCE)
 sys.path.insert(0, os.path.join(SOURCE, "tests"))
-from kernel_harness import Kernel  # noqa: E402
-
-
-def rss_kb(pid: int) -> int:
-    """Resident set size of one process, in KiB (0 if gone)."""
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def children(pid: int) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid:
-                out.append(int(entry))
-        except (OSError, IndexError, ValueError):
-            continue
-    return out
+from kernel_harness import Kernel, children, rss_kb  # noqa: E402
 
 
 def median_ms(samples: list[float]) -> float:

@@ -508,6 +508,35 @@ def latency_summary(lat: list[float]) -> str:
     return f"median {statistics.median(lat) * 1000:.1f} ms, max {max(lat) * 1000:.1f} ms, n={len(lat)}"
 
 
+# ---- processes seen through /proc (soak, benchmarks) --------------------------
+def rss_kb(pid: int) -> int:
+    """Resident set size of one process, in KiB (0 if gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    """Pids whose parent is pid."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                out.append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
 # ---- fixtures (imported by each suite's conftest.py) -------------------------
 @pytest.fixture(scope="module")
 def kernel():

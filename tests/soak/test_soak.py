@@ -32,20 +32,9 @@ import uuid
 import pytest
 import zmq
 
-from kernel_harness import Kernel, SANITIZED
+from kernel_harness import SANITIZED, Kernel, children, rss_kb
 
 SECONDS = float(os.environ.get("CUDACELL_SOAK_SECONDS", "60"))
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def _fds(pid: int) -> int:
@@ -55,19 +44,8 @@ def _fds(pid: int) -> int:
         return -1
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for task in glob.glob(f"/proc/{pid}/task/*/children"):
-        try:
-            with open(task) as f:
-                out += [int(x) for x in f.read().split()]
-        except OSError:
-            pass
-    return out
-
-
 def _runtime_pid(kpid: int) -> int | None:
-    for c in _children(kpid):
+    for c in children(kpid):
         try:
             with open(f"/proc/{c}/comm") as f:
                 if f.read().strip().startswith("cudacell-runt"):
@@ -102,8 +80,8 @@ def _snapshot(k: Kernel, cache: str) -> dict:
     rt = _runtime_pid(k.pid)
     n, size = _dir_size(cache)
     return {
-        "kernel_rss_kb": _rss_kb(k.pid), "kernel_fds": _fds(k.pid),
-        "runtime_rss_kb": _rss_kb(rt) if rt else 0, "runtime_fds": _fds(rt) if rt else -1,
+        "kernel_rss_kb": rss_kb(k.pid), "kernel_fds": _fds(k.pid),
+        "runtime_rss_kb": rss_kb(rt) if rt else 0, "runtime_fds": _fds(rt) if rt else -1,
         "cache_files": n, "cache_bytes": size,
     }
 
