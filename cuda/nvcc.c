@@ -68,6 +68,19 @@ char *cc_nvcc_find(void)
     return cc_spawn_find("nvcc");
 }
 
+char *cc_cuda_root(void)
+{
+    char *nvcc = cc_nvcc_find();
+    char *real = nvcc ? realpath(nvcc, NULL) : NULL;
+    free(nvcc);
+    char *slash = real ? strrchr(real, '/') : NULL;
+    if (slash) *slash = '\0';                        /* .../bin */
+    slash = real ? strrchr(real, '/') : NULL;
+    if (!slash || slash == real) { free(real); return NULL; }
+    *slash = '\0';                                   /* the root */
+    return real;
+}
+
 /* "13.0.88" or "release 13.0," → malloc'd "13.0"; NULL if no digits.digits. */
 static char *major_minor(const char *s)
 {

@@ -6,6 +6,11 @@
 /* malloc'd absolute path of nvcc, or NULL when none is found. */
 char *cc_nvcc_find(void);
 
+/* malloc'd root of the toolkit nvcc belongs to (the directory above its
+ * bin/, links resolved), or NULL when there is no nvcc. Host-only C++ cells
+ * take <root>/include and link <root>/lib64's cudart. */
+char *cc_cuda_root(void);
+
 /* malloc'd "13.0"-style release of the toolkit nvcc belongs to (read from
  * its version.json or `nvcc --version`), or NULL. */
 char *cc_nvcc_version(const char *nvcc_path);

@@ -114,6 +114,14 @@ static bool has_user_label(const cg_gen *g, const char *name)
     return l != NULL;
 }
 
+static bool cxx_keeps_c(const cg_gen *g, const cc_item *it)
+{
+    char *sig;
+    bool c = cg_cxx_c_linkage(g, it, &sig);
+    free(sig);
+    return c;
+}
+
 /* Names of the host functions and variables the cell defines. */
 static void collect_defs(cg_gen *g)
 {
@@ -122,6 +130,7 @@ static void collect_defs(cg_gen *g)
         if (it->kind == CC_ITEM_FUNC) {
             const char *n = it->decls[0].name;
             if ((strcmp(n, "main") == 0 && g->cxx) || cg_is_material(g, it->flags) || it->has_body ||
+                (g->cxx && !(it->flags & (CC_F_GLOBAL | CC_F_EXTERN_C)) && !cxx_keeps_c(g, it)) ||
                 (g->cxx && (it->flags & CC_F_GLOBAL)) || (it->flags & CC_F_EXTERN_C)) continue;
             if (!has_user_label(g, n)) cg_ids_add(&g->defs, n, strlen(n));
         } else if (it->kind == CC_ITEM_DECL) {
@@ -176,7 +185,7 @@ static void collect_refs(const cg_gen *g, cg_ids *refs)
 
 int cg_generate(const cg_view *v, const char *code, int first_line, cc_lang lang, cc_plan *p, char **err)
 {
-    cg_gen g = { .v = v, .code = code, .first_line = first_line, .lang = lang, .cxx = lang == CC_LANG_CUDA };
+    cg_gen g = { .v = v, .code = code, .first_line = first_line, .lang = lang, .cxx = lang != CC_LANG_C };
     *err = NULL;
     if (cc_cell_split_cancel(code, v->is_type, v->is_type_ctx, v->cancel, &g.cell, err)) return -1;
     g.pv = calloc(1, sizeof *g.pv);
@@ -206,7 +215,10 @@ int cg_generate(const cg_view *v, const char *code, int first_line, cc_lang lang
     /* The prelude: the headers nearly every cell wants, so printf, malloc,
      * uint8_t and bool work without an #include (README). */
     cc_strbuf_add(&out, "#line 1 \"<prelude>\"\n" CC_CELL_PRELUDE);
-    if (g.cxx) cc_strbuf_add(&out, "#include <cuda_runtime.h>\n#ifndef restrict\n#define restrict __restrict__\n#endif\n");
+    if (g.cxx) cc_strbuf_add(&out, "#include <new>\n#include <cuda_runtime.h>\n#ifndef restrict\n#define restrict __restrict__\n#endif\n");
+    if (lang == CC_LANG_CXX)   /* what a rewritten launch calls (nvcc declares it itself) */
+        cc_strbuf_add(&out, "extern \"C\" unsigned __cudaPushCallConfiguration(dim3, dim3, size_t = 0, "
+                            "cudaStream_t = 0);\n");
     if (hdr.s) cc_strbuf_add(&out, hdr.s);
     if (g.file.s) cc_strbuf_add(&out, g.file.s);
     if (g.glue.s) { cc_strbuf_add(&out, "#line 1 \"<cudacell>\"\n"); cc_strbuf_add(&out, g.glue.s); }

@@ -208,6 +208,8 @@ void cg_decl(cg_gen *g, const cc_item *it)
     }
     for (size_t k = 0; k < it->n_decls; k++) {
         const cc_declarator *d = &it->decls[k];
+        if (cg_cxx_var(g, it, d)) continue;
+        if (d->is_func && it->n_decls == 1 && cg_cxx_func(g, it, true)) continue;
         if (d->is_func) gen_proto(g, it, d);
         else gen_var(g, it, d);
     }
@@ -292,6 +294,7 @@ void cg_stmt(cg_gen *g, const cc_item *it)
 
 void cg_other(cg_gen *g, const cc_item *it)
 {
+    if (cg_cxx_other(g, it)) return;
     cg_add_pos(g, &g->file, it->first);
     cg_add_slice(g, &g->file, it->first, it->end);
     cc_strbuf_add(&g->file, "\n");

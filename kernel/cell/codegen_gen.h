@@ -58,6 +58,13 @@ bool cg_is_material(const cg_gen *g, unsigned f);
 char *cg_proto_text(const cg_gen *g, const cc_item *it, const cc_declarator *d, unsigned drop);
 void cg_func(cg_gen *g, const cc_item *it);
 
+/* ---- codegen_cxx.c: C++ units (see there); false: the C path does it ---- */
+bool cg_cxx_func(cg_gen *g, const cc_item *it, bool proto);
+bool cg_cxx_var(cg_gen *g, const cc_item *it, const cc_declarator *d);
+bool cg_cxx_other(cg_gen *g, const cc_item *it);
+/* A function of a C++ cell that keeps C linkage; *sig its "f(int)" (malloc'd). */
+bool cg_cxx_c_linkage(const cg_gen *g, const cc_item *it, char **sig);
+
 /* ---- codegen_decl.c: declarations and statements ---- */
 void cg_decl(cg_gen *g, const cc_item *it);
 void cg_stmt(cg_gen *g, const cc_item *it);

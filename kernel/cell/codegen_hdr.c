@@ -4,6 +4,7 @@
  * the caller. */
 #include "codegen.h"
 #include "cxxnames.h"
+#include "celltok.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -67,6 +68,33 @@ static bool cxx_only(const cc_sitem *it, const cg_ids *hidden, char *why, size_t
 
 static void add_type_names(cg_ids *s, const cc_sitem *it);
 
+/* ---- what a host-only C++ unit can take from CUDA cells ----------------- */
+
+static bool device_word(void *ctx, const char *p, size_t len)
+{
+    (void)ctx;
+    return cc_device_namespace(p, len);
+}
+
+/* Would this item need nvcc? Device code (material, device variables,
+ * definitions with CUDA qualifiers), device-only headers (thrust, CUB …),
+ * and declarations written with their namespaces. */
+static bool device_only(const cc_sitem *it, char *why, size_t n)
+{
+    if (it->kind == CC_SI_DEVVAR) { snprintf(why, n, "device variable"); return true; }
+    if (it->kind == CC_SI_INCLUDE) {
+        const char *a = strpbrk(it->text, "<\"");
+        const char *z = a ? strpbrk(a + 1, ">\"") : NULL;
+        bool dev = a && cc_device_header(a + 1, z ? (size_t)(z - a - 1) : strlen(a + 1));
+        if (dev) snprintf(why, n, "device header");
+        return dev;
+    }
+    if (it->kind == CC_SI_MATERIAL && cc_cell_is_cuda(it->text)) { snprintf(why, n, "device code"); return true; }
+    if (it->kind == CC_SI_MACRO || it->kind == CC_SI_KERNEL) return false;
+    if (cg_ids_each(it->text, device_word, NULL)) { snprintf(why, n, "device library"); return true; }
+    return false;
+}
+
 /* ---- the header -------------------------------------------------------- */
 
 /* Can a unit in `lang` see the item? For C, a CUDA type it cannot see joins
@@ -75,9 +103,16 @@ static bool item_visible(const cc_sitem *it, cc_lang lang, cg_ids *hidden, char 
 {
     why[0] = '\0';
     /* a C cell's main: C++ may neither declare it extern "C" nor call it */
-    if (lang == CC_LANG_CUDA) return !(it->kind == CC_SI_FUNC && strcmp(it->keys[0], "main") == 0);
+    if (lang != CC_LANG_C && it->kind == CC_SI_FUNC && strcmp(it->keys[0], "main") == 0) return false;
+    if (lang == CC_LANG_CUDA) return true;
+    if (lang == CC_LANG_CXX) return !device_only(it, why, n);
     if (it->kind == CC_SI_KERNEL || it->kind == CC_SI_MATERIAL || it->kind == CC_SI_DEVVAR) return false;
-    if (!it->cuda || !cxx_only(it, hidden, why, n)) return true;
+    if (!it->cuda) return true;
+    if (!cxx_only(it, hidden, why, n)) {
+        if (!it->cxx_link && !it->link_always) return true;
+        snprintf(why, n, "C++ linkage (it is overloaded)");
+        return false;
+    }
     add_type_names(hidden, it);
     return false;
 }
@@ -89,6 +124,11 @@ static void note_hidden(const cc_sitem *it, const cg_ids *refs, const char *why,
     char k = it->kind == CC_SI_KERNEL ? 'k' : it->kind == CC_SI_TYPE ? 't' :
              it->kind == CC_SI_FUNC || it->kind == CC_SI_VAR ? 'f' :
              it->kind == CC_SI_MATERIAL || it->kind == CC_SI_DEVVAR ? 'd' : 0;
+    if (k && it->refname) {   /* an overload keyed "f(int)": by its name */
+        if (cg_ids_has(refs, it->refname, strlen(it->refname)))
+            cc_strbuf_printf(out, "%s\t%c\t%s\n", it->refname, k, why);
+        return;
+    }
     for (size_t i = 0; k && i < it->n_keys; i++) {
         const char *sp = strchr(it->keys[i], ' ');
         const char *nm = k == 't' && sp ? sp + 1 : it->keys[i];
@@ -109,13 +149,17 @@ static void emit_devvar(const cc_sitem *it, cc_strbuf *out)
 
 static void emit_item(const cc_sitem *it, cc_lang lang, cc_strbuf *out)
 {
-    bool cxx = lang == CC_LANG_CUDA;
+    bool cxx = lang != CC_LANG_C;
     switch (it->kind) {
     case CC_SI_INCLUDE: case CC_SI_MACRO: case CC_SI_TYPE: case CC_SI_MATERIAL:
         cc_strbuf_add(out, it->text);
         cc_strbuf_add(out, "\n");
         break;
     case CC_SI_FUNC: case CC_SI_VAR: {
+        if (it->cxx_link) {   /* C++ linkage: a plain prototype, overloads side by side */
+            cc_strbuf_printf(out, "%s;\n", it->text);
+            break;
+        }
         const char *ext = it->kind == CC_SI_VAR ? "extern " : "";
         cc_strbuf_printf(out, cxx ? "extern \"C\" { %s" : "%s", ext);
         cg_add_labeled(out, it->text, it->soname ? it->keys[0] : NULL);
@@ -207,10 +251,12 @@ void cg_deps(const cg_view *v, cc_lang lang, const bool *used, const cg_ids *ref
     for (size_t i = 0; i < v->n_items; i++) {
         const cc_sitem *it = &v->items[i];
         if (!used[i] || !it->soname) continue;
-        if (!keyed_by(it, refs)) continue;
+        bool reached = keyed_by(it, refs) || (it->refname && cg_ids_has(refs, it->refname, strlen(it->refname))) ||
+                       (it->link_always && lang != CC_LANG_C);
+        if (!reached) continue;
         d[n++] = (dep){ it->soname, it->seq };
     }
-    if (lang == CC_LANG_CUDA) {
+    if (lang != CC_LANG_C) {
         for (size_t c = 0; c < v->n_cells; c++) {
             if (!v->cells[c].devlink) continue;
             for (size_t i = 0; i < v->n_items; i++) {

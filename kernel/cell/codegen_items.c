@@ -310,6 +310,7 @@ void cg_func(cg_gen *g, const cc_item *it)
         si->decl = cg_proto_text(g, it, d, 0);
         return;
     }
+    if (cg_cxx_func(g, it, false)) return;
     bool kernel = g->cxx && (it->flags & CC_F_GLOBAL);
     if (cg_ids_has(&g->defs, d->name, strlen(d->name))) {
         /* first declaration carries the symbol's label (see CG_LABEL) */
@@ -328,6 +329,7 @@ void cg_func(cg_gen *g, const cc_item *it)
     cc_sitem *si = cg_new_item(g, kernel ? CC_SI_KERNEL : CC_SI_FUNC, false);
     if (!si) return;
     cg_item_key(g, si, d->name);
+    if (g->cxx && !kernel) { char *sig; cg_cxx_c_linkage(g, it, &sig); si->sig = sig; }
     si->text = cg_proto_text(g, it, d, drop | CC_F_EXTERN);
     si->decl = si->text ? strdup(si->text) : NULL;
     char *ul = kernel ? NULL : cg_user_label(g, d->name);

@@ -96,3 +96,23 @@ bool cc_cxx_header(const char *name, size_t len)
         if (has_prefix(name, len, pre[k])) return true;
     return false;
 }
+
+bool cc_device_header(const char *name, size_t len)
+{
+    static const char *const pre[] = { "thrust/", "cub/", "cuda/", "nv/", "cooperative_groups",
+        "curand_kernel", "curand_mtgp32", "curand_philox", "mma.h", "cuda_pipeline", "cuda_awbarrier",
+        "cuda/std", "sm_", "device_functions", "device_atomic", "cudacc", NULL };
+    if (len >= 4 && memcmp(name + len - 4, ".cuh", 4) == 0) return true;
+    if (len >= 3 && memcmp(name + len - 3, ".cu", 3) == 0) return true;
+    for (size_t k = 0; pre[k]; k++)
+        if (has_prefix(name, len, pre[k])) return true;
+    return false;
+}
+
+bool cc_device_namespace(const char *p, size_t len)
+{
+    static const char *const ns[] = { "thrust", "cub", "cooperative_groups", "nvcuda", "cuda", NULL };
+    for (size_t k = 0; ns[k]; k++)
+        if (strlen(ns[k]) == len && memcmp(p, ns[k], len) == 0) return true;
+    return false;
+}

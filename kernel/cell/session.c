@@ -18,6 +18,7 @@ struct cc_session {
     unsigned seq;                         /* commits so far */
     cc_name_info *names; size_t n_names;  /* rebuilt after every change */
     cc_cancel cancel;                     /* asked while planning; kept by a reset */
+    bool cxx;                             /* the session is CUDA C++ (cc_session_is_cxx) */
 };
 
 cc_session *cc_session_new(void)
@@ -33,6 +34,8 @@ void cc_sitem_clear(cc_sitem *it)
     free(it->decl);
     free(it->tdef);
     free(it->soname);
+    free(it->refname);
+    free(it->sig);
     memset(it, 0, sizeof *it);
 }
 
@@ -51,6 +54,16 @@ void cc_session_reset(cc_session *s)
 void cc_session_set_cancel(cc_session *s, bool (*fn)(void *ctx), void *ctx)
 {
     s->cancel = (cc_cancel){ fn, ctx };
+}
+
+bool cc_session_is_cxx(const cc_session *s)
+{
+    return s && s->cxx;
+}
+
+void cc_session_set_cxx(cc_session *s, bool cxx)
+{
+    s->cxx = cxx;
 }
 
 void cc_session_free(cc_session *s)
@@ -243,11 +256,12 @@ void cc_session_commit(cc_session *s, const cc_plan *p, const char *soname)
     cg_priv *pv = p ? p->priv : NULL;
     if (!pv || !soname) return;
     s->seq++;
+    if (p->lang != CC_LANG_C) s->cxx = true;   /* the first CUDA C++ cell makes the session C++ */
     for (size_t i = 0; i < pv->n_items; i++) {
         cc_sitem *ni = &pv->items[i];
         ni->seq = s->seq;
         bool defines = ni->kind == CC_SI_FUNC || ni->kind == CC_SI_VAR || ni->kind == CC_SI_KERNEL ||
-                       ni->kind == CC_SI_DEVVAR;
+                       ni->kind == CC_SI_DEVVAR || ni->link_always;
         free(ni->soname);
         ni->soname = defines && !ni->weak ? strdup(soname) : NULL;
         commit_item(s, ni);

@@ -22,7 +22,11 @@
 
 #include "celltok.h"   /* cc_cell_is_cuda: which language a cell is */
 
-typedef enum cc_lang { CC_LANG_C = 0, CC_LANG_CUDA = 1 } cc_lang;
+/* How a cell is compiled. C: $CC as gnu17. CUDA: nvcc (device code).
+ * CXX: a cell without device code in a C++ session, compiled by the host
+ * C++ compiler with the CUDA runtime headers and cudart, launches of
+ * earlier kernels rewritten to calls (launch.c). */
+typedef enum cc_lang { CC_LANG_C = 0, CC_LANG_CUDA = 1, CC_LANG_CXX = 2 } cc_lang;
 
 #define CC_CELL_ENTRY "__cudacell_run"
 
@@ -46,6 +50,11 @@ void cc_session_reset(cc_session *s);
  * the plan is abandoned (cc_session_plan fails with CC_CANCELLED_MSG), so a
  * huge cell can be interrupted. A reset keeps it. */
 void cc_session_set_cancel(cc_session *s, bool (*fn)(void *ctx), void *ctx);
+
+/* The session's language: C until the first CUDA C++ cell commits (or
+ * `%lang cuda`), CUDA C++ from then on, until a reset. */
+bool cc_session_is_cxx(const cc_session *s);
+void cc_session_set_cxx(cc_session *s, bool cxx);
 
 typedef struct cc_plan {
     cc_lang lang;

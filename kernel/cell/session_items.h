@@ -38,6 +38,10 @@ typedef struct cc_sitem {
     bool weak;       /* prototype / extern / forward declaration: never replaces anything */
     bool cuda;       /* made by a CUDA cell */
     bool is_typedef; /* TYPE: declares typedef names (for the splitter's type test) */
+    char *refname;   /* FUNC with C++ linkage: its name (keys[0] is "f(int)", one per overload) */
+    bool cxx_link;   /* FUNC: C++ linkage (a C unit cannot call it) */
+    char *sig;       /* FUNC of a C++ cell: "f(int)", its overload key (see codegen_cxx.c) */
+    bool link_always;/* its object is linked into every later C++ unit (out-of-class definitions) */
 } cc_sitem;
 
 typedef struct cc_cellrec {

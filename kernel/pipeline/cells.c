@@ -9,6 +9,7 @@
 #include "cells.h"
 #include "cells_int.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,8 @@
 #include "crash_report.h"
 #include "gpu_probe.h"
 #include "interrupt.h"
+#include "launch.h"
+#include "log.h"
 #include "runtime_client.h"
 #include "services.h"
 #include "session.h"
@@ -55,8 +58,9 @@ static void gpu_arch(cc_services *svc, char *buf, size_t size)
     }
 }
 
-static int compile_plan(cc_out *o, cc_services *svc, const cc_plan *plan, cc_compile_res *cr,
-                        const char *code, int first_line)
+/* Compile the plan (or find it in the cache) without reporting the result:
+ * 0, or -1 when the compile cache failed (reported). */
+static int compile_quiet(cc_out *o, cc_services *svc, const cc_plan *plan, cc_compile_res *cr)
 {
     char arch[32] = "";
     char *note = cc_cache_take_note(svc->cache), *err = NULL;
@@ -85,6 +89,14 @@ static int compile_plan(cc_out *o, cc_services *svc, const cc_plan *plan, cc_com
     };
     cc_compile(o, &req, cr);
     cc_show_retry(o, plan, &req, cr);   /* the last expression could not be shown */
+    return 0;
+}
+
+static int compile_plan(cc_out *o, cc_services *svc, const cc_plan *plan, cc_compile_res *cr,
+                        const char *code, int first_line)
+{
+    if (compile_quiet(o, svc, plan, cr) < 0)
+        return -1;
     return cc_cell_report_compile(o, plan, cr, code, first_line);
 }
 
@@ -95,10 +107,68 @@ static bool interrupt_pending(void *ctx)
     return cc_intr_count() > 0;
 }
 
+/* A kernel of an earlier cell that a host-only unit can launch? */
+static bool kernel_known(void *ctx, const char *p, size_t len)
+{
+    char name[256];
+    if (len >= sizeof name) return false;
+    memcpy(name, p, len);
+    name[len] = '\0';
+    const cc_name_info *ni = cc_session_lookup(ctx, name);
+    return ni && ni->kind == CC_NAME_KERNEL;
+}
+
+/* Whether a host-only cell talks to CUDA itself (a runtime or library call,
+ * a launch), so the runtime checks CUDA's state after it; a cell of plain
+ * C++ then gets no note about a missing GPU. */
+static bool calls_cuda(const char *code)
+{
+    static const char *const pre[] = { "cuda", "cublas", "cufft", "curand", "cusparse", "cusolver", "nccl",
+                                       "nvtx", "__cudaPushCallConfiguration", NULL };
+    for (const char *p = code; *p; p++) {
+        if (p > code && (isalnum((unsigned char)p[-1]) || p[-1] == '_')) continue;
+        for (size_t k = 0; pre[k]; k++)
+            if (strncmp(p, pre[k], strlen(pre[k])) == 0) return true;
+    }
+    return false;
+}
+
+/* The language of a cell: forced by %%c / %%cuda, else CUDA for device
+ * syntax, else the session's: C, or (in a C++ session) host-only C++. */
+static cc_lang cell_lang(cc_session *s, const char *code, int forced)
+{
+    if (forced >= 0) return (cc_lang)forced;
+    if (!cc_session_is_cxx(s)) return cc_cell_is_cuda(code) ? CC_LANG_CUDA : CC_LANG_C;
+    return cc_cell_needs_nvcc(code, kernel_known, s) ? CC_LANG_CUDA : CC_LANG_CXX;
+}
+
+/* The plan of a cell in its language. A host-only cell gets its launches
+ * rewritten; when it names something of an earlier cell that only nvcc can
+ * compile (device code, a thrust type …) it becomes a CUDA cell. */
+static cc_plan *plan_cell(cc_out *o, cc_services *svc, const char *code, int first_line_no, cc_lang *lang,
+                          char **err)
+{
+    char *resolved = NULL;   /* conditionals evaluated (C cells with any) */
+    if (*lang == CC_LANG_CXX) {
+        char *rw = cc_launch_rewrite(code, kernel_known, svc->session);
+        cc_plan *p = rw ? cc_session_plan(svc->session, rw, first_line_no, CC_LANG_CXX, err) : NULL;
+        free(rw);
+        if (p && !p->c_hidden) return p;
+        cc_plan_free(p);
+        free(*err);
+        *err = NULL;
+        *lang = CC_LANG_CUDA;
+    }
+    int pprc = cc_cell_resolve_pp(o, svc, code, first_line_no, *lang, &resolved);
+    cc_plan *plan = pprc == 0 ? cc_session_plan(svc->session, resolved ? resolved : code, first_line_no, *lang, err)
+                              : NULL;
+    free(resolved);
+    return plan;
+}
+
 static int cell_run(cc_out *o, cc_services *svc, const char *code, int first_line_no, int lang_forced,
                     cc_cell_mode mode, const cc_timeit_opts *topts)
 {
-    cc_lang lang = lang_forced >= 0 ? (cc_lang)lang_forced : (cc_cell_is_cuda(code) ? CC_LANG_CUDA : CC_LANG_C);
     char *err = NULL;
     cc_compile_res cr;
     cc_rt_result r;
@@ -108,11 +178,8 @@ static int cell_run(cc_out *o, cc_services *svc, const char *code, int first_lin
         return -1;
     }
     cc_session_set_cancel(svc->session, interrupt_pending, NULL);
-    char *resolved = NULL;   /* conditionals evaluated (C cells with any) */
-    int pprc = cc_cell_resolve_pp(o, svc, code, first_line_no, lang, &resolved);
-    cc_plan *plan = pprc == 0 ? cc_session_plan(svc->session, resolved ? resolved : code, first_line_no, lang, &err)
-                              : NULL;
-    free(resolved);
+    cc_lang lang = cell_lang(svc->session, code, lang_forced);
+    cc_plan *plan = plan_cell(o, svc, code, first_line_no, &lang, &err);
     if (!plan && cc_intr_count() > 0) {
         free(err);
         cc_out_error(o, "KeyboardInterrupt", "interrupted",
@@ -124,11 +191,41 @@ static int cell_run(cc_out *o, cc_services *svc, const char *code, int first_lin
         free(err);
         return -1;
     }
+    bool host_ok = false;
+    if (lang == CC_LANG_CXX) {
+        if (compile_quiet(o, svc, plan, &cr) < 0) {
+            cc_plan_free(plan);
+            return -1;
+        }
+        host_ok = cr.ok || cr.interrupted || cc_intr_count() > 0;
+    }
+    if (host_ok) {
+        if (cc_cell_report_compile(o, plan, &cr, code, first_line_no) < 0) {
+            cc_compile_res_clear(&cr);
+            cc_plan_free(plan);
+            return -1;
+        }
+        goto compiled;
+    }
+    if (lang == CC_LANG_CXX) {
+        cc_log_debug("host-only compile failed, nvcc takes the cell: %.2000s", cr.diagnostics ? cr.diagnostics : "");
+        /* what the host compiler refused (device code it cannot see, a header
+         * it cannot read) goes to nvcc, whose word on the cell is final */
+        cc_compile_res_clear(&cr);
+        cc_plan_free(plan);
+        lang = CC_LANG_CUDA;
+        if (!(plan = plan_cell(o, svc, code, first_line_no, &lang, &err))) {
+            cc_cell_error_text(o, "SyntaxError", err ? err : "the cell could not be read");
+            free(err);
+            return -1;
+        }
+    }
     if (compile_plan(o, svc, plan, &cr, code, first_line_no) < 0) {
         cc_compile_res_clear(&cr);
         cc_plan_free(plan);
         return -1;
     }
+compiled:
     /* Its declarations are the session's now, even if running it fails. */
     pthread_rwlock_wrlock(&svc->names_lock);
     cc_session_commit(svc->session, plan, cr.soname);
@@ -148,7 +245,7 @@ static int cell_run(cc_out *o, cc_services *svc, const char *code, int first_lin
         }
         cc_rt_run_req rq = {
             .so_path = cr.so_path,
-            .is_cuda = lang == CC_LANG_CUDA,
+            .is_cuda = lang == CC_LANG_CUDA || (lang == CC_LANG_CXX && (calls_cuda(code) || strstr(code, "<<<"))),
             .timeit = mode == CC_CELL_TIMEIT,
             .timeit_loops = topts ? topts->loops : 0,
             .timeit_repeats = topts ? topts->repeats : 0,

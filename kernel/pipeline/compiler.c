@@ -73,7 +73,7 @@ static void cache_key(const cc_compile_req *req, char *const *tool_argv, const c
 
     EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     hash_field(md, "cudacell-compile-v2");
-    hash_field(md, req->lang == CC_LANG_CUDA ? "cuda" : "c");
+    hash_field(md, req->lang == CC_LANG_CUDA ? "cuda" : req->lang == CC_LANG_CXX ? "cxx" : "c");
     for (char *const *t = tool_argv; *t; t++)
         hash_field(md, *t);
     if (stat(tool_argv[0], &st) == 0) {
@@ -81,7 +81,7 @@ static void cache_key(const cc_compile_req *req, char *const *tool_argv, const c
                  (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
         hash_field(md, idbuf);
     }
-    hash_field(md, req->lang == CC_LANG_CUDA ? req->nvccflags : req->cflags);
+    hash_field(md, req->lang != CC_LANG_C ? req->nvccflags : req->cflags);
     hash_field(md, req->ldflags);
     hash_field(md, arch);
     for (size_t i = 0; i < req->n_deps; i++)
@@ -188,7 +188,8 @@ int cc_compile(cc_out *o, const cc_compile_req *req, cc_compile_res *res)
         return 0;
     }
 
-    if (asprintf(&src, "%s/cell-%.24s.%s", req->workdir, hex, cuda ? "cu" : "c") < 0 ||
+    if (asprintf(&src, "%s/cell-%.24s.%s", req->workdir, hex,
+                 cuda ? "cu" : req->lang == CC_LANG_CXX ? "cpp" : "c") < 0 ||
         asprintf(&tmp_out, "%s/.tmp-%.24s-%ld.so", req->cache_dir, hex, (long)getpid()) < 0)
         goto oom;
     if (write_file(src, req->source) < 0) {

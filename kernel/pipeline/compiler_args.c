@@ -11,6 +11,10 @@
  *       names the wrong line. The generated code is otherwise the same
  *       (checked on loops, a matrix product, a list walk). Clang has no such
  *       flag and needs none.
+ * C++:  (a cell of a CUDA session without device code) $CXX (default c++)
+ *       -x c++ -std=c++17 -shared -fPIC -g -gdwarf-4 -O1 -Wno-attributes
+ *       -I<cuda>/include ... -L<cuda>/lib64 -lcudart, with the host compiler's
+ *       share of %nvccflags (-D -U -I -O -std= -g -Xcompiler).
  * CUDA: nvcc -x cu -shared -Xcompiler -fPIC --cudart shared
  *       -gencode arch=compute_NN,code=[sm_NN,compute_NN] (SASS for the GPU
  *       plus PTX, so a newer GPU can still JIT it).
@@ -90,6 +94,33 @@ void av_free(argv_buf *a)
 
 /* ---- the command line ------------------------------------------------------- */
 
+/* The words of %nvccflags a host C++ compile shares: -D, -U, -I, -O, -std=,
+ * -g and -Xcompiler's argument (with its comma-separated words); the rest
+ * (-arch, --expt-extended-lambda …) is nvcc's own. */
+static int add_host_flags(argv_buf *a, const char *flags, char **err)
+{
+    size_t n;
+    char **w = cc_split_words(flags, &n, err);
+    if (!w)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const char *f = w[i];
+        if ((!strcmp(f, "-Xcompiler") || !strcmp(f, "--compiler-options")) && i + 1 < n) {
+            char *x = w[++i], *save = NULL;
+            for (char *p = strtok_r(x, ",", &save); p; p = strtok_r(NULL, ",", &save))
+                av_add(a, p);
+        } else if ((!strcmp(f, "-D") || !strcmp(f, "-U") || !strcmp(f, "-I")) && i + 1 < n) {
+            av_add(a, f);
+            av_add(a, w[++i]);
+        } else if (!strncmp(f, "-D", 2) || !strncmp(f, "-U", 2) || !strncmp(f, "-I", 2) ||
+                   !strncmp(f, "-O", 2) || !strncmp(f, "-std=", 5) || !strcmp(f, "-g")) {
+            av_add(a, f);
+        }
+    }
+    cc_words_free(w);
+    return 0;
+}
+
 /* "sm_90a" → "90a"; NULL or odd input → the default's number. */
 static const char *arch_number(const char *arch)
 {
@@ -145,6 +176,31 @@ int cc_compile_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_ar
         av_addf(a, "-I%s", inc);
         if (av_add_words(a, req->nvccflags, err) < 0)
             return -1;
+    } else if (req->lang == CC_LANG_CXX) {
+        char *root = cc_cuda_root();
+        av_add(a, "-x");
+        av_add(a, "c++");
+        av_add(a, "-std=c++17");   /* nvcc's default dialect */
+        av_add(a, "-shared");
+        av_add(a, "-fPIC");
+        av_add(a, "-g");
+        av_add(a, "-gdwarf-4");
+        av_add(a, CC_C_OPT);
+        av_add(a, "-Wno-attributes");   /* __host__ __device__ on a host compiler */
+        av_add(a, "-fdiagnostics-color=never");
+        av_addf(a, "-I%s", inc);
+        av_addf(a, "-I%s/include", root ? root : "/usr/local/cuda");
+        int rc = add_host_flags(a, req->nvccflags, err);
+        av_add(a, "-o");
+        av_add(a, tmp_out);
+        av_add(a, src);
+        av_add(a, "-x");      /* the earlier cells' objects that follow are not C++ source */
+        av_add(a, "none");
+        av_addf(a, "-L%s/lib64", root ? root : "/usr/local/cuda");
+        free(root);
+        if (rc < 0)
+            return -1;
+        av_add(a, "-lcudart");
     } else {
         av_add(a, "-std=gnu17");
         av_add(a, "-shared");
@@ -159,9 +215,11 @@ int cc_compile_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_ar
         if (av_add_words(a, req->cflags, err) < 0)
             return -1;
     }
-    av_add(a, "-o");
-    av_add(a, tmp_out);
-    av_add(a, src);
+    if (req->lang != CC_LANG_CXX) {
+        av_add(a, "-o");
+        av_add(a, tmp_out);
+        av_add(a, src);
+    }
     for (size_t i = 0; i < req->n_deps; i++) {
         char *dep = NULL;
         if (asprintf(&dep, "%s/%s", req->cache_dir, req->deps[i]) < 0)

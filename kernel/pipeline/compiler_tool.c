@@ -24,9 +24,19 @@ extern char **environ;
 
 /* ---- finding the compiler -------------------------------------------------- */
 
-static char *c_missing_message(const char *cc)
+static char *c_missing_message(const char *cc, bool cxx)
 {
     char *m = NULL;
+    if (cxx) {
+        if (asprintf(&m,
+                     "The C++ compiler \"%s\" was not found%s. cudacell compiles the cells of a CUDA "
+                     "session that have no device code with it. Install a C++ compiler (for example "
+                     "`sudo apt install g++` on Debian/Ubuntu), or set the CXX environment variable to "
+                     "the compiler's path before starting Jupyter, then run the cell again.",
+                     cc, strchr(cc, '/') ? "" : " on PATH") < 0)
+            return NULL;
+        return m;
+    }
     if (asprintf(&m,
                  "The C compiler \"%s\" was not found%s. cudacell compiles every C cell with it. "
                  "Install a C compiler (for example `sudo apt install gcc` on Debian/Ubuntu, "
@@ -54,14 +64,24 @@ char **cc_compiler_find(const cc_compile_req *req, cc_compile_res *res)
             free(nvcc);
         return v;
     }
-    const char *cc = getenv("CC");
+    if (req->lang == CC_LANG_CXX) {   /* the host C++ compiler, with the toolkit's headers */
+        char *root = cc_cuda_root();
+        free(root);
+        if (!root) {
+            res->tool_missing = true;
+            free(res->diagnostics);
+            res->diagnostics = cc_nvcc_missing_message();
+            return NULL;
+        }
+    }
+    const char *cc = getenv(req->lang == CC_LANG_CXX ? "CXX" : "CC");
     size_t n = 0;
-    char **v = cc_split_words(cc && *cc ? cc : "cc", &n, NULL);
+    char **v = cc_split_words(cc && *cc ? cc : req->lang == CC_LANG_CXX ? "c++" : "cc", &n, NULL);
     char *abs = (v && n) ? cc_spawn_find(v[0]) : NULL;
     if (!abs) {
         res->tool_missing = true;
         free(res->diagnostics);
-        res->diagnostics = c_missing_message(v && n ? v[0] : (cc ? cc : "cc"));
+        res->diagnostics = c_missing_message(v && n ? v[0] : (cc ? cc : "cc"), req->lang == CC_LANG_CXX);
         cc_words_free(v);
         return NULL;
     }

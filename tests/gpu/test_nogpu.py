@@ -70,7 +70,7 @@ def test_c_cell_sees_cuda_cell_names_that_only_look_like_cuda(fresh_kernel):
                   "struct stdstuff { int a; };\nstruct stdstuff sst = { 4 };\nint half_width = 5;\n"
                   "cudaBuf = (float *)malloc(sizeof *cudaBuf); *cudaBuf = 2.5f;")
     assert r.status == "ok", r.describe()
-    r = k.execute('#include <stdio.h>\nprintf("%d %g %d %d\\n", cuda_count(), *cudaBuf, sst.a, half_width);')
+    r = k.execute('%%c\n#include <stdio.h>\nprintf("%d %g %d %d\\n", cuda_count(), *cudaBuf, sst.a, half_width);')
     assert r.status == "ok" and r.stdout == "3 2.5 4 5\n", r.describe()
 
 
@@ -79,9 +79,10 @@ def test_c_cell_using_cuda_only_name_is_explained(fresh_kernel):
     k = fresh_kernel
     r = k.execute("%%cuda\nfloat4 make4(void) { return make_float4(1, 2, 3, 4); }\ncudaStream_t strm;")
     assert r.status == "ok", r.describe()
+    # after a CUDA cell the session is C++; a %%c cell is C and cannot see these
     for code, name, word in (("float x = make4().x;", "make4", "float4"),
                              ('printf("%p\\n", (void *)&strm);', "strm", "cudaStream_t")):
-        r = k.execute(code)
+        r = k.execute("%%c\n" + code)
         assert r.status == "error" and len(r.errors) == 1, r.describe()
         text = r.error_text
         assert f"`{name}` was defined in a CUDA cell" in text and f"`{word}`" in text, text

@@ -1,0 +1,441 @@
+/* kernel/cell/codegen_cxx.c — the C++ side of code generation (units of a
+ * CUDA C++ session, nvcc's and the host compiler's alike): what C does not
+ * have and the C paths of codegen_items.c / codegen_decl.c would get wrong.
+ *   - host functions get C++ linkage, so overloads live side by side; the
+ *     session keys them by name and parameter types ("f(int)"), so
+ *     redefining one overload replaces that one only;
+ *   - out-of-class definitions (`int C::get() const {…}`, `int C::n = 5;`)
+ *     are defined once, in their cell, whose object every later C++ unit
+ *     links (the class body already declares them);
+ *   - namespaces, `using`, constexpr variables and lambdas held in globals
+ *     are header material: re-emitted in full into every later C++ unit;
+ *   - variables of class type (and every variable with a constructor-style
+ *     or brace initializer) are constructed in place, at their place in the
+ *     cell, into storage that carries the variable's symbol; re-running the
+ *     cell destroys the old object first.
+ * Returns false where the C path should handle the item. */
+#include "codegen_gen.h"
+#include "cellsplit.h"
+#include "cxxnames.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static bool qualified(const cg_gen *g, const cc_declarator *d)
+{
+    return cc_tok_is(&g->cell, d->name_tok + 1, "::");
+}
+
+static bool spec_has(const cg_gen *g, const cc_item *it, const char *w)
+{
+    for (size_t k = it->first; k < it->spec_end; k++)
+        if (cc_tok_is(&g->cell, k, w)) return true;
+    return false;
+}
+
+/* "name(param types)": each parameter without its name and default. */
+static char *sig_key(const cg_gen *g, const char *name, size_t open)
+{
+    const cc_cell *c = &g->cell;
+    cc_strbuf b = {0};
+    cc_strbuf_printf(&b, "%s(", name);
+    if (c->toks[open].match < 0) { cc_strbuf_add(&b, ")"); return b.s; }
+    size_t close = (size_t)c->toks[open].match, start = open + 1;
+    bool first = true;
+    for (size_t k = open + 1; k <= close; k++) {
+        if (k < close && !cc_tok_is(c, k, ",")) {
+            if (c->toks[k].match > (int)k) k = (size_t)c->toks[k].match;
+            continue;
+        }
+        size_t end = start;   /* the parameter's tokens up to a default argument */
+        while (end < k && !cc_tok_is(c, end, "=")) {
+            if (c->toks[end].match > (int)end) end = (size_t)c->toks[end].match;
+            end++;
+        }
+        if (end - start >= 2 && c->toks[end - 1].kind == CC_TOK_IDENT && !cc_tok_keyword_flag(c, end - 1)) {
+            static const char *const kw[] = { "int", "char", "short", "long", "float", "double", "signed",
+                                              "unsigned", "bool", "void", "const", "volatile", NULL };
+            bool is_kw = false;
+            for (size_t q = 0; kw[q]; q++) is_kw |= cc_tok_is(c, end - 1, kw[q]);
+            if (!is_kw && !cc_tok_is(c, end - 2, "::")) end--;   /* the parameter's name */
+        }
+        char *p = end > start ? cc_toks_join(c, start, end, CG_NONE, CG_NONE, 0) : NULL;
+        if (p && strcmp(p, "void") != 0 && *p) {
+            if (!first) cc_strbuf_add(&b, ", ");
+            cc_strbuf_add(&b, p);
+            first = false;
+        }
+        free(p);
+        start = k + 1;
+    }
+    cc_strbuf_add(&b, ")");
+    return b.s;
+}
+
+/* The qualified name of an out-of-class definition: "C::get". */
+static char *qualified_name(const cg_gen *g, const cc_declarator *d, size_t *after)
+{
+    size_t k = d->name_tok;
+    while (k + 2 < d->end && cc_tok_is(&g->cell, k + 1, "::")) k += 2;
+    if (cc_tok_is(&g->cell, k, "operator")) {   /* C::operator+= */
+        while (k + 1 < d->end && !cc_tok_is(&g->cell, k + 1, "(")) k++;
+    }
+    *after = k + 1;
+    char *s = cc_toks_join(&g->cell, d->name_tok, k + 1, CG_NONE, CG_NONE, 0);
+    /* "C :: get" → "C::get" */
+    char *w = s;
+    for (char *r = s; r && *r; r++) if (*r != ' ') *w++ = *r;
+    if (w) *w = '\0';
+    return s;
+}
+
+/* A definition emitted only here; later C++ units link its object. */
+static void link_only_item(cg_gen *g, const char *key)
+{
+    cc_sitem *si = cg_new_item(g, CC_SI_MATERIAL, false);
+    if (!si) return;
+    cg_item_key(g, si, key);
+    si->text = cc_xstrdup("");
+    si->link_always = true;
+}
+
+/* ---- functions --------------------------------------------------------- */
+
+static bool cxx_word(void *ctx, const char *p, size_t len)
+{
+    (void)ctx;
+    return cc_cxx_only_name(p, len);
+}
+
+/* The signature a C cell could declare too (no reference, template,
+ * qualified name or C++/CUDA-only type). */
+static bool c_compatible(const char *proto)
+{
+    return proto && !strstr(proto, "::") && !strchr(proto, '&') && !strchr(proto, '<') &&
+           !cg_ids_each(proto, cxx_word, NULL);
+}
+
+/* Whether another overload of `name` (a different signature) exists: in the
+ * session, or earlier in this cell. Such a function gets C++ linkage. */
+static bool overloaded(const cg_gen *g, const cc_item *self, const char *name, const char *sig)
+{
+    for (size_t i = 0; i < g->v->n_items; i++) {
+        const cc_sitem *si = &g->v->items[i];
+        if (si->kind != CC_SI_FUNC) continue;
+        const char *nm = si->refname ? si->refname : si->keys[0];
+        const char *ss = si->cxx_link ? si->keys[0] : si->sig;
+        if (strcmp(nm, name) == 0 && (!ss || strcmp(ss, sig) != 0 || si->cxx_link)) return true;
+    }
+    for (size_t i = 0; i < g->cell.n_items && &g->cell.items[i] != self; i++) {
+        const cc_item *o = &g->cell.items[i];
+        if ((o->kind == CC_ITEM_FUNC || o->kind == CC_ITEM_DECL) && o->n_decls && o->decls[0].is_func &&
+            strcmp(o->decls[0].name, name) == 0 && !(o->flags & CC_F_EXTERN_C)) {
+            char *s2 = sig_key(g, name, o->decls[0].name_tok + 1);
+            bool diff = strcmp(s2, sig) != 0;
+            free(s2);
+            if (diff) return true;
+        }
+    }
+    return false;
+}
+
+/* A function of a C++ cell that keeps C linkage (the C path): C-compatible
+ * and not overloaded. Sets *sig (malloc'd) for the C path's item. */
+bool cg_cxx_c_linkage(const cg_gen *g, const cc_item *it, char **sig)
+{
+    const cc_declarator *d = &it->decls[0];
+    *sig = NULL;
+    if (!g->cxx || !cc_tok_is(&g->cell, d->name_tok + 1, "(")) return false;
+    char *s = sig_key(g, d->name, d->name_tok + 1);
+    char *proto = cg_proto_text(g, it, d, CC_F_STATIC | CC_F_INLINE | CC_F_EXTERN);
+    bool c = c_compatible(proto) && !overloaded(g, it, d->name, s);
+    free(proto);
+    if (c) *sig = s; else free(s);
+    return c;
+}
+
+bool cg_cxx_func(cg_gen *g, const cc_item *it, bool proto)
+{
+    const cc_declarator *d = &it->decls[0];
+    if (!g->cxx || (it->flags & (CC_F_EXTERN_C | CC_F_GLOBAL | CC_F_TEMPLATE)) || strcmp(d->name, "main") == 0)
+        return false;
+    if (cg_is_material(g, it->flags)) return false;
+    char *ul = cg_user_label(g, d->name);
+    free(ul);
+    if (ul) return false;
+    unsigned drop = CC_F_STATIC | CC_F_INLINE;
+    size_t open = d->name_tok + 1;
+    char *key;
+    if (qualified(g, d)) {   /* int C::get() const { … } */
+        char *q = qualified_name(g, d, &open);
+        key = cc_tok_is(&g->cell, open, "(") ? sig_key(g, q, open) : cc_xstrdup(q);
+        free(q);
+        cg_add_pos(g, &g->file, it->first);
+        cg_add_slice(g, &g->file, it->first, it->end);
+        cc_strbuf_add(&g->file, proto ? ";\n" : "\n");
+        if (!proto) link_only_item(g, key);
+        free(key);
+        return true;
+    }
+    if (!cc_tok_is(&g->cell, open, "(")) return false;
+    char *csig;
+    if (cg_cxx_c_linkage(g, it, &csig)) { free(csig); return false; }
+    key = sig_key(g, d->name, open);
+    cg_add_pos(g, &g->file, it->first);
+    if (proto) {
+        char *t = cg_proto_text(g, it, d, drop);
+        cc_strbuf_add(&g->file, t ? t : "");
+        cc_strbuf_add(&g->file, ";\n");
+        free(t);
+    } else {
+        size_t start = g->file.len;
+        cg_add_slice(g, &g->file, it->first, it->end);
+        int base = g->cell.toks[it->first].off;   /* static / inline blanked: later cells link it */
+        for (size_t k = it->first; k < it->spec_end; k++)
+            if (cc_tok_keyword_flag(&g->cell, k) & drop)
+                memset(g->file.s + start + (g->cell.toks[k].off - base), ' ', (size_t)g->cell.toks[k].len);
+        cc_strbuf_add(&g->file, "\n");
+    }
+    cc_sitem *si = cg_new_item(g, CC_SI_FUNC, proto);
+    if (si) {
+        cg_item_key(g, si, key);
+        si->refname = cc_xstrdup(d->name);
+        si->cxx_link = true;
+        si->text = cg_proto_text(g, it, d, drop | CC_F_EXTERN);
+        si->decl = si->text ? cc_xstrdup(si->text) : NULL;
+    }
+    free(key);
+    return true;
+}
+
+/* ---- material: namespaces, using, constexpr, lambdas ------------------- */
+
+/* Names declared at the top of a namespace body, for its key. */
+static void body_names(const cg_gen *g, size_t open, cc_strbuf *b)
+{
+    const cc_cell *c = &g->cell;
+    if (c->toks[open].match < 0) return;
+    size_t close = (size_t)c->toks[open].match;
+    char *body = cc_xstrndup(g->code + c->toks[open].off + 1,
+                             (size_t)(c->toks[close].off - c->toks[open].off - 1));
+    cc_cell in;
+    char *err = NULL;
+    if (cc_cell_split(body, NULL, NULL, &in, &err) == 0) {
+        for (size_t i = 0; i < in.n_items; i++) {
+            const cc_item *x = &in.items[i];
+            if (x->tag) cc_strbuf_printf(b, " %s", x->tag);
+            for (size_t k = 0; k < x->n_decls; k++) cc_strbuf_printf(b, " %s", x->decls[k].name);
+            if (x->kind == CC_ITEM_OTHER || x->kind == CC_ITEM_TYPE) {
+                char *t = cc_toks_join(&in, x->first, x->first + 3 < x->end ? x->first + 3 : x->end,
+                                       CG_NONE, CG_NONE, 0);
+                cc_strbuf_printf(b, " [%s]", t ? t : "");
+                free(t);
+            }
+        }
+        cc_cell_free(&in);
+    }
+    free(err);
+    free(body);
+}
+
+static void material(cg_gen *g, const cc_item *it, const char *key, const char *prefix)
+{
+    cg_add_pos(g, &g->file, it->first);
+    cc_strbuf_add(&g->file, prefix);
+    cg_add_slice(g, &g->file, it->first, it->end);
+    cc_strbuf_add(&g->file, "\n");
+    cc_sitem *si = cg_new_item(g, CC_SI_MATERIAL, false);
+    if (!si) return;
+    cg_item_key(g, si, key);
+    cc_strbuf t = {0};
+    cc_strbuf_add(&t, prefix);
+    char *s = cg_slice_dup(g, it->first, it->end);
+    cc_strbuf_add(&t, s ? s : "");
+    free(s);
+    si->text = t.s;
+    si->decl = cc_xstrdup(t.s ? t.s : "");
+}
+
+bool cg_cxx_other(cg_gen *g, const cc_item *it)
+{
+    if (!g->cxx) return false;
+    const cc_cell *c = &g->cell;
+    cc_strbuf key = {0};
+    if (cc_tok_is(c, it->first, "namespace") || (cc_tok_is(c, it->first, "inline") && cc_tok_is(c, it->first + 1, "namespace"))) {
+        size_t k = it->first;
+        while (k < it->end && !cc_tok_is(c, k, "{") && !cc_tok_is(c, k, "=")) k++;
+        char *nm = cc_toks_join(c, it->first, k, CG_NONE, CG_NONE, 0);
+        cc_strbuf_printf(&key, "%s {", nm ? nm : "namespace");
+        free(nm);
+        if (k < it->end && cc_tok_is(c, k, "{")) body_names(g, k, &key);
+    } else if (cc_tok_is(c, it->first, "using")) {
+        size_t k = it->first + 1;
+        if (k + 1 < it->end && c->toks[k].kind == CC_TOK_IDENT && cc_tok_is(c, k + 1, "=")) {
+            char *nm = cc_tok_str(c, k);   /* using F = float;  key "F", as a typedef's */
+            cc_strbuf_add(&key, nm);
+            free(nm);
+        } else {
+            char *t = cc_toks_join(c, it->first, it->end, CG_NONE, CG_NONE, 0);
+            cc_strbuf_add(&key, t ? t : "using");
+            free(t);
+        }
+    } else {
+        return false;
+    }
+    material(g, it, key.s, "");
+    free(key.s);
+    return true;
+}
+
+/* ---- variables --------------------------------------------------------- */
+
+/* A lambda held in a global (`auto f = [](int x) { … };`): stateless, so
+ * every later unit gets its own copy. */
+static bool is_lambda(const cg_gen *g, const cc_item *it, const cc_declarator *d)
+{
+    return d->has_init && spec_has(g, it, "auto") && cc_tok_is(&g->cell, d->init_first, "[");
+}
+
+/* Where the initializer of a declarator of class style starts: `(` of
+ * `T x(args)` (parsed as a function declarator), `{` of `T x{…}`; 0 when
+ * neither. */
+static size_t direct_init(const cg_gen *g, const cc_declarator *d)
+{
+    size_t k = d->name_tok + 1;
+    if (k >= d->end) return 0;
+    if (cc_tok_is(&g->cell, k, "{")) return k;
+    if (d->is_func && cc_tok_is(&g->cell, k, "(")) {
+        /* `Vec v(1, 2)`, not `int f(int)`: an argument that is not a type */
+        const cc_cell *c = &g->cell;
+        if (c->toks[k].match == (int)k + 1) return 0;   /* T x(): a function */
+        const cc_tok *a = &c->toks[k + 1];
+        if (a->kind == CC_TOK_NUMBER || a->kind == CC_TOK_STRING || a->kind == CC_TOK_CHAR) return k;
+        if (cc_tok_is(c, k + 1, "-") || cc_tok_is(c, k + 1, "&") || cc_tok_is(c, k + 1, "{") ||
+            cc_tok_is(c, k + 1, "nullptr") || cc_tok_is(c, k + 1, "true") || cc_tok_is(c, k + 1, "false"))
+            return k;
+        if (a->kind == CC_TOK_IDENT && !cc_tok_keyword_flag(c, k + 1)) {
+            char *w = cc_tok_str(c, k + 1);
+            bool type = g->v->is_type && g->v->is_type(g->v->is_type_ctx, w, strlen(w));
+            static const char *const kw[] = { "int", "char", "short", "long", "float", "double", "signed",
+                                              "unsigned", "bool", "void", "const", "struct", "class",
+                                              "typename", "auto", "volatile", "size_t", NULL };
+            for (size_t q = 0; kw[q]; q++) type |= strcmp(w, kw[q]) == 0;
+            free(w);
+            /* `Vec v(a)`, `Vec v(a + 1, b)`: a name that is not a type, then not a declarator */
+            if (!type && (k + 2 >= c->n_toks || !(c->toks[k + 2].kind == CC_TOK_IDENT)) &&
+                !cc_tok_is(c, k + 2, "*") && !cc_tok_is(c, k + 2, "::") && !cc_tok_is(c, k + 2, "<"))
+                return k;
+        }
+    }
+    return 0;
+}
+
+/* Whether a plain `T x;` / `T x = e;` is of a C++ type (one the C path's
+ * zero-and-copy would break): std::/template types, or a class of the
+ * session or cell with members functions. */
+static bool cxx_type(const cg_gen *g, const cc_item *it)
+{
+    for (size_t k = it->first; k < it->spec_end; k++)
+        if (cc_tok_is(&g->cell, k, "::") || cc_tok_is(&g->cell, k, "<")) return true;
+    for (size_t k = it->first; k < it->spec_end; k++) {
+        if (g->cell.toks[k].kind != CC_TOK_IDENT || cc_tok_keyword_flag(&g->cell, k)) continue;
+        char *w = cc_tok_str(&g->cell, k);
+        for (size_t i = 0; w && i < g->v->n_items; i++) {
+            const cc_sitem *si = &g->v->items[i];
+            if (si->kind != CC_SI_TYPE || !si->cuda || !strchr(si->text, '(')) continue;
+            for (size_t q = 0; q < si->n_keys; q++) {
+                const char *sp = strchr(si->keys[q], ' ');
+                if (strcmp(sp ? sp + 1 : si->keys[q], w) == 0) { free(w); return true; }
+            }
+        }
+        for (size_t i = 0; w && i < g->cell.n_items; i++) {
+            const cc_item *o = &g->cell.items[i];
+            if (o->kind != CC_ITEM_TYPE || !o->tag) continue;
+            const char *sp = strchr(o->tag, ' ');
+            if (strcmp(sp ? sp + 1 : o->tag, w) != 0) continue;
+            char *t = cg_slice_dup(g, o->first, o->end);
+            bool fn = t && strchr(t, '(');
+            free(t);
+            if (fn) { free(w); return true; }
+        }
+        free(w);
+    }
+    return false;
+}
+
+bool cg_cxx_var(cg_gen *g, const cc_item *it, const cc_declarator *d)
+{
+    if (!g->cxx || (it->flags & (CC_F_DEVICE | CC_F_CONSTANT | CC_F_MANAGED | CC_F_SHARED | CC_F_THREAD)))
+        return false;
+    if (qualified(g, d)) {   /* int C::count = 5;  (a static data member) */
+        size_t after;
+        char *q = qualified_name(g, d, &after);
+        cg_add_pos(g, &g->file, it->first);
+        cg_add_slice(g, &g->file, it->first, it->end);
+        cc_strbuf_add(&g->file, "\n");
+        link_only_item(g, q);
+        free(q);
+        return true;
+    }
+    if (spec_has(g, it, "constexpr") || is_lambda(g, it, d)) {
+        material(g, it, d->name, is_lambda(g, it, d) && !(it->flags & CC_F_STATIC) ? "static " : "");
+        return true;
+    }
+    if ((it->flags & CC_F_EXTERN) && !d->has_init) return false;
+    size_t di = direct_init(g, d);
+    if (!di && (d->is_func || !cxx_type(g, it))) return false;
+    for (size_t k = d->first; k < (di ? di : d->end); k++)   /* arrays and references: the C path */
+        if (cc_tok_is(&g->cell, k, "[") || cc_tok_is(&g->cell, k, "&") || cc_tok_is(&g->cell, k, "&&")) return false;
+    if (d->top_const || spec_has(g, it, "auto")) return false;
+    size_t dend = di ? di : d->end;
+    unsigned drop = CC_F_STATIC | CC_F_EXTERN | CC_F_INLINE;
+    char *spec = cc_toks_join(&g->cell, it->first, it->spec_end, CG_NONE, CG_NONE, drop);
+    char *decl = cc_toks_join(&g->cell, d->first, dend, CG_NONE, CG_NONE, 0);
+    char *text = cc_xasprintf("%s %s", spec ? spec : "", decl ? decl : "");
+    free(spec);
+    free(decl);
+    const char *n = d->name;
+    /* the typed declaration and the storage that carries its symbol */
+    cg_add_pos(g, &g->file, it->first);
+    cc_strbuf_add(&g->file, "extern \"C\" { extern ");
+    cg_add_labeled(&g->file, text, n);
+    cc_strbuf_add(&g->file, "; }\n");
+    cc_strbuf_printf(&g->file, "#line 1 \"<cudacell>\"\nalignas(decltype(%s)) unsigned char __cc_store_%s"
+                     "[sizeof(decltype(%s))] " CG_LABEL ";\nstatic bool __cc_live_%s;\n", n, n, n, n, n);
+    /* constructed at its place in the cell; a re-run destroys the old one */
+    g->has_run = true;
+    cc_strbuf_printf(&g->run, "{ typedef decltype(%s) __cc_T; if (__cc_live_%s) %s.~__cc_T(); "
+                     "new ((void *)&%s) __cc_T", n, n, n, n);
+    if (di) {
+        cc_strbuf_add(&g->run, "\n");
+        cg_add_pos(g, &g->run, di);
+        size_t close = g->cell.toks[di].match > 0 ? (size_t)g->cell.toks[di].match + 1 : d->end;
+        cg_add_slice(g, &g->run, di, close);
+    } else if (d->has_init && cc_tok_is(&g->cell, d->init_first, "{")) {
+        cc_strbuf_add(&g->run, "\n");
+        cg_add_pos(g, &g->run, d->init_first);
+        cg_add_slice(g, &g->run, d->init_first, d->init_end);
+    } else if (d->has_init) {
+        cc_strbuf_add(&g->run, "(\n");
+        cg_add_pos(g, &g->run, d->init_first);
+        cg_add_slice(g, &g->run, d->init_first, d->init_end);
+        cc_strbuf_add(&g->run, ")");
+    } else {
+        cc_strbuf_add(&g->run, "()");
+    }
+    cc_strbuf_printf(&g->run, "; __cc_live_%s = true; }\n", n);
+    cc_sitem *si = cg_new_item(g, CC_SI_VAR, false);
+    if (si) {
+        cg_item_key(g, si, n);
+        si->text = text;
+        si->decl = cc_xstrdup(text);
+    } else {
+        free(text);
+    }
+    return true;
+}

@@ -1,0 +1,117 @@
+/* kernel/cell/launch.c — the host-only path of a C++ session: which cells
+ * need nvcc, and kernel launches rewritten into calls the host C++ compiler
+ * can build. A launch `k<<<g, b, s, st>>>(x)` becomes
+ *     (__cudaPushCallConfiguration(g, b, s, st) ? (void)0 : k(x))
+ * which is what nvcc itself turns it into: the call goes to the kernel's
+ * host stub, exported by the earlier cell that defined the kernel, and the
+ * stub launches it with the configuration cudart holds. Pure. */
+#include "launch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "celltok.h"
+#include "cxxnames.h"
+#include "strbuf.h"
+
+static bool tok_is(const char *src, const cc_tok *t, const char *w)
+{
+    return (size_t)t->len == strlen(w) && memcmp(src + t->off, w, (size_t)t->len) == 0;
+}
+
+/* The index of the `>>>` closing the launch opened at `open`, or 0. */
+static size_t launch_close(const char *src, const cc_tok *t, size_t n, size_t open)
+{
+    for (size_t k = open + 1; k < n; k++) {
+        if (t[k].kind == CC_TOK_PUNCT && tok_is(src, &t[k], ">>>")) return k;
+        if (t[k].kind == CC_TOK_PUNCT && tok_is(src, &t[k], "<<<")) return 0;
+        if (t[k].match > (int)k) k = (size_t)t[k].match;   /* skip a bracketed group */
+        else if (t[k].match >= 0) return 0;                 /* a closing bracket: unbalanced */
+    }
+    return 0;
+}
+
+/* Launch at token `open` (`<<<`) rewritable? Sets the name token, the `>>>`
+ * and the closing parenthesis of the arguments. */
+static bool launch_at(const char *src, const cc_tok *t, size_t n, size_t open, cc_kernel_known known,
+                      void *ctx, size_t *close, size_t *rparen)
+{
+    if (open == 0 || t[open - 1].kind != CC_TOK_IDENT) return false;
+    if (open >= 2 && t[open - 2].kind == CC_TOK_PUNCT &&
+        (tok_is(src, &t[open - 2], "::") || tok_is(src, &t[open - 2], ".") || tok_is(src, &t[open - 2], "->")))
+        return false;
+    if (!known || !known(ctx, src + t[open - 1].off, (size_t)t[open - 1].len)) return false;
+    size_t c = launch_close(src, t, n, open);
+    if (!c || c + 1 >= n || !tok_is(src, &t[c + 1], "(") || t[c + 1].match < 0) return false;
+    *close = c;
+    *rparen = (size_t)t[c + 1].match;
+    return true;
+}
+
+static bool is_device_word(const char *src, const cc_tok *t)
+{
+    const char *s = src + t->off;
+    size_t l = (size_t)t->len;
+    static const char *const kw[] = { "__global__", "__device__", "__constant__", "__shared__", "__managed__",
+                                      "__grid_constant__", NULL };
+    for (size_t k = 0; kw[k]; k++)
+        if (strlen(kw[k]) == l && memcmp(s, kw[k], l) == 0) return true;
+    return cc_device_namespace(s, l);
+}
+
+bool cc_cell_needs_nvcc(const char *code, cc_kernel_known known, void *ctx)
+{
+    cc_tok *t;
+    size_t n;
+    if (!code || cc_tokenize(code, &t, &n, NULL)) return false;
+    bool need = false;
+    for (size_t i = 0; i < n && !need; i++) {
+        if (t[i].kind == CC_TOK_IDENT) need = is_device_word(code, &t[i]);
+        else if (t[i].kind == CC_TOK_PUNCT && tok_is(code, &t[i], "<<<")) {
+            size_t c, r;
+            need = !launch_at(code, t, n, i, known, ctx, &c, &r);
+        } else if (t[i].kind == CC_TOK_PREPROC) {
+            /* an #include of a device-only header (thrust, CUB, a .cuh) */
+            const char *s = code + t[i].off, *e = s + t[i].len;
+            const char *inc = memmem(s, (size_t)(e - s), "include", 7);
+            const char *a = inc ? inc + 7 : NULL;
+            while (a && a < e && (*a == ' ' || *a == '\t')) a++;
+            if (a && a < e && (*a == '<' || *a == '"')) {
+                const char *z = a + 1;
+                while (z < e && *z != '>' && *z != '"') z++;
+                need = cc_device_header(a + 1, (size_t)(z - a - 1));
+            }
+        }
+    }
+    free(t);
+    return need;
+}
+
+char *cc_launch_rewrite(const char *code, cc_kernel_known known, void *ctx)
+{
+    cc_tok *t;
+    size_t n;
+    if (!code || cc_tokenize(code, &t, &n, NULL)) return NULL;
+    cc_strbuf out = {0};
+    size_t from = 0;   /* code copied up to here */
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        if (t[i].kind != CC_TOK_PUNCT || !tok_is(code, &t[i], "<<<")) continue;
+        size_t c, r;
+        if (!launch_at(code, t, n, i, known, ctx, &c, &r)) { ok = false; break; }
+        const cc_tok *name = &t[i - 1];
+        cc_strbuf_addn(&out, code + from, (size_t)name->off - from);
+        cc_strbuf_add(&out, "(__cudaPushCallConfiguration(");
+        cc_strbuf_addn(&out, code + t[i].off + 3, (size_t)(t[c].off - t[i].off - 3));
+        cc_strbuf_add(&out, ") ? (void)0 : ");
+        cc_strbuf_addn(&out, code + name->off, (size_t)name->len);
+        cc_strbuf_addn(&out, code + t[c + 1].off, (size_t)(t[r].off + 1 - t[c + 1].off));
+        cc_strbuf_add(&out, ")");
+        from = (size_t)t[r].off + 1;
+        i = r;
+    }
+    free(t);
+    if (!ok) { free(out.s); return NULL; }
+    cc_strbuf_add(&out, code + from);
+    return out.s ? out.s : calloc(1, 1);
+}
