@@ -26,15 +26,12 @@ extern char **environ;
 
 static char *c_missing_message(const char *cc)
 {
-    char *m = NULL;
-    if (asprintf(&m,
+    return cc_xasprintf(
                  "The C compiler \"%s\" was not found%s. cudacell compiles every C cell with it. "
                  "Install a C compiler (for example `sudo apt install gcc` on Debian/Ubuntu, "
                  "`sudo dnf install gcc` on Fedora), or set the CC environment variable to the "
                  "compiler's path before starting Jupyter, then run the cell again.",
-                 cc, strchr(cc, '/') ? "" : " on PATH") < 0)
-        return NULL;
-    return m;
+                 cc, strchr(cc, '/') ? "" : " on PATH");
 }
 
 char **cc_compiler_find(const cc_compile_req *req, cc_compile_res *res)
@@ -47,11 +44,8 @@ char **cc_compiler_find(const cc_compile_req *req, cc_compile_res *res)
             res->diagnostics = cc_nvcc_missing_message();
             return NULL;
         }
-        char **v = calloc(2, sizeof *v);
-        if (v)
-            v[0] = nvcc;
-        else
-            free(nvcc);
+        char **v = cc_xcalloc(2, sizeof *v);
+        v[0] = nvcc;
         return v;
     }
     const char *cc = getenv("CC");
