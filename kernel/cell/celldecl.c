@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 /* Keywords that name (part of) a type. */
 static const char *const type_keywords[] = {
     "void", "char", "short", "int", "long", "float", "double", "signed", "unsigned",
@@ -80,13 +82,12 @@ static bool tn_has(const cc_typenames *t, const char *p, size_t len)
     }
 }
 
-static int tn_add(cc_typenames *t, const char *name)
+static void tn_add(cc_typenames *t, const char *name)
 {
     size_t len = strlen(name);
     if ((t->n + 1) * 2 > t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 64;
-        const char **v = calloc(cap, sizeof *v);
-        if (!v) return -1;
+        const char **v = cc_xcalloc(cap, sizeof *v);
         for (size_t i = 0; i < t->cap; i++) {
             if (!t->v[i]) continue;
             size_t j = tn_hash(t->v[i], strlen(t->v[i])) & (cap - 1);
@@ -98,10 +99,9 @@ static int tn_add(cc_typenames *t, const char *name)
     }
     size_t i = tn_hash(name, len) & (t->cap - 1);
     for (; t->v[i]; i = (i + 1) & (t->cap - 1))
-        if (tn_eq(t->v[i], name, len)) return 0;
+        if (tn_eq(t->v[i], name, len)) return;
     t->v[i] = name;
     t->n++;
-    return 0;
 }
 
 static bool declares_types(const cc_item *it)
@@ -116,17 +116,16 @@ static const char *tag_name(const cc_item *it)
     return sp ? sp + 1 : NULL;
 }
 
-int cd_index_typenames(cc_cell *c)
+void cd_index_typenames(cc_cell *c)
 {
     cc_typenames *t = &c->typenames;
     for (; t->n_items_done < c->n_items; t->n_items_done++) {
         const cc_item *it = &c->items[t->n_items_done];
         if (!declares_types(it)) continue;
         for (size_t d = 0; d < it->n_decls; d++)
-            if (it->decls[d].name && tn_add(t, it->decls[d].name)) return -1;
-        if (tag_name(it) && tn_add(t, tag_name(it))) return -1;
+            if (it->decls[d].name) tn_add(t, it->decls[d].name);
+        if (tag_name(it)) tn_add(t, tag_name(it));
     }
-    return 0;
 }
 
 bool cd_cell_typedef(const cc_cell *c, size_t i)
@@ -179,19 +178,13 @@ bool cd_is_knr_head(const cc_cell *c, size_t first, size_t semi, cc_is_type_fn i
 
 /* ---- specifiers ------------------------------------------------------- */
 
-static char *cd_strndup(const char *p, size_t n) { return strndup(p, n); }
-
-static int cd_push_name(char ***v, size_t *n, const char *p, size_t len)
+static void cd_push_name(char ***v, size_t *n, const char *p, size_t len)
 {
-    char **nv = realloc(*v, (*n + 1) * sizeof *nv);
-    if (!nv) return -1;
-    *v = nv;
-    if (!(nv[*n] = cd_strndup(p, len))) return -1;
-    (*n)++;
-    return 0;
+    *v = cc_xrealloc(*v, (*n + 1) * sizeof **v);
+    (*v)[(*n)++] = cc_xstrndup(p, len);
 }
 
-static int cd_enumerators(cc_cell *c, cc_item *it, size_t open)
+static void cd_enumerators(cc_cell *c, cc_item *it, size_t open)
 {
     size_t close = (size_t)c->toks[open].match;
     bool expect = true;
@@ -199,12 +192,11 @@ static int cd_enumerators(cc_cell *c, cc_item *it, size_t open)
         if (c->toks[k].match > (int)k) { k = (size_t)c->toks[k].match; continue; }
         if (cc_tok_is(c, k, ",")) { expect = true; continue; }
         if (expect && cd_ident(c, k)) {
-            if (cd_push_name(&it->enumerators, &it->n_enumerators, c->src + c->toks[k].off,
-                             (size_t)c->toks[k].len)) return -1;
+            cd_push_name(&it->enumerators, &it->n_enumerators, c->src + c->toks[k].off,
+                         (size_t)c->toks[k].len);
         }
         expect = false;
     }
-    return 0;
 }
 
 /* Skip `<...>` of a template head at i (i at '<'); returns the index after it. */
@@ -235,7 +227,7 @@ static bool cd_complex_macro(const cc_cell *c, size_t j)
 
 /* Reads the specifiers from it->first; returns the index of the first
  * declarator token. */
-static int cd_specifiers(cc_cell *c, cc_item *it, size_t limit, size_t *out)
+static size_t cd_specifiers(cc_cell *c, cc_item *it, size_t limit)
 {
     size_t j = it->first;
     bool seen_type = false;
@@ -280,8 +272,7 @@ static int cd_specifiers(cc_cell *c, cc_item *it, size_t limit, size_t *out)
             while (cd_is_attribute(c, j)) j = (size_t)c->toks[j + 1].match + 1;
             if (cd_ident(c, j) && !cd_is_decl_keyword(c, j)) {
                 size_t kl = (size_t)c->toks[kwi].len, nl = (size_t)c->toks[j].len;
-                char *tag = malloc(kl + nl + 2);
-                if (!tag) return -1;
+                char *tag = cc_xmalloc(kl + nl + 2);
                 memcpy(tag, c->src + c->toks[kwi].off, kl);
                 tag[kl] = ' ';
                 memcpy(tag + kl + 1, c->src + c->toks[j].off, nl);
@@ -297,7 +288,7 @@ static int cd_specifiers(cc_cell *c, cc_item *it, size_t limit, size_t *out)
                 it->has_body = true;
                 it->body_first = kwi;
                 it->body_end = (size_t)c->toks[j].match + 1;
-                if (cc_tok_is(c, kwi, "enum") && cd_enumerators(c, it, j)) return -1;
+                if (cc_tok_is(c, kwi, "enum")) cd_enumerators(c, it, j);
                 j = it->body_end;
             } else if (cd_open(c, j, '{')) {
                 j = (size_t)c->toks[j].match + 1;
@@ -321,8 +312,7 @@ static int cd_specifiers(cc_cell *c, cc_item *it, size_t limit, size_t *out)
             else { j++; if (cd_ident(c, j)) j++; }
         }
     }
-    *out = j;
-    return 0;
+    return j;
 }
 
 /* ---- declarators ------------------------------------------------------ */
@@ -333,7 +323,7 @@ static bool cd_qualifier(const cc_cell *c, size_t i)
            cc_tok_is(c, i, "__restrict") || cc_tok_is(c, i, "__restrict__") || cc_tok_is(c, i, "_Atomic");
 }
 
-static int cd_declarator(cc_cell *c, cc_item *it, size_t s, size_t e)
+static void cd_declarator(cc_cell *c, cc_item *it, size_t s, size_t e)
 {
     size_t eq = e;
     for (size_t k = s; k < e; k++) {
@@ -346,14 +336,11 @@ static int cd_declarator(cc_cell *c, cc_item *it, size_t s, size_t e)
         if (cd_ident(c, k) && !cd_qualifier(c, k) && !cc_tok_keyword_flag(c, k) &&
             !cd_in(c, k, plain_keywords)) { name = k; break; }
     }
-    if (name == (size_t)-1) return 0;      /* abstract: nothing declared */
-    cc_declarator *v = realloc(it->decls, (it->n_decls + 1) * sizeof *v);
-    if (!v) return -1;
-    it->decls = v;
-    cc_declarator *d = &v[it->n_decls];
+    if (name == (size_t)-1) return;      /* abstract: nothing declared */
+    it->decls = cc_xrealloc(it->decls, (it->n_decls + 1) * sizeof *it->decls);
+    cc_declarator *d = &it->decls[it->n_decls++];
     memset(d, 0, sizeof *d);
-    if (!(d->name = cc_tok_str(c, name))) return -1;
-    it->n_decls++;
+    d->name = cc_tok_str(c, name);
     d->first = s;
     d->end = eq;
     d->name_tok = name;
@@ -367,34 +354,32 @@ static int cd_declarator(cc_cell *c, cc_item *it, size_t s, size_t e)
     for (size_t q = s; q < name; q++) if (cc_tok_is(c, q, "*") || cc_tok_is(c, q, "&")) pointer = true;
     if (k > s && cc_tok_is(c, k - 1, "const")) d->top_const = true;
     else if (!pointer && !d->is_func && (it->flags & CC_F_CONST)) d->top_const = true;
-    return 0;
 }
 
-static int cd_declarators(cc_cell *c, cc_item *it, size_t s, size_t e)
+static void cd_declarators(cc_cell *c, cc_item *it, size_t s, size_t e)
 {
     size_t start = s;
     for (size_t k = s; k <= e; k++) {
         if (k < e && c->toks[k].match > (int)k) { k = (size_t)c->toks[k].match; continue; }
         if (k == e || cc_tok_is(c, k, ",")) {
-            if (k > start && cd_declarator(c, it, start, k)) return -1;
+            if (k > start) cd_declarator(c, it, start, k);
             start = k + 1;
         }
     }
-    return 0;
 }
 
-int cd_analyze(cc_cell *c, cc_item *it, cc_is_type_fn is_type, void *ctx)
+void cd_analyze(cc_cell *c, cc_item *it, cc_is_type_fn is_type, void *ctx)
 {
     (void)is_type; (void)ctx;
     if (cc_tok_is(c, it->first, "_Static_assert") || cc_tok_is(c, it->first, "static_assert") ||
         cc_tok_is(c, it->first, "using")) {
         it->kind = CC_ITEM_OTHER;
-        return 0;
+        return;
     }
     size_t limit = it->kind == CC_ITEM_FUNC ? it->fbody : it->end;
     if (it->kind != CC_ITEM_FUNC && !it->no_semicolon && limit > it->first && cc_tok_is(c, limit - 1, ";"))
         limit--;
-    if (cd_specifiers(c, it, limit, &it->spec_end)) return -1;
+    it->spec_end = cd_specifiers(c, it, limit);
     if (it->kind == CC_ITEM_FUNC) {
         /* K&R: the declarator ends at the parameter list */
         size_t e = limit;
@@ -408,18 +393,17 @@ int cd_analyze(cc_cell *c, cc_item *it, cc_is_type_fn is_type, void *ctx)
                 if (cd_open(c, q, '(')) { e = (size_t)c->toks[q].match + 1; break; }
             }
         }
-        if (cd_declarator(c, it, it->spec_end, e)) return -1;
+        cd_declarator(c, it, it->spec_end, e);
         if (it->n_decls != 1) {   /* `int (void) {` and the like: keep it, let the compiler speak */
             it->kind = CC_ITEM_OTHER;
-            return 0;
+            return;
         }
         it->decls[0].knr = knr;
         it->decls[0].is_func = true;
-        if (!(it->name = strdup(it->decls[0].name))) return -1;
-        return 0;
+        it->name = cc_xstrdup(it->decls[0].name);
+        return;
     }
-    if (cd_declarators(c, it, it->spec_end, limit)) return -1;
+    cd_declarators(c, it, it->spec_end, limit);
     if (it->flags & CC_F_TYPEDEF) it->kind = CC_ITEM_TYPE;
     else if (it->n_decls == 0) it->kind = (it->tag || it->has_body) ? CC_ITEM_TYPE : CC_ITEM_OTHER;
-    return 0;
 }

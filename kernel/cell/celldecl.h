@@ -24,14 +24,14 @@ bool cd_known_type(const cc_cell *c, size_t i, cc_is_type_fn is_type, void *ctx)
 
 /* Index the type names of the items split since the last call (call once
  * an item is complete); cd_cell_typedef then finds them without a rescan.
- * Returns -1 only when out of memory. The index is freed by cc_cell_free. */
-int cd_index_typenames(cc_cell *c);
+ * The index is freed by cc_cell_free. */
+void cd_index_typenames(cc_cell *c);
 
 /* [first, semi) looks like `T f(a, b) int a` — an old-style definition head. */
 bool cd_is_knr_head(const cc_cell *c, size_t first, size_t semi, cc_is_type_fn is_type, void *ctx);
 
 /* Fill it->flags, specifiers, tag/body, enumerators and declarators, and
- * settle DECL vs TYPE vs OTHER. Returns -1 only when out of memory. */
-int cd_analyze(cc_cell *c, cc_item *it, cc_is_type_fn is_type, void *ctx);
+ * settle DECL vs TYPE vs OTHER. */
+void cd_analyze(cc_cell *c, cc_item *it, cc_is_type_fn is_type, void *ctx);
 
 #endif

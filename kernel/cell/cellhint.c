@@ -7,31 +7,12 @@
 
 #include "cellsplit.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- a growable message ----------------------------------------------- */
-
-typedef struct msg { char *s; size_t len; } msg;
-
-static void msg_addf(msg *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void msg_addf(msg *m, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *t = NULL;
-    int n = vasprintf(&t, fmt, ap);
-    va_end(ap);
-    if (n < 0) abort();
-    char *s = realloc(m->s, m->len + (size_t)n + 1);
-    if (!s) abort();
-    memcpy(s + m->len, t, (size_t)n + 1);
-    m->s = s;
-    m->len += (size_t)n;
-    free(t);
-}
+#include "strbuf.h"
+#include "xalloc.h"
 
 /* ---- names from CUDA cells ---------------------------------------------- */
 
@@ -49,30 +30,28 @@ static bool diag_names(const char *diag, const char *name, size_t len)
     return false;
 }
 
-static void hidden_hint(msg *m, const char *diag, const char *hidden)
+static void hidden_hint(cc_strbuf *m, const char *diag, const char *hidden)
 {
     for (const char *line = hidden; line && *line;) {
         const char *nl = strchr(line, '\n'), *t1 = strchr(line, '\t');
         if (!nl || !t1 || t1 > nl || t1 + 3 > nl) break;
-        char *name = strndup(line, (size_t)(t1 - line));
+        char *name = cc_xstrndup(line, (size_t)(t1 - line));
         char kind = t1[1];
-        char *why = strndup(t1 + 3, (size_t)(nl - t1 - 3));
-        if (!name || !why) abort();
+        char *why = cc_xstrndup(t1 + 3, (size_t)(nl - t1 - 3));
         const char *bare = strchr(name, ' ') ? strchr(name, ' ') + 1 : name;
-        char *said = NULL;   /* overloads share a name: one paragraph */
-        if (asprintf(&said, "`%s` ", name) < 0) abort();
+        char *said = cc_xasprintf("`%s` ", name);   /* overloads share a name: one paragraph */
         if ((diag_names(diag, name, strlen(name)) || diag_names(diag, bare, strlen(bare))) &&
             !(m->s && strstr(m->s, said))) {
-            if (m->len) msg_addf(m, "\n");
+            if (m->len) cc_strbuf_printf(m, "\n");
             if (kind == 'k')
-                msg_addf(m, "`%s` is a CUDA kernel (__global__) from a CUDA cell: C cells cannot launch "
+                cc_strbuf_printf(m, "`%s` is a CUDA kernel (__global__) from a CUDA cell: C cells cannot launch "
                             "kernels. Launch it from a CUDA cell (`%%%%cuda`), or call a host function of a "
                             "CUDA cell that launches it.", name);
             else if (kind == 'd')
-                msg_addf(m, "`%s` is device code (__device__) from a CUDA cell: only CUDA cells (`%%%%cuda`) "
+                cc_strbuf_printf(m, "`%s` is device code (__device__) from a CUDA cell: only CUDA cells (`%%%%cuda`) "
                             "can use it.", name);
             else
-                msg_addf(m, "`%s` was defined in a CUDA cell and its %s uses %s, which C cells cannot see; "
+                cc_strbuf_printf(m, "`%s` was defined in a CUDA cell and its %s uses %s, which C cells cannot see; "
                             "use it from a CUDA cell (`%%%%cuda`) or give it a C-compatible %s.", name,
                          kind == 't' ? "definition" : "declaration", why,
                          kind == 't' ? "definition" : "signature");
@@ -100,30 +79,28 @@ static const cc_item *find_decl(const cc_cell *c, const char *name, const cc_dec
 
 /* "T *v = malloc(n * sizeof *v);" and "{ T v[n]; ... }" for `T v[n]...`,
  * or -1 when the declarator is not a plain array of arrays. */
-static int vla_fix(const cc_cell *c, const cc_item *it, const cc_declarator *d, msg *dims, msg *alloc,
-                   msg *block)
+static int vla_fix(const cc_cell *c, const cc_item *it, const cc_declarator *d, cc_strbuf *dims, cc_strbuf *alloc,
+                   cc_strbuf *block)
 {
     if (it->has_body) return -1;
     for (size_t k = d->first; k < d->name_tok; k++)
         if (!cc_tok_is(c, k, "*") && !cc_tok_is(c, k, "const")) return -1;
     char *spec = cc_toks_join(c, it->first, it->spec_end, (size_t)-1, 0, CC_F_EXTERN);
     char *ptrs = cc_toks_join(c, d->first, d->name_tok, (size_t)-1, 0, 0);
-    msg size = {0};
+    cc_strbuf size = {0};
     int n = 0, rc = 0;
     for (size_t k = d->name_tok + 1; k < d->end; k = (size_t)c->toks[k].match + 1, n++) {
         if (!cc_tok_is(c, k, "[") || c->toks[k].match <= (int)k + 1) { rc = -1; break; }
         size_t close = (size_t)c->toks[k].match;
         char *e = cc_toks_join(c, k + 1, close, (size_t)-1, 0, 0);
-        if (!e) abort();
-        msg_addf(dims, "[%s]", e);
+        cc_strbuf_printf(dims, "[%s]", e);
         bool paren = close - k > 2;
-        msg_addf(&size, "%s%s%s * ", paren ? "(" : "", e, paren ? ")" : "");
+        cc_strbuf_printf(&size, "%s%s%s * ", paren ? "(" : "", e, paren ? ")" : "");
         free(e);
     }
-    if (!spec || !ptrs) abort();
     if (!rc && n) {
-        msg_addf(alloc, "%s %s*%s = malloc(%ssizeof *%s);", spec, ptrs, d->name, size.s, d->name);
-        msg_addf(block, "{ %s %s%s%s; ... }", spec, ptrs, d->name, dims->s);
+        cc_strbuf_printf(alloc, "%s %s*%s = malloc(%ssizeof *%s);", spec, ptrs, d->name, size.s, d->name);
+        cc_strbuf_printf(block, "{ %s %s%s%s; ... }", spec, ptrs, d->name, dims->s);
     }
     free(spec);
     free(ptrs);
@@ -152,10 +129,10 @@ static char *vla_name(const char *diag, char *where, size_t wn)
     const char *colon = ls;
     for (int k = 0; k < 3 && colon; k++) colon = strchr(colon + 1, ':');
     snprintf(where, wn, "%.*s ", colon && colon < p ? (int)(colon + 1 - ls) : 0, ls);
-    return strndup(q, len);
+    return cc_xstrndup(q, len);
 }
 
-static void vla_hint(msg *m, const char *code, const char *diag)
+static void vla_hint(cc_strbuf *m, const char *code, const char *diag)
 {
     char where[64];
     char *name = vla_name(diag, where, sizeof where);
@@ -168,22 +145,22 @@ static void vla_hint(msg *m, const char *code, const char *diag)
     else memset(&c, 0, sizeof c);
     free(err);
     if (!it || (it->flags & CC_F_TYPEDEF)) { free(name); cc_cell_free(&c); return; }
-    msg dims = {0}, alloc = {0}, block = {0};
+    cc_strbuf dims = {0}, alloc = {0}, block = {0};
     int n = vla_fix(&c, it, d, &dims, &alloc, &block);
-    if (m->len) msg_addf(m, "\n");
-    msg_addf(m, "%s`%s` is declared at the top level of the cell, which makes it a global variable (that is "
+    if (m->len) cc_strbuf_printf(m, "\n");
+    cc_strbuf_printf(m, "%s`%s` is declared at the top level of the cell, which makes it a global variable (that is "
                 "how later cells see it), and the size of a global array must be a constant", where, name);
     if (n > 0) {
-        msg_addf(m, ": `%s` is not. Allocate it instead: `%s`", dims.s, alloc.s);
+        cc_strbuf_printf(m, ": `%s` is not. Allocate it instead: `%s`", dims.s, alloc.s);
         if (n == 2) {
             const char *second = strrchr(dims.s, '[') + 1;
             int len = (int)(strlen(second) - 1);
             bool paren = memchr(second, ' ', (size_t)len) != NULL;
-            msg_addf(m, " (then `%s[i * %s%.*s%s + j]`)", name, paren ? "(" : "", len, second, paren ? ")" : "");
+            cc_strbuf_printf(m, " (then `%s[i * %s%.*s%s + j]`)", name, paren ? "(" : "", len, second, paren ? ")" : "");
         }
-        msg_addf(m, " — or, if only this cell needs it, put the array inside a block: `%s`.", block.s);
+        cc_strbuf_printf(m, " — or, if only this cell needs it, put the array inside a block: `%s`.", block.s);
     } else {
-        msg_addf(m, ". Allocate it with malloc instead (a pointer at the top level), or, if only this cell "
+        cc_strbuf_printf(m, ". Allocate it with malloc instead (a pointer at the top level), or, if only this cell "
                     "needs it, declare it inside a block `{ ... }`.");
     }
     free(dims.s); free(alloc.s); free(block.s);
@@ -210,7 +187,7 @@ static char *cxx_marker(const char *code)
             if (strncmp(h, "include", 7) != 0) continue;
             const char *a = strchr(h, '<'), *z = a ? strchr(a, '>') : NULL;
             if (a && z && z < s + t[i].len && !memchr(a, '.', (size_t)(z - a)))
-                found = strndup(s, (size_t)(z + 1 - s));
+                found = cc_xstrndup(s, (size_t)(z + 1 - s));
             continue;
         }
         if (cc_tok_is(&c, i, "[") && cc_tok_is(&c, i + 1, "[")) attr++;
@@ -219,7 +196,7 @@ static char *cxx_marker(const char *code)
             size_t a = i && t[i - 1].kind == CC_TOK_IDENT ? i - 1 : i, z = i + 1;
             while (z + 1 < n && t[z].kind == CC_TOK_IDENT && cc_tok_is(&c, z + 1, "::")) z += 2;
             if (z < n && t[z].kind == CC_TOK_IDENT) z++;
-            found = strndup(code + t[a].off, (size_t)(t[z - 1].off + t[z - 1].len - t[a].off));
+            found = cc_xstrndup(code + t[a].off, (size_t)(t[z - 1].off + t[z - 1].len - t[a].off));
             continue;
         }
         bool starts = i == 0 || cc_tok_is(&c, i - 1, ";") || cc_tok_is(&c, i - 1, "}") ||
@@ -236,18 +213,18 @@ static char *cxx_marker(const char *code)
             continue;
         }
         if (t[last].kind == CC_TOK_IDENT)
-            found = strndup(s, (size_t)(t[last].off + t[last].len - t[i].off));
+            found = cc_xstrndup(s, (size_t)(t[last].off + t[last].len - t[i].off));
     }
     free(t);
     return found;
 }
 
-static void cxx_hint(msg *m, const char *code)
+static void cxx_hint(cc_strbuf *m, const char *code)
 {
     char *what = cxx_marker(code);
     if (!what) return;
-    if (m->len) msg_addf(m, "\n");
-    msg_addf(m, "This cell is C++ (`%s`), but it was compiled as C: a cell is C unless it uses CUDA "
+    if (m->len) cc_strbuf_printf(m, "\n");
+    cc_strbuf_printf(m, "This cell is C++ (`%s`), but it was compiled as C: a cell is C unless it uses CUDA "
                 "syntax (__global__, <<<...>>>). To run C++, make it a CUDA C++ cell: put `%%%%cuda` on its "
                 "first line (nvcc then compiles it as C++; its host code needs no GPU).", what);
     free(what);
@@ -258,7 +235,7 @@ static void cxx_hint(msg *m, const char *code)
 char *cc_cell_hint(const char *code, const char *diag, const char *hidden)
 {
     if (!code || !diag) return NULL;
-    msg m = {0};
+    cc_strbuf m = {0};
     hidden_hint(&m, diag, hidden);
     vla_hint(&m, code, diag);
     if (!m.len) cxx_hint(&m, code);

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
+#include "xalloc.h"
+
 static bool is_ident_char(int c) { return isalnum(c) || c == '_' || c == '$'; }
 
 /* ---- vocabularies ------------------------------------------------------ */
@@ -68,7 +71,7 @@ bool cc_tok_is(const cc_cell *c, size_t i, const char *text)
 char *cc_tok_str(const cc_cell *c, size_t i)
 {
     const cc_tok *t = &c->toks[i];
-    return strndup(c->src + t->off, (size_t)t->len);
+    return cc_xstrndup(c->src + t->off, (size_t)t->len);
 }
 
 char *cc_toks_join(const cc_cell *c, size_t first, size_t end,
@@ -76,8 +79,7 @@ char *cc_toks_join(const cc_cell *c, size_t first, size_t end,
 {
     size_t cap = 16;
     for (size_t i = first; i < end && i < c->n_toks; i++) cap += (size_t)c->toks[i].len + 1;
-    char *out = malloc(cap), *p = out;
-    if (!out) return NULL;
+    char *out = cc_xmalloc(cap), *p = out;
     const cc_tok *prev = NULL;
     for (size_t i = first; i < end && i < c->n_toks; i++) {
         if (i >= skip_first && i < skip_end) continue;
@@ -125,49 +127,34 @@ void cc_cell_free(cc_cell *c)
 
 /* ---- description (tests, logs) ---------------------------------------- */
 
-static void buf_add(char **b, size_t *len, size_t *cap, const char *s)
-{
-    size_t l = strlen(s);
-    if (*len + l + 1 > *cap) {
-        size_t nc = (*cap + l + 1) * 2;
-        char *nb = realloc(*b, nc);
-        if (!nb) return;
-        *b = nb; *cap = nc;
-    }
-    memcpy(*b + *len, s, l + 1);
-    *len += l;
-}
-
 char *cc_cell_describe(const cc_cell *c)
 {
     static const char *const kn[] = { "PP", "TYPE", "FUNC", "DECL", "STMT", "OTHER" };
     static const char *const pn[] = { "include", "define", "undef", "cond", "other" };
-    size_t len = 0, cap = 64;
-    char *b = malloc(cap);
-    if (!b) return NULL;
-    b[0] = '\0';
+    cc_strbuf b = {0};
+    cc_strbuf_add(&b, "");
     for (size_t i = 0; i < c->n_items; i++) {
         const cc_item *it = &c->items[i];
-        if (i) buf_add(&b, &len, &cap, " ");
-        buf_add(&b, &len, &cap, kn[it->kind]);
+        if (i) cc_strbuf_add(&b, " ");
+        cc_strbuf_add(&b, kn[it->kind]);
         if (it->kind == CC_ITEM_PREPROC) {
-            buf_add(&b, &len, &cap, ":");
-            buf_add(&b, &len, &cap, pn[it->pp]);
-            if (it->name) { buf_add(&b, &len, &cap, "="); buf_add(&b, &len, &cap, it->name); }
+            cc_strbuf_add(&b, ":");
+            cc_strbuf_add(&b, pn[it->pp]);
+            if (it->name) { cc_strbuf_add(&b, "="); cc_strbuf_add(&b, it->name); }
         } else if (it->kind == CC_ITEM_TYPE || it->kind == CC_ITEM_FUNC || it->kind == CC_ITEM_DECL) {
             const char *sep = ":";
-            if (it->tag && it->has_body) { buf_add(&b, &len, &cap, sep); buf_add(&b, &len, &cap, it->tag); sep = ","; }
+            if (it->tag && it->has_body) { cc_strbuf_add(&b, sep); cc_strbuf_add(&b, it->tag); sep = ","; }
             else if (it->tag && it->kind == CC_ITEM_TYPE && it->n_decls == 0) {
-                buf_add(&b, &len, &cap, ":fwd "); buf_add(&b, &len, &cap, it->tag); sep = ",";
+                cc_strbuf_add(&b, ":fwd "); cc_strbuf_add(&b, it->tag); sep = ",";
             }
             for (size_t k = 0; k < it->n_decls; k++) {
-                buf_add(&b, &len, &cap, sep); sep = ",";
-                buf_add(&b, &len, &cap, it->decls[k].name);
-                if (it->kind == CC_ITEM_DECL && it->decls[k].is_func) buf_add(&b, &len, &cap, "()");
-                if (it->kind == CC_ITEM_DECL && it->decls[k].has_init) buf_add(&b, &len, &cap, "=");
+                cc_strbuf_add(&b, sep); sep = ",";
+                cc_strbuf_add(&b, it->decls[k].name);
+                if (it->kind == CC_ITEM_DECL && it->decls[k].is_func) cc_strbuf_add(&b, "()");
+                if (it->kind == CC_ITEM_DECL && it->decls[k].has_init) cc_strbuf_add(&b, "=");
             }
         }
-        if (it->no_semicolon) buf_add(&b, &len, &cap, "!");
+        if (it->no_semicolon) cc_strbuf_add(&b, "!");
     }
-    return b;
+    return b.s;
 }

@@ -13,24 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct pp_buf { char *s; size_t len, cap; bool oom; } pp_buf;
-
-static void buf_addn(pp_buf *b, const char *s, size_t n)
-{
-    if (b->oom) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *t = realloc(b->s, cap);
-        if (!t) { b->oom = true; return; }
-        b->s = t; b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void buf_add(pp_buf *b, const char *s) { buf_addn(b, s, strlen(s)); }
+#include "strbuf.h"
+#include "xalloc.h"
 
 /* ---- scanning ---------------------------------------------------------- */
 
@@ -40,7 +24,7 @@ typedef struct pp_dir {
     int line;             /* 1-based line of the '#' */
 } pp_dir;
 
-typedef struct pp_dirs { pp_dir *v; size_t n, cap; bool oom; } pp_dirs;
+typedef struct pp_dirs { pp_dir *v; size_t n, cap; } pp_dirs;
 
 static bool is_ident(int c)
 {
@@ -98,12 +82,9 @@ static int count_lines(const char *s, size_t from, size_t to, int line)
 
 static void add_dir(pp_dirs *d, const char *s, size_t off, size_t end, int line)
 {
-    if (d->oom) return;
     if (d->n == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        pp_dir *v = realloc(d->v, cap * sizeof *v);
-        if (!v) { d->oom = true; return; }
-        d->v = v; d->cap = cap;
+        d->cap = d->cap ? d->cap * 2 : 16;
+        d->v = cc_xrealloc(d->v, d->cap * sizeof *d->v);
     }
     pp_dir *x = &d->v[d->n++];
     x->off = off; x->end = end; x->line = line;
@@ -150,7 +131,7 @@ bool cc_pp_has_cond(const char *code)
 {
     pp_dirs d = {0};
     scan_dirs(code ? code : "", &d);
-    bool any = d.oom;   /* out of memory: let the caller try the full path */
+    bool any = false;
     for (size_t i = 0; i < d.n && !any; i++) any = is_cond(d.v[i].name);
     free(d.v);
     return any;
@@ -158,49 +139,39 @@ bool cc_pp_has_cond(const char *code)
 
 /* ---- probe and apply --------------------------------------------------- */
 
-static bool add_range(cc_pp_range **v, size_t *n, size_t off, size_t end)
+static void add_range(cc_pp_range **v, size_t *n, size_t off, size_t end)
 {
-    cc_pp_range *t = realloc(*v, (*n + 1) * sizeof *t);
-    if (!t) return false;
-    *v = t;
-    t[(*n)++] = (cc_pp_range){ off, end };
-    return true;
+    *v = cc_xrealloc(*v, (*n + 1) * sizeof **v);
+    (*v)[(*n)++] = (cc_pp_range){ off, end };
 }
 
-static void add_marker(pp_buf *b, size_t seg)
+static void add_marker(cc_strbuf *b, size_t seg)
 {
-    char m[48];
-    snprintf(m, sizeof m, "__cc_branch_%zu\n", seg);
-    buf_add(b, m);
+    cc_strbuf_printf(b, "__cc_branch_%zu\n", seg);
 }
 
-int cc_pp_probe_build(const char *code, int first_line, cc_pp_probe *pr)
+void cc_pp_probe_build(const char *code, int first_line, cc_pp_probe *pr)
 {
     memset(pr, 0, sizeof *pr);
     pp_dirs d = {0};
-    pp_buf b = {0};
-    bool ok = true;
+    cc_strbuf b = {0};
     scan_dirs(code, &d);
     size_t seg_start = 0;
     add_marker(&b, 0);
-    for (size_t i = 0; i < d.n && ok; i++) {
+    for (size_t i = 0; i < d.n; i++) {
         const pp_dir *x = &d.v[i];
-        char ln[48];
-        snprintf(ln, sizeof ln, "#line %d \"cell\"\n", first_line + x->line - 1);
-        buf_add(&b, ln);
-        buf_addn(&b, code + x->off, x->end - x->off);
-        buf_add(&b, "\n");
+        cc_strbuf_printf(&b, "#line %d \"cell\"\n", first_line + x->line - 1);
+        cc_strbuf_addn(&b, code + x->off, x->end - x->off);
+        cc_strbuf_add(&b, "\n");
         if (!is_cond(x->name)) continue;
-        ok = add_range(&pr->segs, &pr->n_segs, seg_start, x->off) &&
-             add_range(&pr->conds, &pr->n_conds, x->off, x->end);
+        add_range(&pr->segs, &pr->n_segs, seg_start, x->off);
+        add_range(&pr->conds, &pr->n_conds, x->off, x->end);
         seg_start = x->end;
         add_marker(&b, pr->n_segs);
     }
-    ok = ok && add_range(&pr->segs, &pr->n_segs, seg_start, strlen(code));
+    add_range(&pr->segs, &pr->n_segs, seg_start, strlen(code));
     free(d.v);
-    if (!ok || d.oom || b.oom) { free(b.s); cc_pp_probe_free(pr); return -1; }
     pr->text = b.s;
-    return 0;
 }
 
 void cc_pp_probe_free(cc_pp_probe *pr)
@@ -231,9 +202,8 @@ static void blank(char *s, size_t off, size_t end)
 
 char *cc_pp_apply(const char *code, const cc_pp_probe *pr, const char *cpp_out)
 {
-    char *s = strdup(code);
-    bool *taken = calloc(pr->n_segs + 1, sizeof *taken);
-    if (!s || !taken) { free(s); free(taken); return NULL; }
+    char *s = cc_xstrdup(code);
+    bool *taken = cc_xcalloc(pr->n_segs + 1, sizeof *taken);
     find_markers(cpp_out ? cpp_out : "", taken, pr->n_segs);
     for (size_t i = 0; i < pr->n_segs; i++)
         if (!taken[i]) blank(s, pr->segs[i].off, pr->segs[i].end);
@@ -282,10 +252,8 @@ static pp_macro *macro_of(pp_macro **v, size_t *n, const char *name)
 {
     for (size_t i = 0; i < *n; i++)
         if (strcmp((*v)[i].name, name) == 0) return &(*v)[i];
-    pp_macro *t = realloc(*v, (*n + 1) * sizeof *t);
-    if (!t) return NULL;
-    *v = t;
-    pp_macro *m = &t[(*n)++];
+    *v = cc_xrealloc(*v, (*n + 1) * sizeof **v);
+    pp_macro *m = &(*v)[(*n)++];
     memset(m, 0, sizeof *m);
     snprintf(m->name, sizeof m->name, "%s", name);
     return m;
@@ -300,7 +268,6 @@ static void simulate(const char *s, const pp_dirs *d, pp_macro **v, size_t *n)
         bool def = strcmp(d->v[i].name, "define") == 0, undef = strcmp(d->v[i].name, "undef") == 0;
         if (!def && !undef && !kind) continue;
         pp_macro *m = macro_of(v, n, name);
-        if (!m) return;
         if (def) m->cur = (pp_state){ 2, i };
         else if (undef) m->cur = (pp_state){ 1, 0 };
         else if (kind == 1 && m->depth < 16) m->stack[m->depth++] = m->cur;
@@ -315,33 +282,32 @@ char *cc_pp_macro_fixup(const char *code, cc_pp_macro_fn session_macro, void *ct
     pp_macro *v = NULL;
     size_t n = 0;
     simulate(code, &d, &v, &n);
-    pp_buf b = {0};
+    cc_strbuf b = {0};
     for (size_t i = 0; i < n; i++) {
         if (!v[i].popped) continue;
         if (!b.s) {
-            buf_add(&b, code);
-            if (b.len && b.s[b.len - 1] != '\n') buf_add(&b, "\n");
+            cc_strbuf_add(&b, code);
+            if (b.len && b.s[b.len - 1] != '\n') cc_strbuf_add(&b, "\n");
         }
         /* compile-neutral (push … pop), but the session reads the #undef and #define */
-        buf_add(&b, "#pragma push_macro(\"");
-        buf_add(&b, v[i].name);
-        buf_add(&b, "\")\n#undef ");
-        buf_add(&b, v[i].name);
-        buf_add(&b, "\n");
+        cc_strbuf_add(&b, "#pragma push_macro(\"");
+        cc_strbuf_add(&b, v[i].name);
+        cc_strbuf_add(&b, "\")\n#undef ");
+        cc_strbuf_add(&b, v[i].name);
+        cc_strbuf_add(&b, "\n");
         if (v[i].cur.how == 2) {
             const pp_dir *x = &d.v[v[i].cur.dir];
-            buf_addn(&b, code + x->off, x->end - x->off);
-            buf_add(&b, "\n");
+            cc_strbuf_addn(&b, code + x->off, x->end - x->off);
+            cc_strbuf_add(&b, "\n");
         } else if (v[i].cur.how == 0) {
             const char *t = session_macro ? session_macro(ctx, v[i].name) : NULL;
-            if (t) { buf_add(&b, t); buf_add(&b, "\n"); }
+            if (t) { cc_strbuf_add(&b, t); cc_strbuf_add(&b, "\n"); }
         }
-        buf_add(&b, "#pragma pop_macro(\"");
-        buf_add(&b, v[i].name);
-        buf_add(&b, "\")\n");
+        cc_strbuf_add(&b, "#pragma pop_macro(\"");
+        cc_strbuf_add(&b, v[i].name);
+        cc_strbuf_add(&b, "\")\n");
     }
     free(v);
     free(d.v);
-    if (b.oom) { free(b.s); return NULL; }
     return b.s;
 }

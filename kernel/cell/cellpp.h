@@ -29,12 +29,12 @@ typedef struct cc_pp_probe {
 bool cc_pp_has_cond(const char *code);
 
 /* Build the probe of code; first_line is the cell line where code starts
- * (the probe's #line markers use it). Returns 0, -1 out of memory. */
-int cc_pp_probe_build(const char *code, int first_line, cc_pp_probe *pr);
+ * (the probe's #line markers use it). Free it with cc_pp_probe_free. */
+void cc_pp_probe_build(const char *code, int first_line, cc_pp_probe *pr);
 void cc_pp_probe_free(cc_pp_probe *pr);
 
 /* The code with the segments whose marker is absent from cpp_out, and all
- * conditional directives, blanked. malloc'd, or NULL (out of memory). */
+ * conditional directives, blanked; malloc'd. */
 char *cc_pp_apply(const char *code, const cc_pp_probe *pr, const char *cpp_out);
 
 /* The text of the session's `#define name …` line, or NULL when the
@@ -46,8 +46,7 @@ typedef const char *(*cc_pp_macro_fn)(void *ctx, const char *name);
  * code with a block appended after its end for each popped macro,
  *     #pragma push_macro("X") / #undef X / [its final #define] / #pragma pop_macro("X")
  * which changes nothing for the compiler but leaves the session with the
- * macro the compiler ended with; NULL when nothing needs it or out of
- * memory. */
+ * macro the compiler ended with (malloc'd); NULL when nothing needs it. */
 char *cc_pp_macro_fixup(const char *code, cc_pp_macro_fn session_macro, void *ctx);
 
 #endif

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 static bool is_ident_char(int c) { return isalnum(c) || c == '_' || c == '$'; }
 
 static char tok_ch(const char *src, const cc_tok *t)
@@ -230,10 +232,8 @@ static size_t scan_decl(const splitter *S, size_t i, bool *nosemi, size_t *fbody
 static cc_item *sp_new_item(splitter *S, cc_item_kind kind, size_t first, size_t end)
 {
     if (S->n == S->cap) {
-        size_t cap = S->cap ? S->cap * 2 : 16;
-        cc_item *v = realloc(S->items, cap * sizeof *v);
-        if (!v) return NULL;
-        S->items = v; S->cap = cap;
+        S->cap = S->cap ? S->cap * 2 : 16;
+        S->items = cc_xrealloc(S->items, S->cap * sizeof *S->items);
     }
     cc_item *it = &S->items[S->n++];
     memset(it, 0, sizeof *it);
@@ -265,7 +265,7 @@ static void sp_preproc(const cc_cell *c, cc_item *it)
         while (p < e && (*p == ' ' || *p == '\t' || (*p == '\\' && p + 1 < e && p[1] == '\n'))) p += *p == '\\' ? 2 : 1;
         const char *nm = p;
         while (p < e && is_ident_char((unsigned char)*p)) p++;
-        if (p > nm) it->name = strndup(nm, (size_t)(p - nm));
+        if (p > nm) it->name = cc_xstrndup(nm, (size_t)(p - nm));
     }
 }
 
@@ -286,11 +286,10 @@ int cc_cell_split_cancel(const char *src, cc_is_type_fn is_type, void *ctx, cons
     while (i < n) {
         const cc_tok *t = &out->toks[i];
         out->items = S.items; out->n_items = S.n;
-        if (cd_index_typenames(out)) goto oom;   /* the items before this one are complete */
+        cd_index_typenames(out);   /* the items before this one are complete */
         if (++steps % CC_CANCEL_EVERY == 0 && cc_cancelled(cancel)) goto cancelled;
         if (t->kind == CC_TOK_PREPROC) {
             cc_item *it = sp_new_item(&S, CC_ITEM_PREPROC, i, i + 1);
-            if (!it) goto oom;
             out->items = S.items; out->n_items = S.n;
             sp_preproc(out, it);
             i++;
@@ -304,7 +303,6 @@ int cc_cell_split_cancel(const char *src, cc_is_type_fn is_type, void *ctx, cons
             while (j < n && !sp_ch(&S, j, '{') && !sp_is(&S, j, ";")) j++;
             size_t end = j < n ? (sp_ch(&S, j, '{') ? (size_t)out->toks[j].match + 1 : j + 1) : n;
             cc_item *it = sp_new_item(&S, CC_ITEM_OTHER, i, end);
-            if (!it) goto oom;
             it->no_semicolon = j >= n;
             i = end;
             continue;
@@ -313,7 +311,6 @@ int cc_cell_split_cancel(const char *src, cc_is_type_fn is_type, void *ctx, cons
             size_t end = parse_stmt(&S, i, &nosemi, 0);
             if (end <= i) end = i + 1;
             cc_item *it = sp_new_item(&S, CC_ITEM_STMT, i, end);
-            if (!it) goto oom;
             it->no_semicolon = nosemi;
             i = end;
             continue;
@@ -322,23 +319,17 @@ int cc_cell_split_cancel(const char *src, cc_is_type_fn is_type, void *ctx, cons
         size_t end = scan_decl(&S, i, &nosemi, &fbody);
         if (end <= i) end = i + 1;
         cc_item *it = sp_new_item(&S, fbody ? CC_ITEM_FUNC : CC_ITEM_DECL, i, end);
-        if (!it) goto oom;
         it->no_semicolon = nosemi;
         it->fbody = fbody;
         out->items = S.items; out->n_items = S.n;
-        if (cd_analyze(out, it, is_type, ctx)) goto oom;
+        cd_analyze(out, it, is_type, ctx);
         i = end;
     }
     out->items = S.items; out->n_items = S.n;
-    if (cd_index_typenames(out)) goto oom;
+    cd_index_typenames(out);
     return 0;
-oom:
-    out->items = S.items; out->n_items = S.n;
-    cc_cell_free(out);
-    if (err) *err = strdup("Out of memory while splitting the cell.");
-    return -1;
 cancelled:
     cc_cell_free(out);
-    if (err) *err = strdup(CC_CANCELLED_MSG);
+    if (err) *err = cc_xstrdup(CC_CANCELLED_MSG);
     return -1;
 }

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 /* ---- small helpers ---------------------------------------------------- */
 
 static char *cs_fmt(const char *fmt, ...)
@@ -28,8 +30,7 @@ static char *cs_fmt(const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    char *s = malloc((size_t)n + 1);
-    if (!s) return NULL;
+    char *s = cc_xmalloc((size_t)n + 1);
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -76,14 +77,12 @@ static int lx_store(lexer *L, cc_tok_kind kind, size_t off, int line, int col)
 {
     if (L->nv % CC_CANCEL_EVERY == CC_CANCEL_EVERY - 1 && cc_cancelled(L->cancel)) {
         free(L->err);
-        L->err = strdup(CC_CANCELLED_MSG);
+        L->err = cc_xstrdup(CC_CANCELLED_MSG);
         return -1;
     }
     if (L->nv == L->cap) {
-        size_t cap = L->cap ? L->cap * 2 : 64;
-        cc_tok *v = realloc(L->v, cap * sizeof *v);
-        if (!v) return -1;
-        L->v = v; L->cap = cap;
+        L->cap = L->cap ? L->cap * 2 : 64;
+        L->v = cc_xrealloc(L->v, L->cap * sizeof *L->v);
     }
     L->v[L->nv++] = (cc_tok){ kind, (int)off, (int)(L->i - off), line, col, -1 };
     return 0;
@@ -375,9 +374,8 @@ static char tok_ch(const char *src, const cc_tok *t)
 /* Pair up ( [ { with ) ] }. */
 static int lx_match(lexer *L)
 {
-    size_t *stack = malloc((L->nv + 1) * sizeof *stack);
+    size_t *stack = cc_xmalloc((L->nv + 1) * sizeof *stack);
     size_t sp = 0;
-    if (!stack) return -1;
     for (size_t i = 0; i < L->nv; i++) {
         char ch = tok_ch(L->s, &L->v[i]);
         if (ch == '(' || ch == '[' || ch == '{') { stack[sp++] = i; continue; }
@@ -432,7 +430,7 @@ int cc_tokenize_cancel(const char *src, const cc_cancel *cancel, cc_tok **toks, 
     *toks = NULL; *n = 0;
     if (err) *err = NULL;
     if (lx_run(&L) || lx_match(&L)) {
-        if (err) *err = L.err ? L.err : strdup("Out of memory while reading the cell.");
+        if (err) *err = L.err;   /* every failure says why */
         else free(L.err);
         free(L.v);
         return -1;

@@ -9,38 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- a small growable string ----------------------------------------- */
+#include "strbuf.h"
+#include "xalloc.h"
 
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-} sbuf;
+/* ---- the growable string (kernel/util/strbuf.h) --------------------- */
 
-static void sb_add(sbuf *b, const char *p, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *d = realloc(b->s, cap);
-        if (!d)
-            abort();   /* out of memory: nothing sensible to do in a helper */
-        b->s = d;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, p, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-static void sb_addc(sbuf *b, char c) { sb_add(b, &c, 1); }
-
-static char *sb_take(sbuf *b)
-{
-    if (!b->s)
-        return strdup("");
-    return b->s;
-}
+static void sb_addc(cc_strbuf *b, char c) { cc_strbuf_addn(b, &c, 1); }
 
 /* ---- word splitting --------------------------------------------------- */
 
@@ -55,26 +29,24 @@ void cc_words_free(char **w)
 
 char **cc_split_words(const char *s, size_t *n, char **err)
 {
-    char **out = calloc(1, sizeof *out);
+    char **out = cc_xcalloc(1, sizeof *out);
     size_t count = 0;
     *n = 0;
     if (err)
         *err = NULL;
-    if (!out)
-        return NULL;
     while (s && *s) {
         while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
             s++;
         if (!*s)
             break;
-        sbuf w = {0};
-        sb_add(&w, "", 0);
+        cc_strbuf w = {0};
+        cc_strbuf_addn(&w, "", 0);
         while (*s && !(*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) {
             if (*s == '\'') {
                 const char *e = strchr(s + 1, '\'');
                 if (!e)
                     goto unterminated;
-                sb_add(&w, s + 1, (size_t)(e - s - 1));
+                cc_strbuf_addn(&w, s + 1, (size_t)(e - s - 1));
                 s = e + 1;
             } else if (*s == '"') {
                 s++;
@@ -96,17 +68,10 @@ char **cc_split_words(const char *s, size_t *n, char **err)
 unterminated:
             free(w.s);
             cc_words_free(out);
-            if (err && asprintf(err, "Unterminated quote in \"%s\": close the quote, or escape it with a backslash.", s) < 0)
-                *err = NULL;
+            cc_set_error(err, "Unterminated quote in \"%s\": close the quote, or escape it with a backslash.", s);
             return NULL;
         }
-        char **grown = realloc(out, (count + 2) * sizeof *out);
-        if (!grown) {
-            free(w.s);
-            cc_words_free(out);
-            return NULL;
-        }
-        out = grown;
+        out = cc_xrealloc(out, (count + 2) * sizeof *out);
         out[count++] = w.s;
         out[count] = NULL;
     }
@@ -140,8 +105,8 @@ static size_t generated_name_len(const char *p)
 /* One line with the strip prefixes removed and generated names renamed. */
 static char *rewrite_line(const char *line, size_t len, const char *const *strip, const size_t *order, size_t n_strip)
 {
-    sbuf b = {0};
-    sb_add(&b, "", 0);
+    cc_strbuf b = {0};
+    cc_strbuf_addn(&b, "", 0);
     size_t i = 0;
     while (i < len) {
         bool done = false;
@@ -157,7 +122,7 @@ static char *rewrite_line(const char *line, size_t len, const char *const *strip
             continue;
         size_t g = generated_name_len(line + i);
         if (g && i + g <= len) {
-            sb_add(&b, "cell", 4);
+            cc_strbuf_add(&b, "cell");
             i += g;
             continue;
         }
@@ -191,7 +156,7 @@ static bool drop_line(const char *l)
 
 char *cc_diag_clean(const char *raw, const char *const *strip, size_t n_strip)
 {
-    sbuf out = {0};
+    cc_strbuf out = {0};
     size_t order[16];
     if (n_strip > 16)
         n_strip = 16;
@@ -210,7 +175,7 @@ char *cc_diag_clean(const char *raw, const char *const *strip, size_t n_strip)
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         char *line = rewrite_line(p, len, strip, order, n_strip);
         if (!drop_line(line)) {
-            sb_add(&out, line, strlen(line));
+            cc_strbuf_add(&out, line);
             sb_addc(&out, '\n');
         }
         free(line);
@@ -222,7 +187,7 @@ char *cc_diag_clean(const char *raw, const char *const *strip, size_t n_strip)
     }
     if (out.len)
         sb_addc(&out, '\n');
-    return sb_take(&out);
+    return out.s ? out.s : cc_xstrdup("");
 }
 
 static bool is_error_line(const char *l, size_t len)
@@ -245,14 +210,14 @@ char *cc_diag_first_error(const char *diag)
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
         if (is_error_line(p, len))
-            return strndup(p, len);
+            return cc_xstrndup(p, len);
         if (!first && len) {
             first = p;
             first_len = len;
         }
         p += len + (nl ? 1 : 0);
     }
-    return first ? strndup(first, first_len) : strdup("compilation failed");
+    return first ? cc_xstrndup(first, first_len) : cc_xstrdup("compilation failed");
 }
 
 /* ---- durations ----------------------------------------------------------- */
@@ -279,13 +244,10 @@ void cc_format_duration(double ns, char *buf, size_t size)
 char *cc_format_timeit(double mean_ns, double std_ns, long repeats, long loops)
 {
     char m[32], s[32];
-    char *out = NULL;
     cc_format_duration(mean_ns, m, sizeof m);
     cc_format_duration(std_ns, s, sizeof s);
-    if (asprintf(&out, "%s \xc2\xb1 %s per loop (mean \xc2\xb1 std. dev. of %ld run%s, %ld loop%s each)",
-                 m, s, repeats, repeats == 1 ? "" : "s", loops, loops == 1 ? "" : "s") < 0)
-        return NULL;
-    return out;
+    return cc_xasprintf("%s \xc2\xb1 %s per loop (mean \xc2\xb1 std. dev. of %ld run%s, %ld loop%s each)",
+                        m, s, repeats, repeats == 1 ? "" : "s", loops, loops == 1 ? "" : "s");
 }
 
 /* Where each line of the code starts, built on first use: a diagnostic
@@ -301,9 +263,7 @@ static void line_index_build(line_index *ix)
     size_t n = 1;
     for (const char *p = strchr(ix->code, '\n'); p; p = strchr(p + 1, '\n'))
         n++;
-    ix->starts = malloc(n * sizeof *ix->starts);
-    if (!ix->starts)
-        abort();
+    ix->starts = cc_xmalloc(n * sizeof *ix->starts);
     ix->n = 0;
     ix->starts[ix->n++] = ix->code;
     for (const char *p = strchr(ix->code, '\n'); p; p = strchr(p + 1, '\n'))
@@ -329,11 +289,9 @@ static int nth_line(line_index *ix, int n, const char **start, size_t *len)
 char *cc_diag_add_context(const char *diag, const char *code, int first_line)
 {
     size_t cap = strlen(diag) * 2 + 256, used = 0;
-    char *out = malloc(cap);
+    char *out = cc_xmalloc(cap);
     const char *p = diag;
     line_index lines = { code, NULL, 0 };
-    if (!out)
-        return NULL;
     while (*p) {
         const char *e = strchr(p, '\n');
         size_t n = e ? (size_t)(e - p + 1) : strlen(p);
@@ -352,13 +310,7 @@ char *cc_diag_add_context(const char *diag, const char *code, int first_line)
         size_t need = used + n + (want ? srclen * 2 + 64 : 0) + 2;
         if (need > cap) {
             cap = need * 2;
-            char *t = realloc(out, cap);
-            if (!t) {
-                free(out);
-                free(lines.starts);
-                return NULL;
-            }
-            out = t;
+            out = cc_xrealloc(out, cap);
         }
         memcpy(out + used, p, n);
         used += n;

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 /* ---- booleans ----------------------------------------------------------- */
 
 /* Binary operators by precedence, lowest first (C: comma 1, assignment 2,
@@ -94,17 +96,10 @@ static bool fg_is_type(void *ctx, const char *name, size_t len)
 static void work_add(fgen *f, const char *s, size_t len)
 {
     if (f->n_work == f->cap_work) {
-        size_t cap = f->cap_work ? 2 * f->cap_work : 16;
-        char **w = realloc(f->work, cap * sizeof *w);
-        if (!w) return;
-        f->work = w;
-        f->cap_work = cap;
+        f->cap_work = f->cap_work ? 2 * f->cap_work : 16;
+        f->work = cc_xrealloc(f->work, f->cap_work * sizeof *f->work);
     }
-    char *t = malloc(len + 2);
-    if (!t) return;
-    memcpy(t, s, len);
-    memcpy(t + len, ";", 2);
-    f->work[f->n_work++] = t;
+    f->work[f->n_work++] = cc_xasprintf("%.*s;", (int)len, s);
 }
 
 /* Source text of tokens [a, b). */
@@ -169,9 +164,8 @@ static int gen_field(fgen *f, const cc_cell *c, const cc_item *it, const cc_decl
     if (is_record(c, it) && !it->tag && plain_declarator(d)) {   /* struct { ... } name; */
         size_t len;
         const char *in = inner_text(c, it, &len);
-        char *sub = malloc(strlen(access) + strlen(d->name) + 2);
-        if (!in || !sub) { free(sub); return -1; }
-        sprintf(sub, "%s%s.", access, d->name);
+        if (!in) return -1;
+        char *sub = cc_xasprintf("%s%s.", access, d->name);
         bool f2 = true;
         cc_strbuf_add(code, "    __cc_text(__cc_b, \"{\");\n");
         int rc = gen_fields(f, in, len, sub, code, &f2);
@@ -226,10 +220,7 @@ static int gen_member(fgen *f, const cc_cell *c, const cc_item *it, const char *
 static int gen_fields(fgen *f, const char *text, size_t len, const char *access, cc_strbuf *code,
                       bool *first)
 {
-    char *src = malloc(len + 1);
-    if (!src) return -1;
-    memcpy(src, text, len);
-    src[len] = '\0';
+    char *src = cc_xstrndup(text, len);
     cc_cell c;
     int rc = -1;
     if (cc_cell_split(src, fg_is_type, f, &c, NULL) == 0) {

@@ -4,12 +4,12 @@
 #include "userwords.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cellutil.h"
+#include "xalloc.h"
 
 static bool blank(char c)
 {
@@ -50,22 +50,9 @@ static const char accepted[] =
  * accepted options; returns -1. */
 static int fail(char **err, char *head)
 {
-    if (!head || asprintf(err, "%s %s", head, accepted) < 0)
-        abort();
+    cc_set_error(err, "%s %s", head, accepted);
     free(head);
     return -1;
-}
-
-static char *say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *say(const char *fmt, ...)
-{
-    va_list ap;
-    char *s = NULL;
-    va_start(ap, fmt);
-    if (vasprintf(&s, fmt, ap) < 0)
-        abort();
-    va_end(ap);
-    return s;
 }
 
 /* A whole number in [1, max] for option opt ("-n" or "-r"). */
@@ -75,7 +62,7 @@ static int number(const char *text, const char *opt, long max, long *out, char *
     errno = 0;
     long v = strtol(text, &end, 10);
     if (errno || end == text || *end || v < 1 || v > max)
-        return fail(err, say("%%%%timeit %s takes a whole number from 1 to %ld; got '%s'.", opt, max, text));
+        return fail(err, cc_xasprintf("%%%%timeit %s takes a whole number from 1 to %ld; got '%s'.", opt, max, text));
     *out = v;
     return 0;
 }
@@ -86,7 +73,7 @@ static int one_option(char **w, size_t n, size_t *i, cc_timeit_opts *o, char **e
 {
     const char *p = w[*i] + 1;
     if (!*p)
-        return fail(err, say("%%%%timeit does not understand '-' alone."));
+        return fail(err, cc_xasprintf("%%%%timeit does not understand '-' alone."));
     for (; *p; p++) {
         char opt[3] = {'-', *p, '\0'};
         if (*p == 'q') {
@@ -96,13 +83,13 @@ static int one_option(char **w, size_t n, size_t *i, cc_timeit_opts *o, char **e
         } else if (*p == 'n' || *p == 'r') {
             const char *val = p[1] ? p + 1 : (*i + 1 < n ? w[++*i] : NULL);
             if (!val)
-                return fail(err, say("%%%%timeit %s needs a number after it (%s).", opt,
+                return fail(err, cc_xasprintf("%%%%timeit %s needs a number after it (%s).", opt,
                                      *p == 'n' ? "the loops per run, e.g. -n 100" : "the number of runs, e.g. -r 5"));
             if (*p == 'n')
                 return number(val, opt, CC_TIMEIT_MAX_LOOPS, &o->loops, err);
             return number(val, opt, CC_TIMEIT_MAX_REPEATS, &o->repeats, err);
         } else {
-            return fail(err, say("%%%%timeit does not know the option %s.", opt));
+            return fail(err, cc_xasprintf("%%%%timeit does not know the option %s.", opt));
         }
     }
     return 0;
@@ -121,7 +108,7 @@ int cc_timeit_parse(const char *args, cc_timeit_opts *o, char **err)
         if (w[i][0] == '-')
             rc = one_option(w, n, &i, o, err);
         else
-            rc = fail(err, say("%%%%timeit takes only options on its line, not '%s' (IPython's setup statement "
+            rc = fail(err, cc_xasprintf("%%%%timeit takes only options on its line, not '%s' (IPython's setup statement "
                                "there is not supported): put setup code in an earlier cell and the code to "
                                "time on the lines below %%%%timeit.", w[i]));
     }

@@ -15,24 +15,9 @@
 #include "cc_output.h"
 #include "magics_test.h"   /* cc_env_parse, called by the unit tests */
 #include "services.h"
+#include "xalloc.h"
 
 extern char **environ;
-
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-    char *p = strndup(s, n);
-    if (!p)
-        abort();
-    return p;
-}
 
 static const char *home_dir(void)
 {
@@ -57,7 +42,7 @@ static void unquote(char *s)
  * expanded to $HOME (~user too). malloc'd; caller frees. */
 char *cc_path_expand(const char *arg)
 {
-    char *p = xstrdup(arg);
+    char *p = cc_xstrdup(arg);
     unquote(p);
     if (p[0] != '~')
         return p;
@@ -67,7 +52,7 @@ char *cc_path_expand(const char *arg)
     if (ulen == 0) {
         home = home_dir();
     } else {
-        char *user = xstrndup(p + 1, ulen);
+        char *user = cc_xstrndup(p + 1, ulen);
         struct passwd *pw = getpwnam(user);
         free(user);
         if (pw)
@@ -76,11 +61,7 @@ char *cc_path_expand(const char *arg)
     if (!home)
         return p;
     const char *tail = slash ? slash : "";
-    char *out = malloc(strlen(home) + strlen(tail) + 1);
-    if (!out)
-        abort();
-    strcpy(out, home);
-    strcat(out, tail);
+    char *out = cc_xasprintf("%s%s", home, tail);
     free(p);
     return out;
 }
@@ -88,7 +69,7 @@ char *cc_path_expand(const char *arg)
 static char *current_dir(void)
 {
     char *d = getcwd(NULL, 0);
-    return d ? d : xstrdup(".");
+    return d ? d : cc_xstrdup(".");
 }
 
 /* ---- %cd / %pwd --------------------------------------------------------- */
@@ -98,7 +79,7 @@ int cc_magic_cd(cc_out *x, cc_services *svc, const cc_segment *seg)
     (void)svc;
     char *target;
     if (seg->args[0] == '\0') {
-        target = xstrdup(home_dir());
+        target = cc_xstrdup(home_dir());
     } else if (strcmp(seg->args, "-") == 0) {
         const char *old = getenv("OLDPWD");
         if (!old || !*old) {
@@ -107,7 +88,7 @@ int cc_magic_cd(cc_out *x, cc_services *svc, const cc_segment *seg)
                          "but there has been no %cd yet in this session.");
             return -1;
         }
-        target = xstrdup(old);
+        target = cc_xstrdup(old);
     } else {
         target = cc_path_expand(seg->args);
     }
@@ -186,7 +167,7 @@ int cc_env_parse(const char *args, char **name, char **value)
     size_t k = 0;
     while (k < n && args[k] != '=' && args[k] != ' ' && args[k] != '\t')
         k++;
-    *name = xstrndup(args, k);
+    *name = cc_xstrndup(args, k);
     if (!valid_env_name(*name))
         return -1;
     if (k == n)
@@ -203,7 +184,7 @@ int cc_env_parse(const char *args, char **name, char **value)
                 v++;
         }
     }
-    *value = xstrndup(args + v, n - v);
+    *value = cc_xstrndup(args + v, n - v);
     unquote(*value);
     return 2;
 }
@@ -218,9 +199,7 @@ static void env_list(cc_out *x)
     size_t n = 0;
     while (environ[n])
         n++;
-    char **v = malloc((n + 1) * sizeof *v);
-    if (!v)
-        abort();
+    char **v = cc_xmalloc((n + 1) * sizeof *v);
     for (size_t i = 0; i < n; i++)
         v[i] = environ[i];
     qsort(v, n, sizeof *v, cmp_str);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "celltok.h"
+#include "xalloc.h"
 
 /* ---- the split ---------------------------------------------------------- */
 
@@ -17,16 +18,6 @@ typedef struct seg_list {
     size_t n, cap;
 } seg_list;
 
-static char *xstrndup(const char *s, size_t n)
-{
-    char *p = malloc(n + 1);
-    if (!p)
-        abort();
-    memcpy(p, s, n);
-    p[n] = '\0';
-    return p;
-}
-
 /* A trimmed copy of s[0..n) (blanks and a '\r' at either end removed). */
 static char *trim_dup(const char *s, size_t n)
 {
@@ -34,16 +25,14 @@ static char *trim_dup(const char *s, size_t n)
         s++, n--;
     while (n > 0 && isspace((unsigned char)s[n - 1]))
         n--;
-    return xstrndup(s, n);
+    return cc_xstrndup(s, n);
 }
 
 static cc_segment *seg_push(seg_list *l, cc_seg_kind kind, int line)
 {
     if (l->n == l->cap) {
         l->cap = l->cap ? 2 * l->cap : 8;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        if (!l->v)
-            abort();
+        l->v = cc_xrealloc(l->v, l->cap * sizeof *l->v);
     }
     cc_segment *s = &l->v[l->n++];
     memset(s, 0, sizeof *s);
@@ -58,7 +47,7 @@ static void parse_magic(cc_segment *seg, const char *s, size_t len)
     size_t k = 0;
     while (k < len && (isalnum((unsigned char)s[k]) || s[k] == '_'))
         k++;
-    seg->name = xstrndup(s, k);
+    seg->name = cc_xstrndup(s, k);
     seg->args = trim_dup(s + k, len - k);
 }
 
@@ -76,7 +65,7 @@ static void flush_code(seg_list *l, const char *code, size_t start, size_t end, 
     if (end <= start || blank_line(code + start, end - start))
         return;
     cc_segment *seg = seg_push(l, CC_SEG_CODE, line);
-    seg->body = xstrndup(code + start, end - start);
+    seg->body = cc_xstrndup(code + start, end - start);
 }
 
 /* A cell magic on a line other than the first: kept as a CELL_MAGIC segment
@@ -101,7 +90,7 @@ int cc_magics_split(const char *code, cc_segment **segs, size_t *n)
         if (kind == 'C' && !seen_content) {
             cc_segment *seg = seg_push(&l, CC_SEG_CELL_MAGIC, line + 1);
             parse_magic(seg, s + rest, len - rest);
-            seg->body = xstrndup(code + next, total - next);
+            seg->body = cc_xstrndup(code + next, total - next);
             code_start = total;
             break;
         }

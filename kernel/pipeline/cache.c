@@ -12,7 +12,6 @@
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "xalloc.h"
 
 #define PINS_GRACE_S 60   /* a pin directory this young may still be taking its lock */
 
@@ -40,27 +40,6 @@ struct cc_cache {
     unsigned walk;
 };
 
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
-}
-
-static char *xfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *xfmt(const char *fmt, ...)
-{
-    va_list ap;
-    char *s = NULL;
-    va_start(ap, fmt);
-    int rc = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    if (rc < 0)
-        abort();
-    return s;
-}
-
 /* ---- where ------------------------------------------------------------------ */
 
 static char *wanted_dir(void)
@@ -69,11 +48,11 @@ static char *wanted_dir(void)
     const char *xdg = getenv("XDG_CACHE_HOME");
     const char *home = getenv("HOME");
     if (env && *env)
-        return xstrdup(env);
+        return cc_xstrdup(env);
     if (xdg && *xdg)
-        return xfmt("%s/cudacell", xdg);
+        return cc_xasprintf("%s/cudacell", xdg);
     if (home && *home)
-        return xfmt("%s/.cache/cudacell", home);
+        return cc_xasprintf("%s/.cache/cudacell", home);
     return NULL;
 }
 
@@ -123,18 +102,18 @@ static int check_above(const char *p, uid_t uid, char **why)
 {
     struct stat st;
     if (lstat(p, &st) < 0) {
-        *why = xfmt("%s, a directory above it, cannot be examined (%s)", p, strerror(errno));
+        *why = cc_xasprintf("%s, a directory above it, cannot be examined (%s)", p, strerror(errno));
         return -1;
     }
     if (st.st_uid != uid && st.st_uid != 0) {
-        *why = xfmt("%s, %s above it, belongs to user %u", p,
+        *why = cc_xasprintf("%s, %s above it, belongs to user %u", p,
                     S_ISLNK(st.st_mode) ? "a symbolic link" : "a directory", (unsigned)st.st_uid);
         return -1;
     }
     if (S_ISLNK(st.st_mode) || (st.st_mode & S_ISVTX))
         return 0;
     if ((st.st_mode & 002) || ((st.st_mode & 020) && !private_group(st.st_gid, uid))) {
-        *why = xfmt("%s, a directory above it, is writable by %s (mode %04o)", p, writers(st.st_mode & 022),
+        *why = cc_xasprintf("%s, a directory above it, is writable by %s (mode %04o)", p, writers(st.st_mode & 022),
                     (unsigned)(st.st_mode & 07777));
         return -1;
     }
@@ -168,23 +147,23 @@ int cc_cache_check_dir(const char *dir, uid_t uid, char **why)
     struct stat st;
     *why = NULL;
     if (lstat(dir, &st) < 0) {
-        *why = xfmt("it cannot be examined (%s)", strerror(errno));
+        *why = cc_xasprintf("it cannot be examined (%s)", strerror(errno));
         return -1;
     }
     if (S_ISLNK(st.st_mode) && st.st_uid != uid && st.st_uid != 0) {
-        *why = xfmt("it is a symbolic link that belongs to user %u", (unsigned)st.st_uid);
+        *why = cc_xasprintf("it is a symbolic link that belongs to user %u", (unsigned)st.st_uid);
         return -1;
     }
     if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-        *why = xfmt("it is not a directory");
+        *why = cc_xasprintf("it is not a directory");
         return -1;
     }
     if (st.st_uid != uid) {
-        *why = xfmt("it belongs to user %u, not to you (user %u)", (unsigned)st.st_uid, (unsigned)uid);
+        *why = cc_xasprintf("it belongs to user %u, not to you (user %u)", (unsigned)st.st_uid, (unsigned)uid);
         return -1;
     }
     if (st.st_mode & 022) {
-        *why = xfmt("it is writable by %s (mode %04o)", writers(st.st_mode & 022), (unsigned)(st.st_mode & 07777));
+        *why = cc_xasprintf("it is writable by %s (mode %04o)", writers(st.st_mode & 022), (unsigned)(st.st_mode & 07777));
         return -1;
     }
     char abs[PATH_MAX];
@@ -204,7 +183,7 @@ int cc_cache_check_dir(const char *dir, uid_t uid, char **why)
 
 char *cc_cache_refusal_message(const char *dir, const char *why)
 {
-    return xfmt("cudacell did not use the compile cache directory %s: %s, so another user could replace a "
+    return cc_xasprintf("cudacell did not use the compile cache directory %s: %s, so another user could replace a "
                 "compiled cell there with their own code and it would run inside this kernel. Compiled cells "
                 "are kept in a private directory for this session instead (later sessions will compile them "
                 "again). To fix it, make that directory and the ones above it belong to you (or root) and "
@@ -217,13 +196,13 @@ char *cc_cache_refusal_message(const char *dir, const char *why)
 
 static void open_pins(cc_cache *c)
 {
-    char *tmpl = xfmt("%s/.pins-XXXXXX", c->dir);
+    char *tmpl = cc_xasprintf("%s/.pins-XXXXXX", c->dir);
     c->pin_lock = -1;
     if (!mkdtemp(tmpl)) {
         free(tmpl);
         return;
     }
-    char *lock = xfmt("%s/lock", tmpl);
+    char *lock = cc_xasprintf("%s/lock", tmpl);
     c->pin_lock = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     free(lock);
     if (c->pin_lock < 0 || flock(c->pin_lock, LOCK_EX | LOCK_NB) < 0) {
@@ -261,13 +240,11 @@ static char *configured_dir(cc_cache *c)
 
 cc_cache *cc_cache_open(const char *workdir)
 {
-    cc_cache *c = calloc(1, sizeof *c);
-    if (!c)
-        abort();
+    cc_cache *c = cc_xcalloc(1, sizeof *c);
     c->pin_lock = -1;
     c->dir = configured_dir(c);
     if (!c->dir) {
-        char *priv = xfmt("%s/cache", workdir);
+        char *priv = cc_xasprintf("%s/cache", workdir);
         if (mkdir_p(priv, 0700) == 0)
             c->dir = realpath(priv, NULL);
         free(priv);
@@ -305,7 +282,7 @@ bool cc_cache_is_pinned(const cc_cache *c, const char *soname) { return find_pin
 /* (Re)links <dir>/<name><suffix> as <pindir>/<name><suffix>. */
 static void link_pin(const cc_cache *c, const char *name, const char *suffix)
 {
-    char *from = xfmt("%s/%s%s", c->dir, name, suffix), *to = xfmt("%s/%s%s", c->pindir, name, suffix);
+    char *from = cc_xasprintf("%s/%s%s", c->dir, name, suffix), *to = cc_xasprintf("%s/%s%s", c->pindir, name, suffix);
     unlink(to);
     if (link(from, to) < 0 && errno != ENOENT)
         cc_log_debug("compile cache: cannot pin %s: %s", from, strerror(errno));
@@ -318,15 +295,12 @@ void cc_cache_pin(cc_cache *c, const char *soname, const char *const *deps, size
     if (!find_pin(c, soname)) {
         if (c->n_pins == c->cap_pins) {
             c->cap_pins = c->cap_pins ? c->cap_pins * 2 : 64;
-            if (!(c->pins = realloc(c->pins, c->cap_pins * sizeof *c->pins)))
-                abort();
+            c->pins = cc_xrealloc(c->pins, c->cap_pins * sizeof *c->pins);
         }
         pinrec *p = &c->pins[c->n_pins++];
-        *p = (pinrec){xstrdup(soname), calloc(n_deps ? n_deps : 1, sizeof(char *)), n_deps, 0};
-        if (!p->deps)
-            abort();
+        *p = (pinrec){cc_xstrdup(soname), cc_xcalloc(n_deps ? n_deps : 1, sizeof(char *)), n_deps, 0};
         for (size_t i = 0; i < n_deps; i++)
-            p->deps[i] = xstrdup(deps[i]);
+            p->deps[i] = cc_xstrdup(deps[i]);
     }
     if (c->pindir) {   /* relinked every time: the entry may have been rebuilt since */
         link_pin(c, soname, ".sum");
@@ -339,8 +313,8 @@ static int restore(const cc_cache *c, const char *name)
 {
     if (!c->pindir)
         return -1;
-    char *pin = xfmt("%s/%s", c->pindir, name), *entry = xfmt("%s/%s", c->dir, name);
-    char *psum = xfmt("%s.sum", pin), *esum = xfmt("%s.sum", entry);
+    char *pin = cc_xasprintf("%s/%s", c->pindir, name), *entry = cc_xasprintf("%s/%s", c->dir, name);
+    char *psum = cc_xasprintf("%s.sum", pin), *esum = cc_xasprintf("%s.sum", entry);
     struct stat st;
     int rc = -1;
     if (lstat(pin, &st) == 0 && cc_cache_entry_safe(&st, geteuid())) {
@@ -371,14 +345,14 @@ static int ensure_one(cc_cache *c, const char *name, char **err)
             if (ensure_one(c, p->deps[i], err) < 0)
                 return -1;
     }
-    char *path = xfmt("%s/%s", c->dir, name);
+    char *path = cc_xasprintf("%s/%s", c->dir, name);
     struct stat st;
     bool ok = lstat(path, &st) == 0 && cc_cache_entry_safe(&st, geteuid());
     free(path);
     if (ok || restore(c, name) == 0)
         return 0;
     if (err && !*err)
-        *err = xfmt("The compiled object of an earlier cell (%s) is gone from the compile cache %s (it was "
+        *err = cc_xasprintf("The compiled object of an earlier cell (%s) is gone from the compile cache %s (it was "
                     "deleted while this session used it) and could not be restored. Run again the cells that "
                     "define the functions and variables this cell uses, or run %%reset and then the notebook "
                     "from the top.", name, c->dir);
@@ -402,7 +376,7 @@ static void drop_pins(cc_cache *c)
     for (size_t i = 0; i < c->n_pins; i++) {
         pinrec *p = &c->pins[i];
         if (c->pindir) {
-            char *pin = xfmt("%s/%s", c->pindir, p->name), *sum = xfmt("%s/%s.sum", c->pindir, p->name);
+            char *pin = cc_xasprintf("%s/%s", c->pindir, p->name), *sum = cc_xasprintf("%s/%s.sum", c->pindir, p->name);
             unlink(pin);
             unlink(sum);
             free(pin);
@@ -441,7 +415,7 @@ void cc_cache_reap_pins(cc_cache *c, int dfd, const char *name, const struct sta
     const char *mine = c->pindir ? strrchr(c->pindir, '/') : NULL;
     if ((mine && strcmp(mine + 1, name) == 0) || st->st_uid != geteuid() || now - st->st_mtime < PINS_GRACE_S)
         return;
-    char *lock = xfmt("%s/lock", name);
+    char *lock = cc_xasprintf("%s/lock", name);
     int fd = openat(dfd, lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     free(lock);
     bool dead = fd < 0 || flock(fd, LOCK_EX | LOCK_NB) == 0;   /* its kernel holds it while alive */
@@ -458,7 +432,7 @@ void cc_cache_free(cc_cache *c)
     drop_pins(c);
     free(c->pins);
     if (c->pindir) {
-        char *lock = xfmt("%s/lock", c->pindir);
+        char *lock = cc_xasprintf("%s/lock", c->pindir);
         unlink(lock);
         free(lock);
         rmdir(c->pindir);

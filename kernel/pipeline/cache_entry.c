@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "xalloc.h"
 
 #define SEAL_MAGIC "cudacell-cache-v1"
 #define STALE_TMP_S 3600          /* a temporary this old belongs to no running compile */
@@ -115,11 +116,9 @@ static int hash_fd(int fd, char hex[65])
 {
     unsigned char buf[1 << 16], d[EVP_MAX_MD_SIZE];
     unsigned int dn = 0;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_MD_CTX *md = cc_xcheck(EVP_MD_CTX_new());
     off_t off = 0;
     int rc = 0;
-    if (!md)
-        abort();
     EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     for (;;) {
         ssize_t r = pread(fd, buf, sizeof buf, off);
@@ -220,9 +219,8 @@ static int write_all(const char *path, const char *text)
 
 static int seal_fail(char **err, const char *what, const char *path)
 {
-    if (err && asprintf(err, "Cannot store the compiled cell in the compile cache (%s %s: %s). "
-                             "Check that the disk is not full.", what, path, strerror(errno)) < 0)
-        *err = NULL;
+    cc_set_error(err, "Cannot store the compiled cell in the compile cache (%s %s: %s). "
+                      "Check that the disk is not full.", what, path, strerror(errno));
     return -1;
 }
 
@@ -332,13 +330,10 @@ static void scan_add(scan *s, int dfd, const char *name, const struct stat *st, 
 {
     if (s->n == s->cap) {
         s->cap = s->cap ? s->cap * 2 : 256;
-        s->items = realloc(s->items, s->cap * sizeof *s->items);
-        s->names = realloc(s->names, s->cap * sizeof *s->names);
-        if (!s->items || !s->names)
-            abort();
+        s->items = cc_xrealloc(s->items, s->cap * sizeof *s->items);
+        s->names = cc_xrealloc(s->names, s->cap * sizeof *s->names);
     }
-    if (!(s->names[s->n] = strdup(name)))
-        abort();
+    s->names[s->n] = cc_xstrdup(name);
     s->items[s->n] = (cc_cache_item){
         .name = s->names[s->n],
         .bytes = (uint64_t)st->st_size + size_at(dfd, name, ".sum") + size_at(dfd, name, ".warn"),
@@ -373,9 +368,7 @@ int cc_cache_evict(cc_cache *c, uint64_t max_bytes)
         else
             remove_stale(dfd, e->d_name, &st, now);
     }
-    bool *victim = calloc(s.n ? s.n : 1, sizeof *victim);
-    if (!victim)
-        abort();
+    bool *victim = cc_xcalloc(s.n ? s.n : 1, sizeof *victim);
     cc_cache_pick_victims(s.items, s.n, max_bytes, victim);
     for (size_t i = 0; i < s.n; i++) {
         if (victim[i]) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "interrupt.h"
+#include "xalloc.h"
 
 void cc_out_write(cc_out *o, int fd, const char *data, size_t len)
 {
@@ -27,7 +28,7 @@ void cc_out_printf(cc_out *o, int fd, const char *fmt, ...)
     int n = vasprintf(&s, fmt, ap);
     va_end(ap);
     if (n < 0)
-        abort();   /* out of memory */
+        cc_oom(0);
     cc_out_write(o, fd, s, (size_t)n);
     free(s);
 }

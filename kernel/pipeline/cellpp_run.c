@@ -9,11 +9,11 @@
 #include "cellpp_run.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "compiler.h"
 #include "services.h"
 #include "session.h"
+#include "xalloc.h"
 
 static const char *session_macro(void *ctx, const char *name)
 {
@@ -29,25 +29,17 @@ static int resolve_conds(struct cc_out *x, cc_services *svc, const char *code, i
     cc_pp_probe pr;
     cc_plan *hp = cc_session_plan(svc->session, "", first_line, CC_LANG_C, &err);
     free(err);
-    if (!hp || cc_pp_probe_build(code, first_line, &pr) < 0) {
-        cc_plan_free(hp);
+    if (!hp)
         return 0;
-    }
-    size_t hl = strlen(hp->source), pl = strlen(pr.text);
-    char *src = malloc(hl + pl + 2);
-    int rc = 0;
-    if (src) {
-        memcpy(src, hp->source, hl);
-        src[hl] = '\n';
-        memcpy(src + hl + 1, pr.text, pl + 1);
-        cc_compile_req req = {
-            .lang = CC_LANG_C, .source = src, .cflags = svc->cflags ? svc->cflags : "",
-            .nvccflags = "", .ldflags = "", .workdir = svc->workdir, .cache_dir = svc->cache_dir,
-        };
-        rc = cc_preprocess(x, &req, &pp);
-        if (rc == 0)
-            *out = cc_pp_apply(code, &pr, pp);
-    }
+    cc_pp_probe_build(code, first_line, &pr);
+    char *src = cc_xasprintf("%s\n%s", hp->source, pr.text);
+    cc_compile_req req = {
+        .lang = CC_LANG_C, .source = src, .cflags = svc->cflags ? svc->cflags : "",
+        .nvccflags = "", .ldflags = "", .workdir = svc->workdir, .cache_dir = svc->cache_dir,
+    };
+    int rc = cc_preprocess(x, &req, &pp);
+    if (rc == 0)
+        *out = cc_pp_apply(code, &pr, pp);
     free(src);
     free(pp);
     cc_pp_probe_free(&pr);

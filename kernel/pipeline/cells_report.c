@@ -20,14 +20,14 @@
 #include "services.h"
 #include "session.h"
 #include "userwords.h"
+#include "xalloc.h"
 
 /* First line of text (malloc'd). */
 static char *first_line(const char *text)
 {
     if (!text)
-        return strdup("");
-    const char *nl = strchr(text, '\n');
-    return nl ? strndup(text, (size_t)(nl - text)) : strdup(text);
+        return cc_xstrdup("");
+    return cc_xstrndup(text, strcspn(text, "\n"));
 }
 
 void cc_cell_error_text(cc_out *o, const char *ename, const char *text)
@@ -92,25 +92,22 @@ static const char *signal_words(int sig)
 static char *crash_text(cc_services *svc, const cc_rt_result *r)
 {
     char *text = NULL;
-    int rc = 0;
     if (r->channel_closed && !r->term_signal)
-        rc = asprintf(&text, "The cell closed file descriptors it does not own: the runtime process's "
+        return cc_xasprintf("The cell closed file descriptors it does not own: the runtime process's "
                              "connection to the kernel (for example with a loop of close() calls or "
                              "closefrom()), so the runtime could not report back and ended. Close only "
                              "the descriptors your cell opened itself.");
-    else if (!r->term_signal)
-        rc = asprintf(&text, "The cell called exit(%d), which ended the runtime process. "
-                             "Use `return` from main() to finish a cell instead.", r->exit_status);
-    else if (r->crash && (text = cc_crash_report(svc->crash_cells, r->crash, r->crash_len, r->message)))
+    if (!r->term_signal)
+        return cc_xasprintf("The cell called exit(%d), which ended the runtime process. "
+                            "Use `return` from main() to finish a cell instead.", r->exit_status);
+    if (r->crash && (text = cc_crash_report(svc->crash_cells, r->crash, r->crash_len, r->message)))
         return text;   /* the cause, then where it happened */
-    else if (r->message)
-        rc = asprintf(&text, "%s.\nThe runtime process running the cell died of it.", r->message);
-    else if (signal_words(r->term_signal))
-        rc = asprintf(&text, "The cell crashed the runtime process: %s.", signal_words(r->term_signal));
-    else
-        rc = asprintf(&text, "The cell crashed the runtime process: it was killed by signal %d (%s).",
-                      r->term_signal, strsignal(r->term_signal));
-    return rc < 0 ? NULL : text;
+    if (r->message)
+        return cc_xasprintf("%s.\nThe runtime process running the cell died of it.", r->message);
+    if (signal_words(r->term_signal))
+        return cc_xasprintf("The cell crashed the runtime process: %s.", signal_words(r->term_signal));
+    return cc_xasprintf("The cell crashed the runtime process: it was killed by signal %d (%s).",
+                        r->term_signal, strsignal(r->term_signal));
 }
 
 /* One error output: the cause, where it happened, then that the runtime
@@ -118,14 +115,11 @@ static char *crash_text(cc_services *svc, const cc_rt_result *r)
 static void report_crash(cc_out *o, cc_services *svc, const cc_rt_result *r)
 {
     char *cause = crash_text(svc, r);
-    char *text = NULL;
-    size_t n = cause ? strlen(cause) : 0;
-    if (asprintf(&text, "%s%s%s", cause ? cause : "The runtime process died.",
-                 n && cause[n - 1] == '\n' ? "" : "\n", CC_RESTART_NOTE) < 0)
-        text = NULL;
+    size_t n = strlen(cause);
+    char *text = cc_xasprintf("%s%s%s", cause, n && cause[n - 1] == '\n' ? "" : "\n", CC_RESTART_NOTE);
     restart_quietly(svc);
     cc_cell_error_text(o, r->term_signal ? cc_signal_ename(r->term_signal) : r->channel_closed ? "ChannelClosed" : "Exit",
-                    text ? text : CC_RESTART_NOTE);
+                       text);
     free(text);
     free(cause);
 }
@@ -176,10 +170,8 @@ int cc_cell_report_compile(cc_out *o, const cc_plan *plan, const cc_compile_res 
     if (!cr->ok) {
         /* a rule of the cell model or C++ in a C cell: say so first */
         char *hint = plan->lang == CC_LANG_C ? cc_cell_hint(code, cr->diagnostics, plan->c_hidden) : NULL;
-        char *ev = hint ? strndup(hint, strcspn(hint, "\n")) : cc_diag_first_error(cr->diagnostics);
-        char *tb = NULL;
-        if (hint && asprintf(&tb, "%s\n\nThe compiler said:\n%s", hint, diag ? diag : cr->diagnostics) < 0)
-            tb = NULL;
+        char *ev = hint ? cc_xstrndup(hint, strcspn(hint, "\n")) : cc_diag_first_error(cr->diagnostics);
+        char *tb = hint ? cc_xasprintf("%s\n\nThe compiler said:\n%s", hint, diag ? diag : cr->diagnostics) : NULL;
         cc_out_error(o, "CompileError", ev, tb ? tb : diag ? diag : cr->diagnostics);
         free(tb);
         free(hint);
@@ -214,14 +206,10 @@ void cc_cell_print_time(cc_out *o, const cc_compile_res *cr, const cc_rt_result 
 void cc_cell_report_timeit(cc_out *o, const cc_rt_result *r, const cc_timeit_opts *t)
 {
     char *line = cc_format_timeit(r->mean_ns, r->std_ns, r->repeats, r->loops);
-    if (!line)
-        return;
     if (!t || !t->quiet)
         cc_out_printf(o, 1, "%s\n", line);
     if (t && t->output) {
-        char *repr = NULL;
-        if (asprintf(&repr, "<TimeitResult : %s>", line) < 0)
-            abort();
+        char *repr = cc_xasprintf("<TimeitResult : %s>", line);
         cc_out_display(o, CC_OUT_RESULT, json_pack("{s:{s:s},s:{}}", "data", "text/plain", repr, "metadata"));
         free(repr);
     }

@@ -31,6 +31,7 @@
 #include "cellutil.h"
 #include "nvcc.h"
 #include "clock.h"
+#include "xalloc.h"
 
 /* malloc'd text of the file, or NULL. */
 static char *read_text(const char *dir, const char *name)
@@ -128,9 +129,7 @@ static int write_file(const char *path, const char *text)
  * so a cache hit shows them again. */
 static char *read_warnings(const char *so_path)
 {
-    char *p = NULL, *text = NULL;
-    if (asprintf(&p, "%s.warn", so_path) < 0)
-        return NULL;
+    char *p = cc_xasprintf("%s.warn", so_path), *text = NULL;
     FILE *f = fopen(p, "re");
     free(p);
     if (!f)
@@ -156,12 +155,10 @@ int cc_compile(cc_out *o, const cc_compile_req *req, cc_compile_res *res)
     char **tool;
 
     memset(res, 0, sizeof *res);
-    res->diagnostics = strdup("");
+    res->diagnostics = cc_xstrdup("");
     if (cc_display_dirs(NULL, inc, lib) < 0) {
         free(res->diagnostics);
         res->diagnostics = cc_display_missing_message();
-        if (!res->diagnostics)
-            res->diagnostics = strdup("");
         res->compile_ms = ((double)cc_now_ns() / 1e6) - t0;
         return 0;
     }
@@ -169,10 +166,7 @@ int cc_compile(cc_out *o, const cc_compile_req *req, cc_compile_res *res)
         return 0;
     cache_key(req, tool, cuda ? (req->cuda_arch ? req->cuda_arch : CC_CUDA_DEFAULT_ARCH) : "", inc, lib, hex);
     snprintf(res->soname, sizeof res->soname, "cell-%.24s.so", hex);
-    if (asprintf(&res->so_path, "%s/%s", req->cache_dir, res->soname) < 0) {
-        res->so_path = NULL;
-        goto oom;
-    }
+    res->so_path = cc_xasprintf("%s/%s", req->cache_dir, res->soname);
     cc_cache_state look = cc_cache_lookup(req->cache_dir, res->soname);
     res->repaired = look == CC_CACHE_DAMAGED || look == CC_CACHE_UNSAFE;
     res->was_unsafe = look == CC_CACHE_UNSAFE;
@@ -188,20 +182,24 @@ int cc_compile(cc_out *o, const cc_compile_req *req, cc_compile_res *res)
         return 0;
     }
 
+<<<<<<< HEAD
     if (asprintf(&src, "%s/cell-%.24s.%s", req->workdir, hex,
                  cuda ? "cu" : req->lang == CC_LANG_CXX ? "cpp" : "c") < 0 ||
         asprintf(&tmp_out, "%s/.tmp-%.24s-%ld.so", req->cache_dir, hex, (long)getpid()) < 0)
         goto oom;
+=======
+    src = cc_xasprintf("%s/cell-%.24s.%s", req->workdir, hex, cuda ? "cu" : "c");
+    tmp_out = cc_xasprintf("%s/.tmp-%.24s-%ld.so", req->cache_dir, hex, (long)getpid());
+>>>>>>> h24
     if (write_file(src, req->source) < 0) {
         free(res->diagnostics);
-        if (asprintf(&res->diagnostics, "Cannot write the cell's source file %s: %s. Check that the disk is not full.",
-                     src, strerror(errno)) < 0)
-            res->diagnostics = NULL;
+        res->diagnostics = cc_xasprintf("Cannot write the cell's source file %s: %s. Check that the disk is not full.",
+                                        src, strerror(errno));
         goto out;
     }
     if (cc_compile_argv(&av, req, tool, req->cuda_arch, inc, lib, src, tmp_out, res->so_path, &err) < 0) {
         free(res->diagnostics);
-        res->diagnostics = err;
+        res->diagnostics = err ? err : cc_xstrdup("");
         err = NULL;
         goto out;
     }
@@ -209,8 +207,7 @@ int cc_compile(cc_out *o, const cc_compile_req *req, cc_compile_res *res)
     int st = cc_compiler_run(o, av.v, req->workdir, &raw);
     if (st == -1) {
         free(res->diagnostics);
-        if (asprintf(&res->diagnostics, "Cannot start the compiler %s: %s.", av.v[0], strerror(errno)) < 0)
-            res->diagnostics = NULL;
+        res->diagnostics = cc_xasprintf("Cannot start the compiler %s: %s.", av.v[0], strerror(errno));
         res->tool_missing = true;
     } else if (st == -2) {
         res->interrupted = true;
@@ -227,30 +224,23 @@ int cc_compile(cc_out *o, const cc_compile_req *req, cc_compile_res *res)
                 res->ok = true;
             } else {
                 free(res->diagnostics);
-                res->diagnostics = err ? err : strdup("error: cannot store the compiled cell");
+                res->diagnostics = err ? err : cc_xstrdup("error: cannot store the compiled cell");
                 err = NULL;
             }
         } else if (WIFSIGNALED(st) && !*res->diagnostics) {
             free(res->diagnostics);
-            if (asprintf(&res->diagnostics, "error: the compiler was killed by signal %d", WTERMSIG(st)) < 0)
-                res->diagnostics = NULL;
+            res->diagnostics = cc_xasprintf("error: the compiler was killed by signal %d", WTERMSIG(st));
         } else if (!*res->diagnostics) {
             free(res->diagnostics);
-            res->diagnostics = strdup("error: the compiler failed without a message");
+            res->diagnostics = cc_xstrdup("error: the compiler failed without a message");
         }
     }
-    goto out;
 
-oom:
-    free(res->diagnostics);
-    res->diagnostics = strdup("error: out of memory while compiling");
 out:
     if (tmp_out)
         unlink(tmp_out);
     if (src)
         unlink(src);
-    if (!res->diagnostics)
-        res->diagnostics = strdup("");
     res->compile_ms = ((double)cc_now_ns() / 1e6) - t0;
     free(src);
     free(tmp_out);
@@ -271,11 +261,8 @@ int cc_preprocess(cc_out *o, const cc_compile_req *req, char **out)
     *out = NULL;
     if (cc_display_dirs(NULL, inc, lib) < 0 || !(tool = cc_compiler_find(req, &res)))
         goto done;
-    if (asprintf(&src, "%s/pp-%ld.c", req->workdir, (long)getpid()) < 0 ||
-        asprintf(&dst, "%s/pp-%ld.i", req->workdir, (long)getpid()) < 0) {
-        src = dst = NULL;
-        goto done;
-    }
+    src = cc_xasprintf("%s/pp-%ld.c", req->workdir, (long)getpid());
+    dst = cc_xasprintf("%s/pp-%ld.i", req->workdir, (long)getpid());
     if (write_file(src, req->source) < 0)
         goto done;
     if (cc_preprocess_argv(&a, req, tool, inc, src, dst, &err) < 0)

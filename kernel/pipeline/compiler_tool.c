@@ -26,25 +26,19 @@ extern char **environ;
 
 static char *c_missing_message(const char *cc, bool cxx)
 {
-    char *m = NULL;
-    if (cxx) {
-        if (asprintf(&m,
+    if (cxx)
+        return cc_xasprintf(
                      "The C++ compiler \"%s\" was not found%s. cudacell compiles the cells of a CUDA "
                      "session that have no device code with it. Install a C++ compiler (for example "
                      "`sudo apt install g++` on Debian/Ubuntu), or set the CXX environment variable to "
                      "the compiler's path before starting Jupyter, then run the cell again.",
-                     cc, strchr(cc, '/') ? "" : " on PATH") < 0)
-            return NULL;
-        return m;
-    }
-    if (asprintf(&m,
+                     cc, strchr(cc, '/') ? "" : " on PATH");
+    return cc_xasprintf(
                  "The C compiler \"%s\" was not found%s. cudacell compiles every C cell with it. "
                  "Install a C compiler (for example `sudo apt install gcc` on Debian/Ubuntu, "
                  "`sudo dnf install gcc` on Fedora), or set the CC environment variable to the "
                  "compiler's path before starting Jupyter, then run the cell again.",
-                 cc, strchr(cc, '/') ? "" : " on PATH") < 0)
-        return NULL;
-    return m;
+                 cc, strchr(cc, '/') ? "" : " on PATH");
 }
 
 char **cc_compiler_find(const cc_compile_req *req, cc_compile_res *res)
@@ -57,11 +51,8 @@ char **cc_compiler_find(const cc_compile_req *req, cc_compile_res *res)
             res->diagnostics = cc_nvcc_missing_message();
             return NULL;
         }
-        char **v = calloc(2, sizeof *v);
-        if (v)
-            v[0] = nvcc;
-        else
-            free(nvcc);
+        char **v = cc_xcalloc(2, sizeof *v);
+        v[0] = nvcc;
         return v;
     }
     if (req->lang == CC_LANG_CXX) {   /* the host C++ compiler, with the toolkit's headers */

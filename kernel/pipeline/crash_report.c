@@ -180,9 +180,7 @@ char *cc_crash_report(const cc_crash_cells *cells, const char *payload, size_t l
     }
     char *frames = cc_crash_frames_text(&c, per_obj, syms);
     char *cause = note && *note ? upper_first(note) : cc_crash_cause(c.sig, c.code, c.addr);
-    char *text = NULL;
-    if (asprintf(&text, "%s\n%s", cause, frames) < 0)
-        abort();
+    char *text = cc_xasprintf("%s\n%s", cause, frames);
     free(cause);
     free(frames);
     for (uint32_t o = 0; o < c.nobj; o++)

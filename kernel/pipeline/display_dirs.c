@@ -17,6 +17,7 @@
  * tree's header directory (the source tree), the install's directories
  * relative to the prefix, and absolute. */
 #include "config.h"
+#include "xalloc.h"
 
 static bool file_exists(const char *dir, const char *name)
 {
@@ -72,14 +73,11 @@ int cc_display_dirs(const char *exe_dir, char *inc, char *lib)
 
 char *cc_display_missing_message(void)
 {
-    char *m = NULL;
-    if (asprintf(&m,
+    return cc_xasprintf(
                  "error: cudacell's display library (cudacell.h and libcudacell.so) was not found, "
                  "and every cell is compiled with it, so nothing can run. It is built next to the "
                  "kernel (<build>/runtime/display) and installed as %s/cudacell.h and "
                  "%s/libcudacell.so. Rebuild cudacell (ninja) or reinstall it (meson install), "
-                 "then restart the kernel.", CC_DISPLAY_INCDIR, CC_DISPLAY_LIBDIR) < 0)
-        return NULL;
-    return m;
+                 "then restart the kernel.", CC_DISPLAY_INCDIR, CC_DISPLAY_LIBDIR);
 }
 

@@ -16,6 +16,7 @@
  * no fixed limit: every running target receives every interrupt. */
 #include "interrupt.h"
 #include "clock.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -173,9 +174,9 @@ static intr_ctx *ctx_take(void)
         if (atomic_compare_exchange_strong(&c->in_use, &expect, 1))
             return c;
     }
-    intr_ctx *c = calloc(1, sizeof *c);
-    if (!c || pipe2(c->wake, O_CLOEXEC | O_NONBLOCK) < 0)
-        abort();
+    intr_ctx *c = cc_xcalloc(1, sizeof *c);
+    if (pipe2(c->wake, O_CLOEXEC | O_NONBLOCK) < 0)
+        abort();   /* no descriptors left: the kernel could not interrupt any cell */
     atomic_store(&c->in_use, 1);
     c->next = atomic_load(&ctx_list);
     while (!atomic_compare_exchange_weak(&ctx_list, &c->next, c))

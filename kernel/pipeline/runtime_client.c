@@ -28,6 +28,7 @@
 
 #include "display_dirs.h"
 #include "log.h"
+#include "xalloc.h"
 
 extern char **environ;
 
@@ -93,18 +94,11 @@ int cc_rt_stop_process(cc_runtime *rt)
 
 cc_runtime *cc_rt_new(const char *exe_dir, const char *cache_dir, const char *workdir)
 {
-    cc_runtime *rt = calloc(1, sizeof *rt);
-    if (!rt)
-        return NULL;
+    cc_runtime *rt = cc_xcalloc(1, sizeof *rt);
     rt->cmd_fd = rt->reply_fd = rt->out_fd = rt->err_fd = -1;
-    if (asprintf(&rt->exe, "%s/%s", exe_dir ? exe_dir : ".", RT_EXE_NAME) < 0)
-        rt->exe = NULL;
-    rt->cache_dir = strdup(cache_dir ? cache_dir : ".");
-    rt->workdir = strdup(workdir ? workdir : "/tmp");
-    if (!rt->exe || !rt->cache_dir || !rt->workdir) {
-        cc_rt_free(rt);
-        return NULL;
-    }
+    rt->exe = cc_xasprintf("%s/%s", exe_dir ? exe_dir : ".", RT_EXE_NAME);
+    rt->cache_dir = cc_xstrdup(cache_dir ? cache_dir : ".");
+    rt->workdir = cc_xstrdup(workdir ? workdir : "/tmp");
     return rt;
 }
 
@@ -155,11 +149,8 @@ static char *library_path(const cc_runtime *rt)
     if (!cuda[0] && stat("/usr/local/cuda/lib64", &st) == 0)
         snprintf(cuda, sizeof cuda, "/usr/local/cuda/lib64");
     display_lib_dir(rt, lib);
-    char *v = NULL;
-    if (asprintf(&v, "LD_LIBRARY_PATH=%s%s%s%s%s", lib, lib[0] && cuda[0] ? ":" : "", cuda,
-                 (lib[0] || cuda[0]) && old && *old ? ":" : "", old && *old ? old : "") < 0)
-        return NULL;
-    return v;
+    return cc_xasprintf("LD_LIBRARY_PATH=%s%s%s%s%s", lib, lib[0] && cuda[0] ? ":" : "", cuda,
+                        (lib[0] || cuda[0]) && old && *old ? ":" : "", old && *old ? old : "");
 }
 
 static void send_load(cc_runtime *rt, const char *path)
@@ -190,10 +181,9 @@ int cc_rt_start_process(cc_runtime *rt, char **err)
 
     *err = NULL;
     if (access(rt->exe, X_OK) != 0) {
-        if (asprintf(err, "The runtime program %s is missing or not executable (%s). It runs the compiled "
+        cc_set_error(err, "The runtime program %s is missing or not executable (%s). It runs the compiled "
                           "cells and is installed next to the cudacell kernel; rebuild or reinstall "
-                          "cudacell.", rt->exe, strerror(errno)) < 0)
-            *err = NULL;
+                          "cudacell.", rt->exe, strerror(errno));
         return -1;
     }
     if (pipe2(cmd, O_CLOEXEC) < 0 || pipe2(rep, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
@@ -209,10 +199,8 @@ int cc_rt_start_process(cc_runtime *rt, char **err)
     size_t n = 0;
     while (environ[n])
         n++;
-    env = calloc(n + 2, sizeof *env);
+    env = cc_xcalloc(n + 2, sizeof *env);
     ldpath = library_path(rt);
-    if (!env || !ldpath)
-        goto fail;
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (strncmp(environ[i], "LD_LIBRARY_PATH=", 16) != 0)
@@ -251,7 +239,8 @@ int cc_rt_start_process(cc_runtime *rt, char **err)
      * "libcudacell.so" then matches it and no search path is consulted. */
     char lib[PATH_MAX], *libso = NULL;
     display_lib_dir(rt, lib);
-    if (lib[0] && asprintf(&libso, "%s/libcudacell.so", lib) >= 0) {
+    if (lib[0]) {
+        libso = cc_xasprintf("%s/libcudacell.so", lib);
         send_load(rt, libso);
         free(libso);
     }
@@ -263,8 +252,7 @@ int cc_rt_start_process(cc_runtime *rt, char **err)
     return 0;
 
 fail:
-    if (asprintf(err, "Cannot start the runtime process %s: %s.", rt->exe, strerror(errno)) < 0)
-        *err = NULL;
+    cc_set_error(err, "Cannot start the runtime process %s: %s.", rt->exe, strerror(errno));
     for (int i = 0; i < 2; i++) {
         cc_rt_close_fd(&cmd[i]);
         cc_rt_close_fd(&rep[i]);
@@ -282,16 +270,8 @@ void cc_rt_restart(cc_runtime *rt, const char *const *sonames, size_t n)
         return;
     cc_rt_stop_process(rt);
     free_preload(rt);
-    rt->preload = calloc(n ? n : 1, sizeof *rt->preload);
-    if (!rt->preload)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        if (sonames[i][0] == '/') {
-            rt->preload[rt->n_preload] = strdup(sonames[i]);
-        } else if (asprintf(&rt->preload[rt->n_preload], "%s/%s", rt->cache_dir, sonames[i]) < 0) {
-            rt->preload[rt->n_preload] = NULL;
-        }
-        if (rt->preload[rt->n_preload])
-            rt->n_preload++;
-    }
+    rt->preload = cc_xcalloc(n ? n : 1, sizeof *rt->preload);
+    for (size_t i = 0; i < n; i++)
+        rt->preload[rt->n_preload++] = sonames[i][0] == '/' ? cc_xstrdup(sonames[i])
+                                                            : cc_xasprintf("%s/%s", rt->cache_dir, sonames[i]);
 }

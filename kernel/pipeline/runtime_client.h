@@ -45,6 +45,7 @@ typedef struct cc_rt_result {
     double mean_ns, std_ns;
 } cc_rt_result;
 
+/* The client of a runtime process not started yet (cc_rt_start_process). */
 cc_runtime *cc_rt_new(const char *exe_dir, const char *cache_dir, const char *workdir);
 void cc_rt_free(cc_runtime *rt);   /* stops the process */
 

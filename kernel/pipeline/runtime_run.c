@@ -22,6 +22,7 @@
 #include "interrupt.h"
 #include "log.h"
 #include "userwords.h"
+#include "xalloc.h"
 
 extern char **environ;
 
@@ -102,16 +103,10 @@ static void serve_input(cc_runtime *rt, cc_out *o, bool *told)
         *told = true;
     }
     if (rc == CC_IN_OK && line) {
-        size_t n = strlen(line);
-        char *withnl = malloc(n + 2);
-        if (withnl) {
-            memcpy(withnl, line, n);
-            withnl[n] = '\n';
-            withnl[n + 1] = '\0';
-            rt_put_u32(&b, RT_IN_LINE);
-            rt_put_bytes(&b, withnl, n + 1);
-            free(withnl);
-        }
+        char *withnl = cc_xasprintf("%s\n", line);
+        rt_put_u32(&b, RT_IN_LINE);
+        rt_put_bytes(&b, withnl, strlen(withnl));
+        free(withnl);
     }
     if (!b.len) {
         rt_put_u32(&b, RT_IN_EOF);
@@ -202,8 +197,8 @@ static int on_frame(cc_runtime *rt, cc_out *o, uint32_t type, const char *payloa
             return 0;
         }
         res->status = CC_RT_ERROR;
-        res->ename = strdup(ename);
-        res->message = strdup(msg);
+        res->ename = cc_xstrdup(ename);
+        res->message = cc_xstrdup(msg);
         res->restart_needed = sticky != 0;
         res->run_ms = ms;
         return 1;
@@ -226,14 +221,13 @@ static int on_frame(cc_runtime *rt, cc_out *o, uint32_t type, const char *payloa
         return 0;
     case RT_R_NOTE:
         free(rt->note);
-        rt->note = strdup(rt_get_str(&r, NULL));
+        rt->note = cc_xstrdup(rt_get_str(&r, NULL));
         return 0;
     case RT_R_CRASH:   /* kept raw: kernel/pipeline/crash_report.c reads it */
         free(rt->crash);
-        rt->crash = malloc(len ? len : 1);
-        rt->crash_len = rt->crash ? len : 0;
-        if (rt->crash)
-            memcpy(rt->crash, payload, len);
+        rt->crash = cc_xmalloc(len);
+        rt->crash_len = len;
+        memcpy(rt->crash, payload, len);
         return 0;
     default:
         return 0;
@@ -342,8 +336,8 @@ int cc_rt_run(cc_runtime *rt, cc_out *o, const cc_rt_run_req *req, cc_rt_result 
     memset(res, 0, sizeof *res);
     if (rt->pid == 0 && cc_rt_start_process(rt, &err) < 0) {
         res->status = CC_RT_ERROR;
-        res->ename = strdup("RuntimeError");
-        res->message = err ? err : strdup("Cannot start the runtime process.");
+        res->ename = cc_xstrdup("RuntimeError");
+        res->message = err;   /* cc_rt_start_process always says why */
         return 0;
     }
     if (cc_intr_count() > 0) {
@@ -361,7 +355,7 @@ int cc_rt_run(cc_runtime *rt, cc_out *o, const cc_rt_run_req *req, cc_rt_result 
         if (err) {   /* %args could not be split: nothing was sent */
             cc_intr_clear_target();
             res->status = CC_RT_ERROR;
-            res->ename = strdup("UsageError");
+            res->ename = cc_xstrdup("UsageError");
             res->message = err;
             return 0;
         }

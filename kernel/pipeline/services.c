@@ -17,14 +17,13 @@
 #include "crash_report.h"
 #include "session.h"
 #include "workdir.h"
+#include "xalloc.h"
 
 cc_services *cc_services_new(const char *exe_dir, struct cc_gpu_probe *gpu)
 {
-    cc_services *svc = calloc(1, sizeof *svc);
+    cc_services *svc = cc_xcalloc(1, sizeof *svc);
     const char *tmp = getenv("TMPDIR");
 
-    if (!svc)
-        return NULL;
     pthread_mutex_init(&svc->run_lock, NULL);
     pthread_rwlock_init(&svc->names_lock, NULL);
     pthread_mutex_init(&svc->count_lock, NULL);
@@ -40,15 +39,16 @@ cc_services *cc_services_new(const char *exe_dir, struct cc_gpu_probe *gpu)
 
     /* The compile cache (kernel/pipeline/cache.c): the configured directory when it
      * can be trusted, else a private one in the work directory. */
-    if (!(svc->cache = cc_cache_open(svc->workdir)) || !(svc->cache_dir = strdup(cc_cache_dir(svc->cache))))
+    if (!(svc->cache = cc_cache_open(svc->workdir)))
         goto fail;
+    svc->cache_dir = cc_xstrdup(cc_cache_dir(svc->cache));
     cc_cache_sweep_tmp(svc->cache_dir);   /* compiler temporaries of dead kernels */
-    svc->exe_dir = strdup(exe_dir ? exe_dir : ".");
+    svc->exe_dir = cc_xstrdup(exe_dir ? exe_dir : ".");
     svc->session = cc_session_new();
     svc->history = json_array();
-    svc->cflags = strdup("");
-    svc->ldflags = strdup("");
-    svc->nvccflags = strdup("");
+    svc->cflags = cc_xstrdup("");
+    svc->ldflags = cc_xstrdup("");
+    svc->nvccflags = cc_xstrdup("");
     svc->gpu = gpu;
     return svc;
 fail:

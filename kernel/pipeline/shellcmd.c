@@ -27,6 +27,7 @@
 #include "interrupt.h"
 #include "outstream.h"
 #include "clock.h"
+#include "xalloc.h"
 
 extern char **environ;
 
@@ -53,9 +54,7 @@ static char **sh_build_env(void)
     size_t n = 0;
     while (environ[n])
         n++;
-    char **env = malloc((n + N_OVERRIDE + 1) * sizeof *env);
-    if (!env)
-        abort();
+    char **env = cc_xmalloc((n + N_OVERRIDE + 1) * sizeof *env);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         bool replaced = false;
@@ -175,9 +174,7 @@ static void sh_check_exit(sh_run *r)
 
 static int sh_wait_loop(sh_run *r)
 {
-    char *buf = malloc(SH_READ_CHUNK);
-    if (!buf)
-        abort();
+    char *buf = cc_xmalloc(SH_READ_CHUNK);
     int eof_polls = 0;
     for (;;) {
         if (!r->exited)

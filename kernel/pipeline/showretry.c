@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "codegen.h"
+#include "xalloc.h"
 
 char *cc_show_source(const cc_plan *plan, const char *name)
 {
@@ -20,9 +21,7 @@ char *cc_show_source(const cc_plan *plan, const char *name)
     size_t n = name ? strlen(name) : 0;
     if (!pv || !pv->show_len || n > pv->show_len || !plan->source)
         return NULL;
-    char *s = strdup(plan->source);
-    if (!s)
-        return NULL;
+    char *s = cc_xstrdup(plan->source);
     if (name) {
         memset(s + pv->show_at, ' ', pv->show_len);
         memcpy(s + pv->show_at, name, n);
