@@ -182,15 +182,9 @@ int cc_compile(cc_out *o, const cc_compile_req *req, cc_compile_res *res)
         return 0;
     }
 
-<<<<<<< HEAD
-    if (asprintf(&src, "%s/cell-%.24s.%s", req->workdir, hex,
-                 cuda ? "cu" : req->lang == CC_LANG_CXX ? "cpp" : "c") < 0 ||
-        asprintf(&tmp_out, "%s/.tmp-%.24s-%ld.so", req->cache_dir, hex, (long)getpid()) < 0)
-        goto oom;
-=======
-    src = cc_xasprintf("%s/cell-%.24s.%s", req->workdir, hex, cuda ? "cu" : "c");
+    src = cc_xasprintf("%s/cell-%.24s.%s", req->workdir, hex,
+                       cuda ? "cu" : req->lang == CC_LANG_CXX ? "cpp" : "c");
     tmp_out = cc_xasprintf("%s/.tmp-%.24s-%ld.so", req->cache_dir, hex, (long)getpid());
->>>>>>> h24
     if (write_file(src, req->source) < 0) {
         free(res->diagnostics);
         res->diagnostics = cc_xasprintf("Cannot write the cell's source file %s: %s. Check that the disk is not full.",
