@@ -8,6 +8,10 @@ In one run, side by side:
      -fPIC --cudart shared -arch=<arch>` of the same code run by subprocess;
      trials interleaved, medians compared;
   2. the same cell run again (a cache hit);
+  2b. host-only cells of the CUDA session (no device code: the host C++
+     compiler builds them): a plain one, and one that allocates, launches
+     the earlier cell's kernel and copies back, each unique per trial,
+     against a bare `nvcc -shared` of a trivial file (issue 10: ≤ 0.35x);
   3. with a GPU only: the per-launch time of 10000 empty kernel launches
      timed inside a cell, against the same loop in a standalone program.
 Prints a Markdown table (measure, cudacell, baseline, ratio, target), also
@@ -175,6 +179,29 @@ def compile_trials(k: Kernel, nv: str, arch: str, tmp: str, n: int) -> tuple[lis
     return cell_t, bare_t
 
 
+# Part 2b: host-only cells, after CELL defined bench_fill. {tag} makes each unique.
+HOST_PLAIN = 'int host_{tag} = 41;\nprintf("%d\\n", host_{tag} + 1);\n'
+HOST_LAUNCH = ('int *dev_{tag} = NULL;\nif (cudaMalloc(&dev_{tag}, 32 * sizeof(int)) == cudaSuccess) {{\n'
+               '  bench_fill<<<1, 32>>>(dev_{tag}, 1);\n  cudaDeviceSynchronize();\n  cudaFree(dev_{tag});\n}}\n')
+TRIVIAL = "int trivial_{tag}(int x) {{ return x + 1; }}\n"
+
+
+def host_trials(k: Kernel, nv: str, arch: str, tmp: str, n: int) -> tuple[list[float], list[float], list[float]]:
+    """Part 2b: n plain host-only cells, n launching ones, n bare nvcc -shared of a trivial file."""
+    cu = os.path.join(tmp, "t.cu")
+    argv = [nv, "-x", "cu", "-shared", "-Xcompiler", "-fPIC", "--cudart", "shared",
+            f"-arch={arch}", "-o", os.path.join(tmp, "t.so"), cu]
+    k.run(HOST_PLAIN.format(tag="warm"))
+    plain, launch, bare = [], [], []
+    for i in range(n):
+        plain.append(k.run(HOST_PLAIN.format(tag=uuid.uuid4().hex[:12]))[0])
+        launch.append(k.run(HOST_LAUNCH.format(tag=uuid.uuid4().hex[:12]))[0])
+        bare.append(nvcc(argv, cu, TRIVIAL.format(tag=uuid.uuid4().hex[:12])))
+        print(f"  trial {i + 1}/{n}: host cell {plain[-1] * 1000:.0f} ms, launching host cell "
+              f"{launch[-1] * 1000:.0f} ms, nvcc -shared trivial {bare[-1] * 1000:.0f} ms", flush=True)
+    return plain, launch, bare
+
+
 def launch_us(text: str) -> float:
     for line in text.splitlines():
         if line.startswith("LAUNCH_US "):
@@ -221,6 +248,7 @@ def main() -> int:
         fixed = CELL.format(linkage="", tag=uuid.uuid4().hex)
         k.run(fixed)
         hit_t = [k.run(fixed)[0] for _ in range(n)]
+        host = host_trials(k, nv, arch, tmp, n)
         launches = launch_trials(k, nv, arch, tmp) if devs else None
     finally:
         k.close()
@@ -231,6 +259,12 @@ def main() -> int:
     rows = [(f"CUDA cell round trip, cache miss (median of {n})", f"{cm:.0f} ms", f"nvcc alone {bm:.0f} ms",
              f"{cm / bm:.2f}x", "≤ 1.15x", cm / bm <= 1.15),
             (f"same CUDA cell again, cache hit (median of {n})", f"{hm:.1f} ms", "-", "-", "< 50 ms", hm < 50)]
+    tm = med(host[2]) * 1000
+    for label, t in (("host-only cell in a CUDA session", host[0]),
+                     ("host-only cell launching an earlier kernel", host[1])):
+        v = med(t) * 1000
+        rows.append((f"{label}, cache miss (median of {n})", f"{v:.0f} ms", f"nvcc -shared trivial {tm:.0f} ms",
+                     f"{v / tm:.2f}x", "≤ 0.35x", v / tm <= 0.35))
     if launches:
         cu, su = med(launches[0]), med(launches[1])
         rows.append((f"empty kernel launch, {LAUNCHES} in a loop (median of 5)", f"{cu:.3f} µs",

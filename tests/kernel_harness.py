@@ -120,6 +120,12 @@ def sanitizer_reports() -> list[str]:
     return out
 
 
+NVCC = shutil.which("nvcc") or next(
+    (p for p in (os.path.join(os.environ.get("CUDA_HOME", "/nonexistent"), "bin", "nvcc"),
+                 "/usr/local/cuda/bin/nvcc") if os.access(p, os.X_OK)), None)
+needs_nvcc = pytest.mark.skipif(NVCC is None, reason="nvcc not installed: CUDA cells cannot compile")
+
+
 def require_kernel() -> None:
     if not os.access(KERNEL_BIN, os.X_OK):
         pytest.fail(f"no kernel binary at {KERNEL_BIN}: build it (ninja -C {BUILD}) or set CUDACELL_BUILD")

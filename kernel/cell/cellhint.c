@@ -241,3 +241,16 @@ char *cc_cell_hint(const char *code, const char *diag, const char *hidden)
     if (!m.len) cxx_hint(&m, code);
     return m.s;
 }
+
+char *cc_cxx_hint(const char *diag)
+{
+    if (!diag) return NULL;
+    if (strstr(diag, "\"void *\" cannot be used to initialize") || strstr(diag, "\"void *\" cannot be assigned") ||
+        strstr(diag, "invalid conversion from \xe2\x80\x98void*\xe2\x80\x99") ||
+        strstr(diag, "invalid conversion from 'void*'"))
+        return cc_xstrdup("This session is CUDA C++ since its first CUDA cell, and C++ does not convert "
+                          "`void *` (what malloc, calloc and realloc return) to other pointer types by itself: "
+                          "write the cast, e.g. `float *p = (float *)malloc(n * sizeof *p);`, or run C code "
+                          "in a `%%c` cell (`%lang c` makes the following cells C again).");
+    return NULL;
+}

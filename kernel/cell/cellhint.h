@@ -8,4 +8,9 @@
  * per finding, each starting on its own line), or NULL when none applies. */
 char *cc_cell_hint(const char *code, const char *diag, const char *hidden);
 
+/* For a cell of a CUDA C++ session: C written in it that C++ refuses (a
+ * `void *` from malloc assigned without a cast, an implicit declaration).
+ * malloc'd paragraph, or NULL. */
+char *cc_cxx_hint(const char *diag);
+
 #endif

@@ -307,6 +307,39 @@ char *cc_diag_add_context(const char *diag, const char *code, int first_line)
         const char *bar = next + strspn(next, " 0123456789");
         if (want && bar > next && bar[-1] == ' ' && strncmp(bar, "| ", 2) == 0)
             want = 0;
+        /* nvcc: "cell:12: error: …" then the line it read, "  text", and a
+         * caret line. That line is the generated unit's: when it is not the
+         * cell's own text, show the cell's line instead, without the caret. */
+        int nline = 0, noff = 0;
+        char nkind[16] = "";
+        const char *ns = NULL, *caret = NULL;
+        size_t nslen = 0;
+        if (!want && sscanf(p, "cell:%d: %15[a-z]%n", &nline, nkind, &noff) >= 2 &&
+            (!strcmp(nkind, "error") || !strcmp(nkind, "warning")) && e && strncmp(e + 1, "  ", 2) == 0 &&
+            nth_line(&lines, nline - first_line + 1, &ns, &nslen)) {
+            const char *x = e + 1, *xe = strchr(x, '\n');
+            size_t xl = xe ? (size_t)(xe - x) : strlen(x);
+            const char *a = x, *b = ns;
+            size_t al = xl, bl = nslen;
+            while (al && isspace((unsigned char)*a)) { a++; al--; }
+            while (al && isspace((unsigned char)a[al - 1])) al--;
+            while (bl && isspace((unsigned char)*b)) { b++; bl--; }
+            while (bl && isspace((unsigned char)b[bl - 1])) bl--;
+            if (al != bl || memcmp(a, b, al) != 0) {
+                caret = xe ? xe + 1 : x + xl;
+                const char *ce = strchr(caret, '\n');
+                size_t cl = ce ? (size_t)(ce - caret) : strlen(caret);
+                bool is_caret = cl && strspn(caret, " \t^") == cl && memchr(caret, '^', cl);
+                size_t skip = xl + (xe ? 1 : 0) + (is_caret ? cl + (ce ? 1 : 0) : 0);
+                size_t need2 = used + n + nslen + 8;
+                if (need2 > cap) { cap = need2 * 2; out = cc_xrealloc(out, cap); }
+                memcpy(out + used, p, n);
+                used += n;
+                used += (size_t)sprintf(out + used, "  %.*s\n", (int)bl, b);
+                p += n + skip;
+                continue;
+            }
+        }
         size_t need = used + n + (want ? srclen * 2 + 64 : 0) + 2;
         if (need > cap) {
             cap = need * 2;

@@ -179,7 +179,10 @@ static void collect_refs(const cg_gen *g, cg_ids *refs)
     }
     for (size_t i = 0; i < g->v->n_items; i++) {
         const cc_sitem *it = &g->v->items[i];
-        if (it->kind == CC_SI_MACRO || (it->kind == CC_SI_MATERIAL && g->cxx)) cg_ids_scan(refs, it->text);
+        /* material reaches what it names; a host-only unit leaves device material out */
+        bool material = it->kind == CC_SI_MATERIAL && g->cxx &&
+                        !(g->lang == CC_LANG_CXX && cc_cell_is_cuda(it->text));
+        if (it->kind == CC_SI_MACRO || material) cg_ids_scan(refs, it->text);
     }
 }
 

@@ -116,7 +116,7 @@ static bool cxx_word(void *ctx, const char *p, size_t len)
  * qualified name or C++/CUDA-only type). */
 static bool c_compatible(const char *proto)
 {
-    return proto && !strstr(proto, "::") && !strchr(proto, '&') && !strchr(proto, '<') &&
+    return proto && !strstr(proto, "::") && !strchr(proto, '&') && !strchr(proto, '<') && !strchr(proto, '=') &&
            !cg_ids_each(proto, cxx_word, NULL);
 }
 
@@ -387,6 +387,30 @@ bool cg_cxx_var(cg_gen *g, const cc_item *it, const cc_declarator *d)
         return true;
     }
     if ((it->flags & CC_F_EXTERN) && !d->has_init) return false;
+    if (d->has_init && !d->is_func) {   /* a reference: bound where it is defined */
+        bool ref = false;
+        for (size_t k = d->first; k < d->name_tok; k++)
+            ref |= cc_tok_is(&g->cell, k, "&") || cc_tok_is(&g->cell, k, "&&");
+        if (ref) {
+            unsigned drop = CC_F_STATIC | CC_F_EXTERN | CC_F_INLINE;
+            char *spec = cc_toks_join(&g->cell, it->first, it->spec_end, CG_NONE, CG_NONE, drop);
+            char *decl = cc_toks_join(&g->cell, d->first, d->end, CG_NONE, CG_NONE, 0);
+            char *text = cc_xasprintf("%s %s", spec ? spec : "", decl ? decl : "");
+            free(spec);
+            free(decl);
+            cg_add_pos(g, &g->file, it->first);
+            cg_add_labeled(&g->file, text, d->name);
+            cc_strbuf_add(&g->file, " =\n");
+            cg_add_pos(g, &g->file, d->init_first);
+            cg_add_slice(g, &g->file, d->init_first, d->init_end);
+            cc_strbuf_add(&g->file, ";\n");
+            cc_sitem *si = cg_new_item(g, CC_SI_VAR, false);
+            cg_item_key(g, si, d->name);
+            si->text = text;
+            si->decl = cc_xstrdup(text);
+            return true;
+        }
+    }
     size_t di = direct_init(g, d);
     if (!di && (d->is_func || !cxx_type(g, it))) return false;
     for (size_t k = d->first; k < (di ? di : d->end); k++)   /* arrays and references: the C path */

@@ -162,7 +162,7 @@ static void emit_item(const cc_sitem *it, cc_lang lang, cc_strbuf *out)
         }
         const char *ext = it->kind == CC_SI_VAR ? "extern " : "";
         cc_strbuf_printf(out, cxx ? "extern \"C\" { %s" : "%s", ext);
-        cg_add_labeled(out, it->text, it->soname ? it->keys[0] : NULL);
+        cg_add_labeled(out, it->text, it->soname && !it->no_label ? it->keys[0] : NULL);
         cc_strbuf_add(out, cxx ? "; }\n" : ";\n");
         break;
     }

@@ -330,6 +330,7 @@ void cg_func(cg_gen *g, const cc_item *it)
     if (!si) return;
     cg_item_key(g, si, d->name);
     if (g->cxx && !kernel) { char *sig; cg_cxx_c_linkage(g, it, &sig); si->sig = sig; }
+    si->no_label = (it->flags & CC_F_EXTERN_C) != 0;
     si->text = cg_proto_text(g, it, d, drop | CC_F_EXTERN);
     si->decl = si->text ? strdup(si->text) : NULL;
     char *ul = kernel ? NULL : cg_user_label(g, d->name);

@@ -152,9 +152,15 @@ static bool session_is_type(void *ctx, const char *name, size_t len)
     const cc_session *s = ctx;
     for (size_t i = 0; i < s->n_items; i++) {
         const cc_sitem *it = &s->items[i];
-        if (it->kind != CC_SI_TYPE || !it->is_typedef) continue;
-        for (size_t k = 0; k < it->n_keys; k++)
-            if (strlen(it->keys[k]) == len && memcmp(it->keys[k], name, len) == 0) return true;
+        /* C++: a class's tag is a type name too, and so is a `using` alias */
+        bool cxx_name = it->cuda && (it->kind == CC_SI_TYPE ||
+                                     (it->kind == CC_SI_MATERIAL && it->text && strncmp(it->text, "using ", 6) == 0));
+        if (!(it->kind == CC_SI_TYPE && it->is_typedef) && !cxx_name) continue;
+        for (size_t k = 0; k < it->n_keys; k++) {
+            const char *key = it->keys[k], *sp = strchr(key, ' ');
+            if (cxx_name && sp && it->kind == CC_SI_TYPE && strncmp(key, "enum ", 5) != 0) key = sp + 1;
+            if (strlen(key) == len && memcmp(key, name, len) == 0) return true;
+        }
     }
     return false;
 }

@@ -41,7 +41,8 @@ typedef struct cc_sitem {
     char *refname;   /* FUNC with C++ linkage: its name (keys[0] is "f(int)", one per overload) */
     bool cxx_link;   /* FUNC: C++ linkage (a C unit cannot call it) */
     char *sig;       /* FUNC of a C++ cell: "f(int)", its overload key (see codegen_cxx.c) */
-    bool link_always;/* its object is linked into every later C++ unit (out-of-class definitions) */
+    bool link_always;
+    bool no_label;   /* FUNC: the user's extern "C" keeps its plain symbol *//* its object is linked into every later C++ unit (out-of-class definitions) */
 } cc_sitem;
 
 typedef struct cc_cellrec {

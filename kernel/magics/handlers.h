@@ -29,6 +29,7 @@ CC_MAGIC_HANDLER(cc_magic_timeit);
 CC_MAGIC_HANDLER(cc_magic_who);
 CC_MAGIC_HANDLER(cc_magic_reset);
 CC_MAGIC_HANDLER(cc_magic_lsmagic);
+CC_MAGIC_HANDLER(cc_magic_lang);
 /* gpu.c, profile.c, mpirun.c: GPUs, profilers, MPI */
 CC_MAGIC_HANDLER(cc_magic_gpu);
 CC_MAGIC_HANDLER(cc_magic_ncu);

@@ -34,6 +34,8 @@ static const cc_magic magic_table[] = {
      "List, show or set environment variables (%env NAME=VALUE or %env NAME VALUE).", cc_magic_env},
     {"gpu", false, RT_IF_ARGS | ARGS, "%gpu [N]",
      "Show the GPUs and their memory; %gpu N selects device N for later cells.", cc_magic_gpu},
+    {"lang", false, RT | ARGS, "%lang [c|cuda]",
+     "Show the session's language, or set it: c (C cells, until the first CUDA cell) or cuda (every cell CUDA C++).", cc_magic_lang},
     {"ldflags", false, RT | ARGS, "%ldflags [FLAGS]",
      "Set extra linker flags, e.g. %ldflags -lm -lcublas (no FLAGS: show them).", cc_magic_ldflags},
     {"lsmagic", false, 0, "%lsmagic",

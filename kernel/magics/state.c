@@ -1,11 +1,13 @@
 /* kernel/magics/state.c — what the session holds and what the kernel knows:
  * %who (the session's names, grouped by kind), %reset (forget every
  * declaration and drop the runtime process; the next cell starts a new one)
+ * %lang (the session's language: C, or CUDA C++ from the first CUDA cell on)
  * and %lsmagic (the magic table with its help). */
 #include "handlers.h"
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cache.h"
 #include "crash_report.h"
@@ -82,5 +84,33 @@ int cc_magic_lsmagic(cc_out *x, cc_services *svc, const cc_segment *seg)
                 cc_out_printf(x, 1, "  %-24s %s\n", t[i].usage, t[i].help);
     }
     cc_out_printf(x, 1, "\nA line starting with ! runs a shell command, e.g. !ls -l or !nvidia-smi.\n");
+    return 0;
+}
+
+int cc_magic_lang(cc_out *x, cc_services *svc, const cc_segment *seg)
+{
+    const char *a = seg->args ? seg->args : "";
+    if (!svc->session)
+        svc->session = cc_session_new();
+    if (*a) {
+        bool cuda = strcmp(a, "cuda") == 0 || strcmp(a, "c++") == 0 || strcmp(a, "cxx") == 0;
+        if (!cuda && strcmp(a, "c") != 0) {
+            cc_out_error(x, "UsageError", "Unknown language for %lang",
+                         "%lang takes `c` or `cuda`: `%lang c` makes the cells that follow C (compiled by the C "
+                         "compiler; a cell with CUDA syntax is still CUDA), `%lang cuda` makes every cell CUDA "
+                         "C++ (cells without device code are compiled by the host C++ compiler with the CUDA "
+                         "runtime, the others by nvcc). `%lang` alone shows the language.");
+            return -1;
+        }
+        pthread_rwlock_wrlock(&svc->names_lock);
+        cc_session_set_cxx(svc->session, cuda);
+        pthread_rwlock_unlock(&svc->names_lock);
+    }
+    if (cc_session_is_cxx(svc->session))
+        cc_out_printf(x, 1, "cuda: every cell is CUDA C++ (cells without device code go to the host C++ "
+                            "compiler, the others to nvcc); %%%%c makes one cell C.\n");
+    else
+        cc_out_printf(x, 1, "c: cells are C until the first CUDA cell (or %%lang cuda); a cell with CUDA "
+                            "syntax is compiled by nvcc.\n");
     return 0;
 }

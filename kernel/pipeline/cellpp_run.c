@@ -2,9 +2,10 @@
  * through the real preprocessor before the cell is planned (the pure parts
  * are cellpp.c; the design is in docs/HOW_IT_WORKS.md). Only a cell with a
  * conditional directive pays for the extra preprocessor run; a cell that
- * pops a macro gets the session fix-up of cc_pp_macro_fixup. CUDA cells
- * are left alone: their `#ifdef __CUDA_ARCH__` must stay for nvcc's two
- * passes. */
+ * pops a macro gets the session fix-up of cc_pp_macro_fixup. Host-only C++
+ * cells go through the host C++ compiler's preprocessor the same way. CUDA
+ * cells are left alone: their `#ifdef __CUDA_ARCH__` must stay for nvcc's
+ * two passes. */
 #include "cellpp.h"
 #include "cellpp_run.h"
 
@@ -23,19 +24,20 @@ static const char *session_macro(void *ctx, const char *name)
 
 /* The code with its untaken groups blanked into *out; *out stays NULL when
  * the preprocessor fails (the compile then reports the cell's own error). */
-static int resolve_conds(struct cc_out *x, cc_services *svc, const char *code, int first_line, char **out)
+static int resolve_conds(struct cc_out *x, cc_services *svc, const char *code, int first_line, cc_lang lang,
+                         char **out)
 {
     char *err = NULL, *pp = NULL;
     cc_pp_probe pr;
-    cc_plan *hp = cc_session_plan(svc->session, "", first_line, CC_LANG_C, &err);
+    cc_plan *hp = cc_session_plan(svc->session, "", first_line, lang, &err);
     free(err);
     if (!hp)
         return 0;
     cc_pp_probe_build(code, first_line, &pr);
     char *src = cc_xasprintf("%s\n%s", hp->source, pr.text);
     cc_compile_req req = {
-        .lang = CC_LANG_C, .source = src, .cflags = svc->cflags ? svc->cflags : "",
-        .nvccflags = "", .ldflags = "", .workdir = svc->workdir, .cache_dir = svc->cache_dir,
+        .lang = lang, .source = src, .cflags = svc->cflags ? svc->cflags : "",
+        .nvccflags = svc->nvccflags ? svc->nvccflags : "", .ldflags = "", .workdir = svc->workdir, .cache_dir = svc->cache_dir,
     };
     int rc = cc_preprocess(x, &req, &pp);
     if (rc == 0)
@@ -51,10 +53,10 @@ int cc_cell_resolve_pp(struct cc_out *x, cc_services *svc, const char *code, int
                        char **resolved)
 {
     *resolved = NULL;
-    if (lang != CC_LANG_C || !code)
+    if (lang == CC_LANG_CUDA || !code)
         return 0;
     char *conds = NULL;
-    if (cc_pp_has_cond(code) && resolve_conds(x, svc, code, first_line, &conds) == -2)
+    if (cc_pp_has_cond(code) && resolve_conds(x, svc, code, first_line, lang, &conds) == -2)
         return -2;
     char *fixed = cc_pp_macro_fixup(conds ? conds : code, session_macro, svc->session);
     if (fixed) {

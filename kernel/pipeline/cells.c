@@ -151,6 +151,11 @@ static cc_plan *plan_cell(cc_out *o, cc_services *svc, const char *code, int fir
     char *resolved = NULL;   /* conditionals evaluated (C cells with any) */
     if (*lang == CC_LANG_CXX) {
         char *rw = cc_launch_rewrite(code, kernel_known, svc->session);
+        if (rw && cc_cell_resolve_pp(o, svc, rw, first_line_no, CC_LANG_CXX, &resolved) == 0 && resolved) {
+            free(rw);
+            rw = resolved;
+            resolved = NULL;
+        }
         cc_plan *p = rw ? cc_session_plan(svc->session, rw, first_line_no, CC_LANG_CXX, err) : NULL;
         free(rw);
         if (p && !p->c_hidden) return p;

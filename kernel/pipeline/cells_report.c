@@ -169,7 +169,8 @@ int cc_cell_report_compile(cc_out *o, const cc_plan *plan, const cc_compile_res 
                  ? cc_diag_add_context(cr->diagnostics, code, first_line) : NULL;
     if (!cr->ok) {
         /* a rule of the cell model or C++ in a C cell: say so first */
-        char *hint = plan->lang == CC_LANG_C ? cc_cell_hint(code, cr->diagnostics, plan->c_hidden) : NULL;
+        char *hint = plan->lang == CC_LANG_C ? cc_cell_hint(code, cr->diagnostics, plan->c_hidden)
+                                             : cc_cxx_hint(cr->diagnostics);
         char *ev = hint ? cc_xstrndup(hint, strcspn(hint, "\n")) : cc_diag_first_error(cr->diagnostics);
         char *tb = hint ? cc_xasprintf("%s\n\nThe compiler said:\n%s", hint, diag ? diag : cr->diagnostics) : NULL;
         cc_out_error(o, "CompileError", ev, tb ? tb : diag ? diag : cr->diagnostics);

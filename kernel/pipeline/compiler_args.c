@@ -262,11 +262,24 @@ int cc_preprocess_argv(argv_buf *a, const cc_compile_req *req, char *const *tool
 {
     for (char *const *t = tool_argv; *t; t++)
         av_add(a, *t);
-    av_add(a, "-std=gnu17");
-    av_add(a, CC_C_OPT);
-    av_addf(a, "-I%s", inc);
-    if (av_add_words(a, req->cflags, err) < 0)
-        return -1;
+    if (req->lang == CC_LANG_CXX) {   /* as a host-only C++ cell compiles */
+        char *root = cc_cuda_root();
+        av_add(a, "-x");
+        av_add(a, "c++");
+        av_add(a, "-std=c++17");
+        av_add(a, CC_C_OPT);
+        av_addf(a, "-I%s", inc);
+        av_addf(a, "-I%s/include", root ? root : "/usr/local/cuda");
+        free(root);
+        if (add_host_flags(a, req->nvccflags, err) < 0)
+            return -1;
+    } else {
+        av_add(a, "-std=gnu17");
+        av_add(a, CC_C_OPT);
+        av_addf(a, "-I%s", inc);
+        if (av_add_words(a, req->cflags, err) < 0)
+            return -1;
+    }
     av_add(a, "-E");
     av_add(a, "-P");
     av_add(a, "-w");
