@@ -218,7 +218,8 @@ int cg_generate(const cg_view *v, const char *code, int first_line, cc_lang lang
     /* The prelude: the headers nearly every cell wants, so printf, malloc,
      * uint8_t and bool work without an #include (README). */
     cc_strbuf_add(&out, "#line 1 \"<prelude>\"\n" CC_CELL_PRELUDE);
-    if (g.cxx) cc_strbuf_add(&out, "#include <new>\n#include <cuda_runtime.h>\n#ifndef restrict\n#define restrict __restrict__\n#endif\n");
+    if (g.cxx) cc_strbuf_add(&out, "#include <new>\ntemplate <class T> T __cc_auto_type(T);\n"
+                                   "#include <cuda_runtime.h>\n#ifndef restrict\n#define restrict __restrict__\n#endif\n");
     if (lang == CC_LANG_CXX)   /* what a rewritten launch calls (nvcc declares it itself) */
         cc_strbuf_add(&out, "extern \"C\" unsigned __cudaPushCallConfiguration(dim3, dim3, size_t = 0, "
                             "cudaStream_t = 0);\n");

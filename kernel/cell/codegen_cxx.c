@@ -411,18 +411,35 @@ bool cg_cxx_var(cg_gen *g, const cc_item *it, const cc_declarator *d)
             return true;
         }
     }
-    size_t di = direct_init(g, d);
-    if (!di && (d->is_func || !cxx_type(g, it))) return false;
-    for (size_t k = d->first; k < (di ? di : d->end); k++)   /* arrays and references: the C path */
-        if (cc_tok_is(&g->cell, k, "[") || cc_tok_is(&g->cell, k, "&") || cc_tok_is(&g->cell, k, "&&")) return false;
-    if (d->top_const || spec_has(g, it, "auto")) return false;
-    size_t dend = di ? di : d->end;
-    unsigned drop = CC_F_STATIC | CC_F_EXTERN | CC_F_INLINE;
-    char *spec = cc_toks_join(&g->cell, it->first, it->spec_end, CG_NONE, CG_NONE, drop);
-    char *decl = cc_toks_join(&g->cell, d->first, dend, CG_NONE, CG_NONE, 0);
-    char *text = cc_xasprintf("%s %s", spec ? spec : "", decl ? decl : "");
-    free(spec);
-    free(decl);
+    char *text;
+    size_t di = 0;
+    if (spec_has(g, it, "auto")) {
+        /* `auto x = e;`: the type auto deduces, spelled so later units can
+         * say it: decltype(__cc_auto_type(e)) (a by-value template
+         * parameter deduces exactly as auto does; declared in the prelude) */
+        if (!d->has_init || d->is_func || d->name_tok != d->first || d->end != d->name_tok + 1 ||
+            cc_tok_is(&g->cell, d->init_first, "{") || d->top_const)
+            return false;
+        for (size_t k = it->first; k < it->spec_end; k++)
+            if (!cc_tok_is(&g->cell, k, "auto") && !cc_tok_is(&g->cell, k, "static")) return false;
+        char *init = cc_toks_join(&g->cell, d->init_first, d->init_end, CG_NONE, CG_NONE, 0);
+        text = cc_xasprintf("decltype(__cc_auto_type(%s)) %s", init ? init : "0", d->name);
+        free(init);
+    } else {
+        di = direct_init(g, d);
+        if (!di && (d->is_func || !cxx_type(g, it))) return false;
+        for (size_t k = d->first; k < (di ? di : d->end); k++)   /* arrays and references: the C path */
+            if (cc_tok_is(&g->cell, k, "[") || cc_tok_is(&g->cell, k, "&") || cc_tok_is(&g->cell, k, "&&"))
+                return false;
+        if (d->top_const) return false;
+        size_t dend = di ? di : d->end;
+        unsigned drop = CC_F_STATIC | CC_F_EXTERN | CC_F_INLINE;
+        char *spec = cc_toks_join(&g->cell, it->first, it->spec_end, CG_NONE, CG_NONE, drop);
+        char *decl = cc_toks_join(&g->cell, d->first, dend, CG_NONE, CG_NONE, 0);
+        text = cc_xasprintf("%s %s", spec ? spec : "", decl ? decl : "");
+        free(spec);
+        free(decl);
+    }
     const char *n = d->name;
     /* the typed declaration and the storage that carries its symbol */
     cg_add_pos(g, &g->file, it->first);

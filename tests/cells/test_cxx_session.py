@@ -174,3 +174,11 @@ def test_c_idiom_refused_by_cxx_says_why(cxx):
     no_generated_code(r.error_text)
     # the same line in a %%c cell is C
     assert ok(cxx, '%%c\nfloat *q = malloc(16 * sizeof(float));\nprintf("%d\\n", q != NULL);').stdout == "1\n"
+
+
+def test_auto_globals_keep_their_deduced_type(cxx):
+    ok(cxx, "#include <chrono>\n#include <vector>\nauto total = 2.5;\nauto t0 = std::chrono::steady_clock::now();\n"
+            "auto xs = std::vector<int>{1, 2, 3};")
+    r = ok(cxx, "total += 1;\nauto dt = std::chrono::steady_clock::now() - t0;\n"
+                'printf("%g %zu %d\\n", total, xs.size(), dt.count() >= 0);')
+    assert r.stdout == "3.5 3 1\n"
