@@ -13,6 +13,7 @@
 #include "celltok.h"
 #include "cxxnames.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 static bool tok_is(const char *src, const cc_tok *t, const char *w)
 {
@@ -59,11 +60,8 @@ static bool is_device_word(const char *src, const cc_tok *t)
     return cc_device_namespace(s, l);
 }
 
-bool cc_cell_needs_nvcc(const char *code, cc_kernel_known known, void *ctx)
+static bool toks_need_nvcc(const char *code, const cc_tok *t, size_t n, cc_kernel_known known, void *ctx)
 {
-    cc_tok *t;
-    size_t n;
-    if (!code || cc_tokenize(code, &t, &n, NULL)) return false;
     bool need = false;
     for (size_t i = 0; i < n && !need; i++) {
         if (t[i].kind == CC_TOK_IDENT) need = is_device_word(code, &t[i]);
@@ -83,15 +81,21 @@ bool cc_cell_needs_nvcc(const char *code, cc_kernel_known known, void *ctx)
             }
         }
     }
+    return need;
+}
+
+bool cc_cell_needs_nvcc(const char *code, cc_kernel_known known, void *ctx)
+{
+    cc_tok *t;
+    size_t n;
+    if (!code || cc_tokenize(code, &t, &n, NULL)) return false;
+    bool need = toks_need_nvcc(code, t, n, known, ctx);
     free(t);
     return need;
 }
 
-char *cc_launch_rewrite(const char *code, cc_kernel_known known, void *ctx)
+static char *toks_rewrite(const char *code, const cc_tok *t, size_t n, cc_kernel_known known, void *ctx)
 {
-    cc_tok *t;
-    size_t n;
-    if (!code || cc_tokenize(code, &t, &n, NULL)) return NULL;
     cc_strbuf out = {0};
     size_t from = 0;   /* code copied up to here */
     bool ok = true;
@@ -110,8 +114,28 @@ char *cc_launch_rewrite(const char *code, cc_kernel_known known, void *ctx)
         from = (size_t)t[r].off + 1;
         i = r;
     }
-    free(t);
     if (!ok) { free(out.s); return NULL; }
     cc_strbuf_add(&out, code + from);
-    return out.s ? out.s : calloc(1, 1);
+    return out.s ? out.s : cc_xstrdup("");
+}
+
+char *cc_launch_rewrite(const char *code, cc_kernel_known known, void *ctx)
+{
+    cc_tok *t;
+    size_t n;
+    if (!code || cc_tokenize(code, &t, &n, NULL)) return NULL;
+    char *out = toks_rewrite(code, t, n, known, ctx);
+    free(t);
+    return out;
+}
+
+char *cc_cell_host_text(const char *code, cc_kernel_known known, void *ctx)
+{
+    cc_tok *t;
+    size_t n;
+    if (!code) return NULL;
+    if (cc_tokenize(code, &t, &n, NULL)) return cc_xstrdup(code);   /* the splitter will say what is wrong */
+    char *out = toks_need_nvcc(code, t, n, known, ctx) ? NULL : toks_rewrite(code, t, n, known, ctx);
+    free(t);
+    return out;
 }

@@ -26,4 +26,8 @@ bool cc_cell_needs_nvcc(const char *code, cc_kernel_known known, void *ctx);
  * without launches comes back unchanged (a copy). */
 char *cc_launch_rewrite(const char *code, cc_kernel_known known, void *ctx);
 
+/* Both in one pass over the tokens: NULL when the cell needs nvcc, else the
+ * cell with its launches rewritten (malloc'd). */
+char *cc_cell_host_text(const char *code, cc_kernel_known known, void *ctx);
+
 #endif

@@ -133,24 +133,28 @@ static bool calls_cuda(const char *code)
     return false;
 }
 
-/* The language of a cell: forced by %%c / %%cuda, else CUDA for device
- * syntax, else the session's: C, or (in a C++ session) host-only C++. */
-static cc_lang cell_lang(cc_session *s, const char *code, int forced)
+/* The language of a cell and, for a host-only one, its text with launches
+ * rewritten (*host, malloc'd): forced by %%c / %%cuda, else CUDA for device
+ * syntax, else the session's: C, or (in a C++ session) host-only C++ unless
+ * the cell needs nvcc. One pass over the cell's tokens. */
+static cc_lang cell_lang(cc_session *s, const char *code, int forced, char **host)
 {
+    *host = NULL;
     if (forced >= 0) return (cc_lang)forced;
     if (!cc_session_is_cxx(s)) return cc_cell_is_cuda(code) ? CC_LANG_CUDA : CC_LANG_C;
-    return cc_cell_needs_nvcc(code, kernel_known, s) ? CC_LANG_CUDA : CC_LANG_CXX;
+    *host = cc_cell_host_text(code, kernel_known, s);
+    return *host ? CC_LANG_CXX : CC_LANG_CUDA;
 }
 
-/* The plan of a cell in its language. A host-only cell gets its launches
- * rewritten; when it names something of an earlier cell that only nvcc can
- * compile (device code, a thrust type …) it becomes a CUDA cell. */
+/* The plan of a cell in its language. A host-only cell (host: its rewritten
+ * text, taken over) that names something of an earlier cell only nvcc can
+ * compile (device code, a thrust type …) becomes a CUDA cell. */
 static cc_plan *plan_cell(cc_out *o, cc_services *svc, const char *code, int first_line_no, cc_lang *lang,
-                          char **err)
+                          char *host, char **err)
 {
-    char *resolved = NULL;   /* conditionals evaluated (C cells with any) */
+    char *resolved = NULL;   /* conditionals evaluated (C and host-only C++ cells with any) */
     if (*lang == CC_LANG_CXX) {
-        char *rw = cc_launch_rewrite(code, kernel_known, svc->session);
+        char *rw = host;
         if (rw && cc_cell_resolve_pp(o, svc, rw, first_line_no, CC_LANG_CXX, &resolved) == 0 && resolved) {
             free(rw);
             rw = resolved;
@@ -163,6 +167,8 @@ static cc_plan *plan_cell(cc_out *o, cc_services *svc, const char *code, int fir
         free(*err);
         *err = NULL;
         *lang = CC_LANG_CUDA;
+    } else {
+        free(host);
     }
     int pprc = cc_cell_resolve_pp(o, svc, code, first_line_no, *lang, &resolved);
     cc_plan *plan = pprc == 0 ? cc_session_plan(svc->session, resolved ? resolved : code, first_line_no, *lang, err)
@@ -183,8 +189,9 @@ static int cell_run(cc_out *o, cc_services *svc, const char *code, int first_lin
         return -1;
     }
     cc_session_set_cancel(svc->session, interrupt_pending, NULL);
-    cc_lang lang = cell_lang(svc->session, code, lang_forced);
-    cc_plan *plan = plan_cell(o, svc, code, first_line_no, &lang, &err);
+    char *host = NULL;
+    cc_lang lang = cell_lang(svc->session, code, lang_forced, &host);
+    cc_plan *plan = plan_cell(o, svc, code, first_line_no, &lang, host, &err);
     if (!plan && cc_intr_count() > 0) {
         free(err);
         cc_out_error(o, "KeyboardInterrupt", "interrupted",
@@ -219,7 +226,7 @@ static int cell_run(cc_out *o, cc_services *svc, const char *code, int first_lin
         cc_compile_res_clear(&cr);
         cc_plan_free(plan);
         lang = CC_LANG_CUDA;
-        if (!(plan = plan_cell(o, svc, code, first_line_no, &lang, &err))) {
+        if (!(plan = plan_cell(o, svc, code, first_line_no, &lang, NULL, &err))) {
             cc_cell_error_text(o, "SyntaxError", err ? err : "the cell could not be read");
             free(err);
             return -1;

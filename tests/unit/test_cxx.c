@@ -69,8 +69,13 @@ static void test_needs_nvcc(void)
         { "std::vector<int> v{1, 2};", false },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    {
         CHECK(cc_cell_needs_nvcc(cases[i].in, known_k, NULL) == cases[i].nvcc, "%s nvcc: %s",
               cases[i].nvcc ? "needs" : "no", cases[i].in);
+        char *host = cc_cell_host_text(cases[i].in, known_k, NULL);   /* both in one pass */
+        CHECK((host == NULL) == cases[i].nvcc, "host text agrees: %s", cases[i].in);
+        free(host);
+    }
 }
 
 /* Plan code in lang against s and commit it; the plan's source (malloc'd). */
