@@ -480,3 +480,32 @@ bool cg_cxx_var(cg_gen *g, const cc_item *it, const cc_declarator *d)
     }
     return true;
 }
+
+/* A declaration that starts with `template` (an alias or variable template,
+ * an explicit specialization of a class, an explicit instantiation): header
+ * material, keyed by its name, or by its text up to a body when the name is
+ * not one (`template <> struct Traits<float> {…}`). */
+bool cg_cxx_template_decl(cg_gen *g, const cc_item *it)
+{
+    if (!g->cxx || !(it->flags & CC_F_TEMPLATE) || !cc_tok_is(&g->cell, it->first, "template")) return false;
+    const cc_cell *c = &g->cell;
+    char *key = NULL;
+    if (it->n_decls == 1 && !it->decls[0].is_func) {
+        const cc_declarator *d = &it->decls[0];
+        static const char *const kw[] = { "int", "char", "short", "long", "float", "double", "signed",
+                                          "unsigned", "bool", "void", NULL };
+        bool is_kw = cc_tok_keyword_flag(c, d->name_tok) != 0;
+        for (size_t q = 0; kw[q]; q++) is_kw |= strcmp(d->name, kw[q]) == 0;
+        if (!is_kw && !cc_tok_is(c, d->name_tok + 1, "<") && !cc_tok_is(c, d->name_tok - 1, "class") &&
+            !cc_tok_is(c, d->name_tok - 1, "struct"))
+            key = cc_xstrdup(d->name);
+    }
+    if (!key) {
+        size_t e = it->first;
+        while (e < it->end && !cc_tok_is(c, e, "{") && !cc_tok_is(c, e, ";")) e++;
+        key = cc_toks_join(c, it->first, e, CG_NONE, CG_NONE, 0);
+    }
+    material(g, it, key ? key : "template", "");
+    free(key);
+    return true;
+}

@@ -192,6 +192,7 @@ static void gen_proto(cg_gen *g, const cc_item *it, const cc_declarator *d)
 
 void cg_decl(cg_gen *g, const cc_item *it)
 {
+    if (cg_cxx_template_decl(g, it)) return;
     if (it->has_body && it->tag) {   /* struct S {...} s; -> the type on its own */
         cg_add_pos(g, &g->file, it->body_first);
         cg_add_slice(g, &g->file, it->body_first, it->body_end);

@@ -62,6 +62,7 @@ void cg_func(cg_gen *g, const cc_item *it);
 bool cg_cxx_func(cg_gen *g, const cc_item *it, bool proto);
 bool cg_cxx_var(cg_gen *g, const cc_item *it, const cc_declarator *d);
 bool cg_cxx_other(cg_gen *g, const cc_item *it);
+bool cg_cxx_template_decl(cg_gen *g, const cc_item *it);
 /* A function of a C++ cell that keeps C linkage; *sig its "f(int)" (malloc'd). */
 bool cg_cxx_c_linkage(const cg_gen *g, const cc_item *it, char **sig);
 

@@ -154,7 +154,9 @@ static bool session_is_type(void *ctx, const char *name, size_t len)
         const cc_sitem *it = &s->items[i];
         /* C++: a class's tag is a type name too, and so is a `using` alias */
         bool cxx_name = it->cuda && (it->kind == CC_SI_TYPE ||
-                                     (it->kind == CC_SI_MATERIAL && it->text && strncmp(it->text, "using ", 6) == 0));
+                                     (it->kind == CC_SI_MATERIAL && it->text &&
+                                      (strncmp(it->text, "using ", 6) == 0 ||
+                                       (strncmp(it->text, "template", 8) == 0 && strstr(it->text, " using ")))));
         if (!(it->kind == CC_SI_TYPE && it->is_typedef) && !cxx_name) continue;
         for (size_t k = 0; k < it->n_keys; k++) {
             const char *key = it->keys[k], *sp = strchr(key, ' ');

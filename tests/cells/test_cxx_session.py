@@ -182,3 +182,14 @@ def test_auto_globals_keep_their_deduced_type(cxx):
     r = ok(cxx, "total += 1;\nauto dt = std::chrono::steady_clock::now() - t0;\n"
                 'printf("%g %zu %d\\n", total, xs.size(), dt.count() >= 0);')
     assert r.stdout == "3.5 3 1\n"
+
+
+def test_template_declarations_alias_variable_and_class_specialization(cxx):
+    ok(cxx, 'template <typename T> struct Traits { static const char *name() { return "?"; } };\n'
+            'template <> struct Traits<float> { static const char *name() { return "float"; } };\n'
+            "template <typename T> using Tr = Traits<T>;\n"
+            "template <typename T> constexpr T pi = T(3.25);\n"
+            "namespace project { namespace detail { int id(int x) { return x; } } }\n"
+            "namespace pd = project::detail;")
+    r = ok(cxx, 'Tr<float> t;\nprintf("%s %s %g %d\\n", t.name(), Traits<int>::name(), pi<double>, pd::id(7));')
+    assert r.stdout == "float ? 3.25 7\n"
