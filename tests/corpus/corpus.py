@@ -1,9 +1,14 @@
-"""tests/corpus/corpus.py — the C corpus: programs run whole with gcc, as one
-cell, and split into several cells, whose exit status (or abort) and stdout
-must agree.
+"""tests/corpus/corpus.py — the C and CUDA C++ corpora: programs run whole
+with gcc (or nvcc), as one cell, and split into several cells, whose exit
+status (or abort) and stdout must agree.
 
 Sources:
   * tests/corpus/c/*.c — hand-written programs of the kind people paste;
+  * tests/corpus/cuda/*.cu — hand-written CUDA C++ programs (textbook and
+    CUDA-by-example style, thrust, CUB, cooperative groups, C++ host code),
+    run by test_corpus_cuda.py; built whole with nvcc (cuda_run), the
+    executable cached under $CUDACELL_BUILD/corpus-cache/cuda/ by a hash of
+    the source, the flags and nvcc's path;
   * GCC's C torture tests (gcc/testsuite/gcc.c-torture/execute/*.c) from
     Debian's gcc-12-source (/usr/src/gcc-12/gcc-*.tar.*, installed by
     `scripts/setup.sh --with-tests`), extracted once into
@@ -14,6 +19,10 @@ sorted order, without dg- directives or names in exclude.txt, that compile
 with plain `gcc -std=gnu17 -O1 -w` and exit 0 within a few seconds here. The
 choice is cached next to the extracted files.
 
+CUDA programs are deterministic with or without a GPU: each checks its CUDA
+calls and prints a fixed line (and exits with a fixed code) when they fail,
+and compares device results with a CPU reference when they succeed.
+
 Splitting does not use the kernel's own splitter (the test would be
 circular): a small scanner cuts the text at blank lines found outside
 comments, literals, brackets and #if groups, and the chunks are grouped into
@@ -22,12 +31,18 @@ at most MAX_CELLS cells.
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
 import os
+import queue
 import re
+import shutil
 import subprocess
 import tarfile
 import tempfile
+import threading
+from concurrent.futures import Future
+from typing import Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.environ.get("CUDACELL_BUILD") or os.path.join(os.path.dirname(os.path.dirname(HERE)), "build")
@@ -37,6 +52,10 @@ STRIDE = 7          # every 7th program of ~1600: ~200 candidates across the who
 MAX_CELLS = 4
 GCC_FLAGS = ["-std=gnu17", "-O1", "-w"]
 RUN_TIMEOUT = 5
+NVCC_FLAGS = ["-std=c++17", "-O1", "-w"]
+CUDA_RUN_TIMEOUT = 30
+# A cell that shows none of these is C to the kernel unless marked %%cuda.
+_CUDA_MARK = re.compile(r"__global__|__device__|__constant__|__shared__|<<<")
 
 
 def read_list(name: str) -> dict[str, str]:
@@ -89,13 +108,62 @@ def gcc_run(path: str, workdir: str) -> tuple[str, str] | None:
     cc = subprocess.run(["gcc", *GCC_FLAGS, path, "-o", exe, "-lm"], capture_output=True)
     if cc.returncode != 0:
         return None
+    return run_exe(exe, workdir, RUN_TIMEOUT)
+
+
+def nvcc_path() -> str | None:
+    found = shutil.which("nvcc")
+    if found:
+        return found
+    cand = "/usr/local/cuda/bin/nvcc"
+    return cand if os.access(cand, os.X_OK) else None
+
+
+def nvcc_build(path: str) -> tuple[str | None, str]:
+    """(executable, '') of the CUDA program compiled whole by nvcc, cached by
+    a hash of its source, the flags and nvcc's path; (None, nvcc's message)
+    when it does not compile."""
+    nvcc = nvcc_path()
+    if not nvcc:
+        return None, "nvcc is not installed"
+    with open(path, "rb") as f:
+        src = f.read()
+    key = hashlib.sha256(src + b"\0" + " ".join(NVCC_FLAGS + [nvcc]).encode()).hexdigest()[:24]
+    d = os.path.join(CACHE, "cuda")
+    exe = os.path.join(d, key)
+    if os.path.exists(exe):
+        return exe, ""
+    os.makedirs(d, exist_ok=True)
+    tmp = f"{exe}.tmp{os.getpid()}.{threading.get_ident()}"
+    cc = subprocess.run([nvcc, *NVCC_FLAGS, path, "-o", tmp], capture_output=True)
+    if cc.returncode != 0:
+        return None, (cc.stdout + cc.stderr).decode(errors="replace")
+    os.replace(tmp, exe)
+    return exe, ""
+
+
+def run_exe(exe: str, workdir: str, timeout: float) -> tuple[str, str] | None:
+    """(outcome, stdout) of running exe in workdir, None when it times out."""
     try:
-        r = subprocess.run([exe], capture_output=True, timeout=RUN_TIMEOUT, stdin=subprocess.DEVNULL,
+        r = subprocess.run([exe], capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
                            cwd=workdir)
     except subprocess.TimeoutExpired:
         return None
     outcome = f"signal {-r.returncode}" if r.returncode < 0 else f"exit {r.returncode}"
     return outcome, r.stdout.decode(errors="replace")
+
+
+def cuda_programs() -> list[str]:
+    return sorted(glob.glob(os.path.join(HERE, "cuda", "*.cu")))
+
+
+def mark_cuda(cells: list[str]) -> list[str]:
+    """The cells with `%%cuda` put before the first one when it shows no
+    device code: the kernel takes such a cell for C (a session is C until its
+    first CUDA cell), so a user pasting a CUDA C++ program marks it."""
+    if cells and not _CUDA_MARK.search(cells[0]):
+        return ["%%cuda\n" + cells[0]] + cells[1:]
+    return cells
 
 
 def torture_programs() -> list[str]:
@@ -233,3 +301,48 @@ def run_cells(kernel, cells: list[str], timeout: float = 60) -> tuple[str, str]:
             return f"signal {_SIGNALS[ename]}", "".join(out)
         return f"error {ename}: {evalue}", "".join(out)
     return "exit 0", "".join(out)
+
+
+# ---- the worker pool ------------------------------------------------------------
+WORKERS = 2
+
+
+class Pool:
+    """Background workers, each with its own kernel (made by new_kernel),
+    filling one future per program with check(kernel, path, tmpdir): None
+    when the program passes, else what differed."""
+
+    def __init__(self, programs: list[str], new_kernel: Callable, check: Callable):
+        self.new_kernel, self.check = new_kernel, check
+        self.futures = {p: Future() for p in programs}
+        self.todo: queue.Queue = queue.Queue()
+        for p in programs:
+            self.todo.put(p)
+        self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(WORKERS)]
+        for t in self.threads:
+            t.start()
+
+    def _work(self) -> None:
+        kernel = None
+        with tempfile.TemporaryDirectory() as tmp:
+            while True:
+                try:
+                    path = self.todo.get_nowait()
+                except queue.Empty:
+                    break
+                fut = self.futures[path]
+                try:
+                    if kernel is None or not kernel.alive():
+                        kernel = self.new_kernel()
+                    fut.set_result(self.check(kernel, path, tmp))
+                except BaseException as e:  # noqa: BLE001 — reported by the program's test
+                    fut.set_result(f"the harness failed: {type(e).__name__}: {e}")
+                    if kernel is not None:
+                        kernel.shutdown(check=False)
+                    kernel = None
+        if kernel is not None:
+            kernel.shutdown(check=False)
+
+    def join(self) -> None:
+        for t in self.threads:
+            t.join()
