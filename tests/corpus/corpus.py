@@ -56,6 +56,7 @@ NVCC_FLAGS = ["-std=c++17", "-O1", "-w"]
 CUDA_RUN_TIMEOUT = 30
 # A cell that shows none of these is C to the kernel unless marked %%cuda.
 _CUDA_MARK = re.compile(r"__global__|__device__|__constant__|__shared__|<<<")
+_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 
 
 def read_list(name: str) -> dict[str, str]:
@@ -159,9 +160,11 @@ def cuda_programs() -> list[str]:
 
 def mark_cuda(cells: list[str]) -> list[str]:
     """The cells with `%%cuda` put before the first one when it shows no
-    device code: the kernel takes such a cell for C (a session is C until its
-    first CUDA cell), so a user pasting a CUDA C++ program marks it."""
-    if cells and not _CUDA_MARK.search(cells[0]):
+    device code outside comments: the kernel takes such a cell for C (a
+    session is C until its first CUDA cell), so a user pasting a CUDA C++
+    program marks it."""
+    code = _COMMENT.sub(" ", cells[0]) if cells else ""
+    if cells and not _CUDA_MARK.search(code):
         return ["%%cuda\n" + cells[0]] + cells[1:]
     return cells
 
@@ -252,11 +255,18 @@ def chunks(text: str) -> list[str]:
     return out
 
 
-def split_cells(text: str) -> list[str]:
-    """At most MAX_CELLS cells of consecutive chunks, of about equal size."""
+def split_cells(text: str, by_count: bool = False) -> list[str]:
+    """At most MAX_CELLS cells of consecutive chunks, of about equal size, or
+    (by_count) of about equal numbers of chunks, so that a long main does not
+    leave everything before it in one cell."""
     parts = chunks(text)
     if len(parts) <= MAX_CELLS:
         return parts
+    if by_count:
+        q, r = divmod(len(parts), MAX_CELLS)
+        sizes = [q + 1] * r + [q] * (MAX_CELLS - r)
+        starts = [sum(sizes[:i]) for i in range(MAX_CELLS)]
+        return ["\n\n".join(parts[a:a + n]) for a, n in zip(starts, sizes)]
     total = sum(len(p) for p in parts)
     cells, cur, size = [], [], 0
     for p in parts:
@@ -279,12 +289,13 @@ _SIGNALS = {"Aborted": 6, "SegmentationFault": 11, "FloatingPointError": 8, "Bus
 
 def run_cells(kernel, cells: list[str], timeout: float = 60) -> tuple[str, str]:
     """(outcome, stdout) of running the cells in order in a reset session.
-    outcome is 'exit N', 'signal N' or 'error <ename>: <evalue>'."""
+    outcome is 'exit N', 'signal N' or 'error <ename> in cell I/N: <evalue>'."""
     r = kernel.execute("%reset", timeout=timeout)
     if r.status != "ok":
         return f"error %reset: {r.describe()}", ""
     out = []
-    for code in cells:
+    for i, code in enumerate(cells):
+        where = f" in cell {i + 1}/{len(cells)}"
         r = kernel.execute(code, timeout=timeout)
         out.append(r.stdout)
         if r.status == "ok":
@@ -296,10 +307,10 @@ def run_cells(kernel, cells: list[str], timeout: float = 60) -> tuple[str, str]:
         ename, evalue = c.get("ename", ""), c.get("evalue", "")
         if ename == "Exit":
             m = _EXIT.search("\n".join(c.get("traceback", [])) + evalue)
-            return (f"exit {int(m.group(1)) & 255}" if m else f"error {ename}: {evalue}"), "".join(out)
+            return (f"exit {int(m.group(1)) & 255}" if m else f"error {ename}{where}: {evalue}"), "".join(out)
         if ename in _SIGNALS:
             return f"signal {_SIGNALS[ename]}", "".join(out)
-        return f"error {ename}: {evalue}", "".join(out)
+        return f"error {ename}{where}: {evalue}", "".join(out)
     return "exit 0", "".join(out)
 
 

@@ -43,7 +43,7 @@ def _check(kernel, path: str, tmp: str) -> str | None:
     if want is None:
         return INVALID + f"it did not finish within {corpus.CUDA_RUN_TIMEOUT} s"
     whole = corpus.run_cells(kernel, corpus.mark_cuda([text]), timeout=CELL_TIMEOUT)
-    split = corpus.split_cells(text)
+    split = corpus.split_cells(text, by_count=True)
     parts = corpus.run_cells(kernel, corpus.mark_cuda(split), timeout=CELL_TIMEOUT)
     bad = []
     if whole != want:
