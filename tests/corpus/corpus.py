@@ -120,6 +120,30 @@ def nvcc_path() -> str | None:
     return cand if os.access(cand, os.X_OK) else None
 
 
+def _cuda_key(path: str, nvcc: str) -> str:
+    """The cache name of path's executable: its source, the flags and which
+    nvcc (path, size, mtime, so an upgraded toolkit rebuilds)."""
+    st = os.stat(nvcc)
+    with open(path, "rb") as f:
+        src = f.read()
+    salt = " ".join(NVCC_FLAGS + [nvcc, str(st.st_size), str(st.st_mtime_ns)])
+    return hashlib.sha256(src + b"\0" + salt.encode()).hexdigest()[:24]
+
+
+def prune_cuda_cache(programs: list[str]) -> None:
+    """Remove cached executables that none of programs maps to any more."""
+    nvcc, d = nvcc_path(), os.path.join(CACHE, "cuda")
+    if not nvcc or not os.path.isdir(d):
+        return
+    keep = {_cuda_key(p, nvcc) for p in programs}
+    for name in os.listdir(d):
+        if name not in keep:
+            try:
+                os.unlink(os.path.join(d, name))
+            except OSError:
+                pass
+
+
 def nvcc_build(path: str) -> tuple[str | None, str]:
     """(executable, '') of the CUDA program compiled whole by nvcc, cached by
     a hash of its source, the flags and nvcc's path; (None, nvcc's message)
@@ -127,11 +151,8 @@ def nvcc_build(path: str) -> tuple[str | None, str]:
     nvcc = nvcc_path()
     if not nvcc:
         return None, "nvcc is not installed"
-    with open(path, "rb") as f:
-        src = f.read()
-    key = hashlib.sha256(src + b"\0" + " ".join(NVCC_FLAGS + [nvcc]).encode()).hexdigest()[:24]
     d = os.path.join(CACHE, "cuda")
-    exe = os.path.join(d, key)
+    exe = os.path.join(d, _cuda_key(path, nvcc))
     if os.path.exists(exe):
         return exe, ""
     os.makedirs(d, exist_ok=True)
@@ -316,6 +337,17 @@ def run_cells(kernel, cells: list[str], timeout: float = 60) -> tuple[str, str]:
 
 # ---- the worker pool ------------------------------------------------------------
 WORKERS = 2
+
+
+def selected(request, programs: list[str]) -> list[str]:
+    """The programs whose test in request's module pytest will run (all of
+    them unless -k or node ids narrowed the run), so the pool does no more."""
+    chosen = set()
+    for item in request.session.items:
+        cs = getattr(item, "callspec", None)
+        if cs is not None and item.module is request.module and "path" in cs.params:
+            chosen.add(cs.params["path"])
+    return [p for p in programs if p in chosen]
 
 
 class Pool:

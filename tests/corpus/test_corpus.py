@@ -51,10 +51,10 @@ _pool: corpus.Pool | None = None
 
 
 @pytest.fixture(scope="module")
-def pool():
+def pool(request):
     global _pool
     if _pool is None:
-        _pool = corpus.Pool(PROGRAMS, Kernel, _check)
+        _pool = corpus.Pool(corpus.selected(request, PROGRAMS), Kernel, _check)
     yield _pool
     _pool.join()
 

@@ -59,12 +59,13 @@ _pool: corpus.Pool | None = None
 
 
 @pytest.fixture(scope="module")
-def pool():
+def pool(request):
     global _pool
     if corpus.nvcc_path() is None:
         pytest.skip("nvcc is not installed: the CUDA corpus cannot be built")
     if _pool is None:
-        _pool = corpus.Pool(PROGRAMS, Kernel, _check)
+        corpus.prune_cuda_cache(PROGRAMS)
+        _pool = corpus.Pool(corpus.selected(request, PROGRAMS), Kernel, _check)
     yield _pool
     _pool.join()
 
