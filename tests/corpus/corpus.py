@@ -6,9 +6,9 @@ Sources:
   * tests/corpus/c/*.c — hand-written programs of the kind people paste;
   * tests/corpus/cuda/*.cu — hand-written CUDA C++ programs (textbook and
     CUDA-by-example style, thrust, CUB, cooperative groups, C++ host code),
-    run by test_corpus_cuda.py; built whole with nvcc (cuda_run), the
+    run by test_corpus_cuda.py; built whole with nvcc (nvcc_build), the
     executable cached under $CUDACELL_BUILD/corpus-cache/cuda/ by a hash of
-    the source, the flags and nvcc's path;
+    the source, the flags and the nvcc binary (stale ones pruned);
   * GCC's C torture tests (gcc/testsuite/gcc.c-torture/execute/*.c) from
     Debian's gcc-12-source (/usr/src/gcc-12/gcc-*.tar.*, installed by
     `scripts/setup.sh --with-tests`), extracted once into
@@ -26,7 +26,10 @@ and compares device results with a CPU reference when they succeed.
 Splitting does not use the kernel's own splitter (the test would be
 circular): a small scanner cuts the text at blank lines found outside
 comments, literals, brackets and #if groups, and the chunks are grouped into
-at most MAX_CELLS cells.
+at most MAX_CELLS cells: of about equal size for C, of about equal numbers
+of chunks for CUDA (whose long main would otherwise leave every declaration
+in one cell). A CUDA run's first cell gets `%%cuda` when it shows no device
+code (mark_cuda).
 """
 from __future__ import annotations
 
