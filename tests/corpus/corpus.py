@@ -1,9 +1,14 @@
-"""tests/corpus/corpus.py — the C corpus: programs run whole with gcc, as one
-cell, and split into several cells, whose exit status (or abort) and stdout
-must agree.
+"""tests/corpus/corpus.py — the C and CUDA C++ corpora: programs run whole
+with gcc (or nvcc), as one cell, and split into several cells, whose exit
+status (or abort) and stdout must agree.
 
 Sources:
   * tests/corpus/c/*.c — hand-written programs of the kind people paste;
+  * tests/corpus/cuda/*.cu — hand-written CUDA C++ programs (textbook and
+    CUDA-by-example style, thrust, CUB, cooperative groups, C++ host code),
+    run by test_corpus_cuda.py; built whole with nvcc (nvcc_build), the
+    executable cached under $CUDACELL_BUILD/corpus-cache/cuda/ by a hash of
+    the source, the flags and the nvcc binary (stale ones pruned);
   * GCC's C torture tests (gcc/testsuite/gcc.c-torture/execute/*.c) from
     Debian's gcc-12-source (/usr/src/gcc-12/gcc-*.tar.*, installed by
     `scripts/setup.sh --with-tests`), extracted once into
@@ -14,20 +19,33 @@ sorted order, without dg- directives or names in exclude.txt, that compile
 with plain `gcc -std=gnu17 -O1 -w` and exit 0 within a few seconds here. The
 choice is cached next to the extracted files.
 
+CUDA programs are deterministic with or without a GPU: each checks its CUDA
+calls and prints a fixed line (and exits with a fixed code) when they fail,
+and compares device results with a CPU reference when they succeed.
+
 Splitting does not use the kernel's own splitter (the test would be
 circular): a small scanner cuts the text at blank lines found outside
 comments, literals, brackets and #if groups, and the chunks are grouped into
-at most MAX_CELLS cells.
+at most MAX_CELLS cells: of about equal size for C, of about equal numbers
+of chunks for CUDA (whose long main would otherwise leave every declaration
+in one cell). A CUDA run's first cell gets `%%cuda` when it shows no device
+code (mark_cuda).
 """
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
 import os
+import queue
 import re
+import shutil
 import subprocess
 import tarfile
 import tempfile
+import threading
+from concurrent.futures import Future
+from typing import Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.environ.get("CUDACELL_BUILD") or os.path.join(os.path.dirname(os.path.dirname(HERE)), "build")
@@ -37,6 +55,11 @@ STRIDE = 7          # every 7th program of ~1600: ~200 candidates across the who
 MAX_CELLS = 4
 GCC_FLAGS = ["-std=gnu17", "-O1", "-w"]
 RUN_TIMEOUT = 5
+NVCC_FLAGS = ["-std=c++17", "-O1", "-w"]
+CUDA_RUN_TIMEOUT = 30
+# A cell that shows none of these is C to the kernel unless marked %%cuda.
+_CUDA_MARK = re.compile(r"__global__|__device__|__constant__|__shared__|<<<")
+_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
 
 
 def read_list(name: str) -> dict[str, str]:
@@ -89,13 +112,85 @@ def gcc_run(path: str, workdir: str) -> tuple[str, str] | None:
     cc = subprocess.run(["gcc", *GCC_FLAGS, path, "-o", exe, "-lm"], capture_output=True)
     if cc.returncode != 0:
         return None
+    return run_exe(exe, workdir, RUN_TIMEOUT)
+
+
+def nvcc_path() -> str | None:
+    found = shutil.which("nvcc")
+    if found:
+        return found
+    cand = "/usr/local/cuda/bin/nvcc"
+    return cand if os.access(cand, os.X_OK) else None
+
+
+def _cuda_key(path: str, nvcc: str) -> str:
+    """The cache name of path's executable: its source, the flags and which
+    nvcc (path, size, mtime, so an upgraded toolkit rebuilds)."""
+    st = os.stat(nvcc)
+    with open(path, "rb") as f:
+        src = f.read()
+    salt = " ".join(NVCC_FLAGS + [nvcc, str(st.st_size), str(st.st_mtime_ns)])
+    return hashlib.sha256(src + b"\0" + salt.encode()).hexdigest()[:24]
+
+
+def prune_cuda_cache(programs: list[str]) -> None:
+    """Remove cached executables that none of programs maps to any more."""
+    nvcc, d = nvcc_path(), os.path.join(CACHE, "cuda")
+    if not nvcc or not os.path.isdir(d):
+        return
+    keep = {_cuda_key(p, nvcc) for p in programs}
+    for name in os.listdir(d):
+        if name not in keep:
+            try:
+                os.unlink(os.path.join(d, name))
+            except OSError:
+                pass
+
+
+def nvcc_build(path: str) -> tuple[str | None, str]:
+    """(executable, '') of the CUDA program compiled whole by nvcc, cached by
+    a hash of its source, the flags and nvcc's path; (None, nvcc's message)
+    when it does not compile."""
+    nvcc = nvcc_path()
+    if not nvcc:
+        return None, "nvcc is not installed"
+    d = os.path.join(CACHE, "cuda")
+    exe = os.path.join(d, _cuda_key(path, nvcc))
+    if os.path.exists(exe):
+        return exe, ""
+    os.makedirs(d, exist_ok=True)
+    tmp = f"{exe}.tmp{os.getpid()}.{threading.get_ident()}"
+    cc = subprocess.run([nvcc, *NVCC_FLAGS, path, "-o", tmp], capture_output=True)
+    if cc.returncode != 0:
+        return None, (cc.stdout + cc.stderr).decode(errors="replace")
+    os.replace(tmp, exe)
+    return exe, ""
+
+
+def run_exe(exe: str, workdir: str, timeout: float) -> tuple[str, str] | None:
+    """(outcome, stdout) of running exe in workdir, None when it times out."""
     try:
-        r = subprocess.run([exe], capture_output=True, timeout=RUN_TIMEOUT, stdin=subprocess.DEVNULL,
+        r = subprocess.run([exe], capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
                            cwd=workdir)
     except subprocess.TimeoutExpired:
         return None
     outcome = f"signal {-r.returncode}" if r.returncode < 0 else f"exit {r.returncode}"
     return outcome, r.stdout.decode(errors="replace")
+
+
+def cuda_programs() -> list[str]:
+    return sorted(glob.glob(os.path.join(HERE, "cuda", "*.cu")))
+
+
+def mark_cuda(cells: list[str]) -> list[str]:
+    """The cells with `%%cuda` put before the first one when it shows no
+    device code outside comments: the kernel takes such a cell for C (a
+    session is C until its first CUDA cell), so a user pasting a CUDA C++
+    program marks it."""
+    code = _COMMENT.sub(" ", cells[0]) if cells else ""
+    if cells and not _CUDA_MARK.search(code):
+        return ["%%cuda\n" + cells[0]] + cells[1:]
+    return cells
 
 
 def torture_programs() -> list[str]:
@@ -184,11 +279,18 @@ def chunks(text: str) -> list[str]:
     return out
 
 
-def split_cells(text: str) -> list[str]:
-    """At most MAX_CELLS cells of consecutive chunks, of about equal size."""
+def split_cells(text: str, by_count: bool = False) -> list[str]:
+    """At most MAX_CELLS cells of consecutive chunks, of about equal size, or
+    (by_count) of about equal numbers of chunks, so that a long main does not
+    leave everything before it in one cell."""
     parts = chunks(text)
     if len(parts) <= MAX_CELLS:
         return parts
+    if by_count:
+        q, r = divmod(len(parts), MAX_CELLS)
+        sizes = [q + 1] * r + [q] * (MAX_CELLS - r)
+        starts = [sum(sizes[:i]) for i in range(MAX_CELLS)]
+        return ["\n\n".join(parts[a:a + n]) for a, n in zip(starts, sizes)]
     total = sum(len(p) for p in parts)
     cells, cur, size = [], [], 0
     for p in parts:
@@ -211,12 +313,13 @@ _SIGNALS = {"Aborted": 6, "SegmentationFault": 11, "FloatingPointError": 8, "Bus
 
 def run_cells(kernel, cells: list[str], timeout: float = 60) -> tuple[str, str]:
     """(outcome, stdout) of running the cells in order in a reset session.
-    outcome is 'exit N', 'signal N' or 'error <ename>: <evalue>'."""
+    outcome is 'exit N', 'signal N' or 'error <ename> in cell I/N: <evalue>'."""
     r = kernel.execute("%reset", timeout=timeout)
     if r.status != "ok":
         return f"error %reset: {r.describe()}", ""
     out = []
-    for code in cells:
+    for i, code in enumerate(cells):
+        where = f" in cell {i + 1}/{len(cells)}"
         r = kernel.execute(code, timeout=timeout)
         out.append(r.stdout)
         if r.status == "ok":
@@ -228,8 +331,64 @@ def run_cells(kernel, cells: list[str], timeout: float = 60) -> tuple[str, str]:
         ename, evalue = c.get("ename", ""), c.get("evalue", "")
         if ename == "Exit":
             m = _EXIT.search("\n".join(c.get("traceback", [])) + evalue)
-            return (f"exit {int(m.group(1)) & 255}" if m else f"error {ename}: {evalue}"), "".join(out)
+            return (f"exit {int(m.group(1)) & 255}" if m else f"error {ename}{where}: {evalue}"), "".join(out)
         if ename in _SIGNALS:
             return f"signal {_SIGNALS[ename]}", "".join(out)
-        return f"error {ename}: {evalue}", "".join(out)
+        return f"error {ename}{where}: {evalue}", "".join(out)
     return "exit 0", "".join(out)
+
+
+# ---- the worker pool ------------------------------------------------------------
+WORKERS = 2
+
+
+def selected(request, programs: list[str]) -> list[str]:
+    """The programs whose test in request's module pytest will run (all of
+    them unless -k or node ids narrowed the run), so the pool does no more."""
+    chosen = set()
+    for item in request.session.items:
+        cs = getattr(item, "callspec", None)
+        if cs is not None and item.module is request.module and "path" in cs.params:
+            chosen.add(cs.params["path"])
+    return [p for p in programs if p in chosen]
+
+
+class Pool:
+    """Background workers, each with its own kernel (made by new_kernel),
+    filling one future per program with check(kernel, path, tmpdir): None
+    when the program passes, else what differed."""
+
+    def __init__(self, programs: list[str], new_kernel: Callable, check: Callable):
+        self.new_kernel, self.check = new_kernel, check
+        self.futures = {p: Future() for p in programs}
+        self.todo: queue.Queue = queue.Queue()
+        for p in programs:
+            self.todo.put(p)
+        self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(WORKERS)]
+        for t in self.threads:
+            t.start()
+
+    def _work(self) -> None:
+        kernel = None
+        with tempfile.TemporaryDirectory() as tmp:
+            while True:
+                try:
+                    path = self.todo.get_nowait()
+                except queue.Empty:
+                    break
+                fut = self.futures[path]
+                try:
+                    if kernel is None or not kernel.alive():
+                        kernel = self.new_kernel()
+                    fut.set_result(self.check(kernel, path, tmp))
+                except BaseException as e:  # noqa: BLE001 — reported by the program's test
+                    fut.set_result(f"the harness failed: {type(e).__name__}: {e}")
+                    if kernel is not None:
+                        kernel.shutdown(check=False)
+                    kernel = None
+        if kernel is not None:
+            kernel.shutdown(check=False)
+
+    def join(self) -> None:
+        for t in self.threads:
+            t.join()

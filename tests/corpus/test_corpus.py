@@ -13,16 +13,10 @@ listed program that passes fails its test, so the list stays honest.
 from __future__ import annotations
 
 import os
-import queue
-import tempfile
-import threading
-from concurrent.futures import Future
 
 import corpus
 import pytest
 from kernel_harness import Kernel
-
-WORKERS = 2
 
 TORTURE = corpus.torture_programs()
 HANDWRITTEN = corpus.handwritten_programs()
@@ -53,51 +47,16 @@ def _check(kernel, path: str, tmp: str) -> str | None:
     return f"gcc: {want[0]} stdout={want[1][:300]!r}; " + "; ".join(bad)
 
 
-class _Pool:
-    """Background workers, each with its own kernel, filling one future per program."""
-
-    def __init__(self, programs: list[str]):
-        self.futures = {p: Future() for p in programs}
-        self.todo: queue.Queue = queue.Queue()
-        for p in programs:
-            self.todo.put(p)
-        self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(WORKERS)]
-        for t in self.threads:
-            t.start()
-
-    def _work(self) -> None:
-        kernel = None
-        with tempfile.TemporaryDirectory() as tmp:
-            while True:
-                try:
-                    path = self.todo.get_nowait()
-                except queue.Empty:
-                    break
-                fut = self.futures[path]
-                try:
-                    if kernel is None or not kernel.alive():
-                        kernel = Kernel()
-                    fut.set_result(_check(kernel, path, tmp))
-                except BaseException as e:  # noqa: BLE001 — reported by the program's test
-                    fut.set_result(f"the harness failed: {type(e).__name__}: {e}")
-                    if kernel is not None:
-                        kernel.shutdown(check=False)
-                    kernel = None
-        if kernel is not None:
-            kernel.shutdown(check=False)
-
-
-_pool: _Pool | None = None
+_pool: corpus.Pool | None = None
 
 
 @pytest.fixture(scope="module")
-def pool():
+def pool(request):
     global _pool
     if _pool is None:
-        _pool = _Pool(PROGRAMS)
+        _pool = corpus.Pool(corpus.selected(request, PROGRAMS), Kernel, _check)
     yield _pool
-    for t in _pool.threads:
-        t.join()
+    _pool.join()
 
 
 def test_torture_source_present():
