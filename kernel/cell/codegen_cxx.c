@@ -92,7 +92,7 @@ static void body_names(const cg_gen *g, size_t open, cc_strbuf *b)
     free(body);
 }
 
-static void material(cg_gen *g, const cc_item *it, const char *key, const char *prefix)
+void cg_cxx_material(cg_gen *g, const cc_item *it, const char *key, const char *prefix)
 {
     cg_add_pos(g, &g->file, it->first);
     cc_strbuf_add(&g->file, prefix);
@@ -136,7 +136,7 @@ bool cg_cxx_other(cg_gen *g, const cc_item *it)
     } else {
         return false;
     }
-    material(g, it, key.s, "");
+    cg_cxx_material(g, it, key.s, "");
     free(key.s);
     return true;
 }
@@ -232,7 +232,7 @@ bool cg_cxx_var(cg_gen *g, const cc_item *it, const cc_declarator *d)
         return true;
     }
     if (spec_has(g, it, "constexpr") || is_lambda(g, it, d)) {
-        material(g, it, d->name, is_lambda(g, it, d) && !(it->flags & CC_F_STATIC) ? "static " : "");
+        cg_cxx_material(g, it, d->name, is_lambda(g, it, d) && !(it->flags & CC_F_STATIC) ? "static " : "");
         return true;
     }
     if ((it->flags & CC_F_EXTERN) && !d->has_init) return false;
@@ -354,7 +354,7 @@ bool cg_cxx_template_decl(cg_gen *g, const cc_item *it)
         while (e < it->end && !cc_tok_is(c, e, "{") && !cc_tok_is(c, e, ";")) e++;
         key = cc_toks_join(c, it->first, e, CG_NONE, CG_NONE, 0);
     }
-    material(g, it, key ? key : "template", "");
+    cg_cxx_material(g, it, key ? key : "template", "");
     free(key);
     return true;
 }

@@ -130,6 +130,15 @@ bool cg_cxx_func(cg_gen *g, const cc_item *it, bool proto)
         return true;
     }
     if (!cc_tok_is(&g->cell, open, "(")) return false;
+    for (size_t k = it->first; k < it->spec_end && !proto; k++)
+        if (cc_tok_is(&g->cell, k, "constexpr") || cc_tok_is(&g->cell, k, "consteval")) {
+            /* inline by definition, and wanted in constant expressions: the
+             * whole definition goes to every later unit */
+            key = sig_key(g, d->name, open);
+            cg_cxx_material(g, it, key, "");
+            free(key);
+            return true;
+        }
     char *csig;
     if (cg_cxx_c_linkage(g, it, &csig)) { free(csig); return false; }
     key = sig_key(g, d->name, open);
