@@ -58,7 +58,7 @@ static void gen_devlinks(cg_gen *g, const bool *used, cc_strbuf *hdr, cc_strbuf 
         unsigned long long h = fnv64(g->code, 1469598103934665603ull);
         h = fnv64(hdr->s ? hdr->s : "", h);
         snprintf(sym, sizeof sym, "__cc_devlink_%016llx", h);
-        g->pv->devlink = strdup(sym);
+        g->pv->devlink = cc_xstrdup(sym);
         g->has_run = true;     /* fill this cell's pointers once, right away */
         cc_strbuf_printf(hdr, "extern \"C\" void %s(void)\n{\n    void *p;\n%s}\n", sym, fill.s);
         cc_strbuf_printf(entry_pre, "    %s();\n", sym);
@@ -191,9 +191,8 @@ int cg_generate(const cg_view *v, const char *code, int first_line, cc_lang lang
     cg_gen g = { .v = v, .code = code, .first_line = first_line, .lang = lang, .cxx = lang != CC_LANG_C };
     *err = NULL;
     if (cc_cell_split_cancel(code, v->is_type, v->is_type_ctx, v->cancel, &g.cell, err)) return -1;
-    g.pv = calloc(1, sizeof *g.pv);
-    bool *used = calloc(v->n_items + 1, sizeof *used);
-    if (!g.pv || !used) { free(used); free(g.pv); cc_cell_free(&g.cell); *err = strdup("Out of memory."); return -1; }
+    g.pv = cc_xcalloc(1, sizeof *g.pv);
+    bool *used = cc_xcalloc(v->n_items + 1, sizeof *used);
     p->priv = g.pv;
     if (gen_items(&g)) {
         cg_ids_free(&g.own);
@@ -202,7 +201,7 @@ int cg_generate(const cg_view *v, const char *code, int first_line, cc_lang lang
         free(g.file.s); free(g.run.s); free(g.glue.s);
         free(used);
         cc_cell_free(&g.cell);
-        *err = strdup(CC_CANCELLED_MSG);
+        *err = cc_xstrdup(CC_CANCELLED_MSG);
         return -1;
     }
 
@@ -258,8 +257,7 @@ void cg_priv_free(cg_priv *pv)
 cc_plan *cc_session_plan(cc_session *s, const char *code, int first_line, cc_lang lang, char **err)
 {
     if (err) *err = NULL;
-    cc_plan *p = calloc(1, sizeof *p);
-    if (!p) { if (err) *err = strdup("Out of memory."); return NULL; }
+    cc_plan *p = cc_xcalloc(1, sizeof *p);
     p->lang = lang;
     p->first_line = first_line < 1 ? 1 : first_line;
     cg_view v;

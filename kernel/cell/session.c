@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 struct cc_session {
     cc_sitem *items; size_t n_items, cap_items;
     cc_cellrec *cells; size_t n_cells, cap_cells;
@@ -23,7 +25,7 @@ struct cc_session {
 
 cc_session *cc_session_new(void)
 {
-    return calloc(1, sizeof(cc_session));
+    return cc_xcalloc(1, sizeof(cc_session));
 }
 
 void cc_sitem_clear(cc_sitem *it)
@@ -93,7 +95,7 @@ static void rebuild_names(cc_session *s)
     for (size_t i = 0; i < s->n_items; i++)
         if (s->items[i].kind != CC_SI_INCLUDE) n += s->items[i].n_keys;
     free(s->names);
-    s->names = n ? calloc(n, sizeof *s->names) : NULL;
+    s->names = n ? cc_xcalloc(n, sizeof *s->names) : NULL;
     s->n_names = 0;
     if (!s->names) return;
     for (size_t i = 0; i < s->n_items; i++) {
@@ -108,8 +110,7 @@ size_t cc_session_names(const cc_session *s, cc_name_info **out)
 {
     *out = NULL;
     if (!s->n_names) return 0;
-    *out = malloc(s->n_names * sizeof **out);
-    if (!*out) return 0;
+    *out = cc_xmalloc(s->n_names * sizeof **out);
     memcpy(*out, s->names, s->n_names * sizeof **out);
     return s->n_names;
 }
@@ -135,8 +136,7 @@ size_t cc_session_objects(const cc_session *s, const char ***out)
 {
     *out = NULL;
     if (!s->n_cells) return 0;
-    const char **v = malloc(s->n_cells * sizeof *v);
-    if (!v) return 0;
+    const char **v = cc_xmalloc((s->n_cells ? s->n_cells : 1) * sizeof *v);
     size_t n = 0;
     for (size_t i = 0; i < s->n_cells; i++)     /* cells are kept in commit order */
         if (cell_live(s, &s->cells[i])) v[n++] = s->cells[i].soname;
@@ -189,17 +189,15 @@ static void remove_item(cc_session *s, size_t i)
     s->n_items--;
 }
 
-static int append_item(cc_session *s, cc_sitem *it)
+static void append_item(cc_session *s, cc_sitem *it)
 {
     if (s->n_items == s->cap_items) {
         size_t cap = s->cap_items ? s->cap_items * 2 : 32;
-        cc_sitem *v = realloc(s->items, cap * sizeof *v);
-        if (!v) return -1;
+        cc_sitem *v = cc_xrealloc(s->items, cap * sizeof *v);
         s->items = v; s->cap_items = cap;
     }
     s->items[s->n_items++] = *it;
     memset(it, 0, sizeof *it);
-    return 0;
 }
 
 /* Takes ownership of *ni's contents (leaves it zeroed). */
@@ -214,7 +212,7 @@ static void commit_item(cc_session *s, cc_sitem *ni)
     if (ni->weak || ni->kind == CC_SI_INCLUDE) {
         for (size_t i = 0; i < s->n_items; i++)
             if (shares_key(&s->items[i], ni)) { cc_sitem_clear(ni); return; }
-        if (append_item(s, ni)) cc_sitem_clear(ni);
+        append_item(s, ni);
         return;
     }
     /* a definition: replaces what earlier cells said about the same keys
@@ -237,7 +235,7 @@ static void commit_item(cc_session *s, cc_sitem *ni)
         memset(ni, 0, sizeof *ni);
         return;
     }
-    if (append_item(s, ni)) cc_sitem_clear(ni);
+    append_item(s, ni);
 }
 
 static void record_cell(cc_session *s, const char *soname, const char *devlink)
@@ -252,11 +250,10 @@ static void record_cell(cc_session *s, const char *soname, const char *devlink)
     }
     if (s->n_cells == s->cap_cells) {
         size_t cap = s->cap_cells ? s->cap_cells * 2 : 16;
-        cc_cellrec *v = realloc(s->cells, cap * sizeof *v);
-        if (!v) return;
+        cc_cellrec *v = cc_xrealloc(s->cells, cap * sizeof *v);
         s->cells = v; s->cap_cells = cap;
     }
-    s->cells[s->n_cells++] = (cc_cellrec){ strdup(soname), s->seq, devlink ? strdup(devlink) : NULL };
+    s->cells[s->n_cells++] = (cc_cellrec){ cc_xstrdup(soname), s->seq, devlink ? cc_xstrdup(devlink) : NULL };
 }
 
 void cc_session_commit(cc_session *s, const cc_plan *p, const char *soname)
@@ -271,7 +268,7 @@ void cc_session_commit(cc_session *s, const cc_plan *p, const char *soname)
         bool defines = ni->kind == CC_SI_FUNC || ni->kind == CC_SI_VAR || ni->kind == CC_SI_KERNEL ||
                        ni->kind == CC_SI_DEVVAR || ni->link_always;
         free(ni->soname);
-        ni->soname = defines && !ni->weak ? strdup(soname) : NULL;
+        ni->soname = defines && !ni->weak ? cc_xstrdup(soname) : NULL;
         commit_item(s, ni);
     }
     /* the plan's items were consumed: leave it harmless */

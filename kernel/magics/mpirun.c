@@ -376,7 +376,7 @@ int cc_magic_mpirun(cc_out *x, cc_services *svc, const cc_segment *seg)
         goto out;
     }
     bool nccl = strstr(body, "nccl") != NULL;   /* ncclAllReduce, cc_nccl_init, <nccl.h> */
-    bool cuda = nccl || cc_cell_is_cuda(body);
+    bool cuda = nccl || cc_cell_is_cuda(body) || cc_session_is_cxx(svc->session);   /* a C++ session's cell is C++ */
     char *hdr = mr_header_define(), *nv = mr_nvcc_flags(m.cflags);
     if (asprintf(&cflags, "%s%s", m.cflags, hdr) < 0 || asprintf(&nvccflags, "%s%s", nv, hdr) < 0)
         abort();

@@ -118,11 +118,13 @@ static char *sa_join(const char *a, const char *b)
  * Returns the plan (and fills *cr), or NULL after reporting the error. */
 static cc_plan *sa_compile_cell(cc_out *x, cc_services *svc, const cc_sa_build *b, cc_compile_res *cr)
 {
-    cc_lang lang = b->lang >= 0 ? (cc_lang)b->lang : (cc_cell_is_cuda(b->code) ? CC_LANG_CUDA : CC_LANG_C);
+    if (!svc->session)
+        svc->session = cc_session_new();
+    /* in a CUDA C++ session the program is C++ too (nvcc builds it) */
+    cc_lang lang = b->lang >= 0 ? (cc_lang)b->lang
+                 : (cc_cell_is_cuda(b->code) || cc_session_is_cxx(svc->session)) ? CC_LANG_CUDA : CC_LANG_C;
     char *err = NULL;
     memset(cr, 0, sizeof *cr);
-    if (!svc->session && !(svc->session = cc_session_new()))
-        abort();
     cc_plan *plan = cc_session_plan(svc->session, b->code, b->first_line, lang, &err);
     if (!plan) {
         const char *text = err ? err : "the cell could not be read";

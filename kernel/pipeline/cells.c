@@ -184,10 +184,8 @@ static int cell_run(cc_out *o, cc_services *svc, const char *code, int first_lin
     cc_compile_res cr;
     cc_rt_result r;
 
-    if (!svc->session && !(svc->session = cc_session_new())) {
-        cc_out_error(o, "MemoryError", "out of memory", NULL);
-        return -1;
-    }
+    if (!svc->session)
+        svc->session = cc_session_new();
     cc_session_set_cancel(svc->session, interrupt_pending, NULL);
     char *host = NULL;
     cc_lang lang = cell_lang(svc->session, code, lang_forced, &host);
@@ -249,12 +247,8 @@ compiled:
     bool run = plan->has_run || mode == CC_CELL_TIMEIT;
     memset(&r, 0, sizeof r);
     if (run) {
-        if (!svc->rt && !(svc->rt = cc_rt_new(svc->exe_dir, svc->cache_dir, svc->workdir))) {
-            cc_out_error(o, "MemoryError", "out of memory", NULL);
-            cc_compile_res_clear(&cr);
-            cc_plan_free(plan);
-            return -1;
-        }
+        if (!svc->rt)
+            svc->rt = cc_rt_new(svc->exe_dir, svc->cache_dir, svc->workdir);
         cc_rt_run_req rq = {
             .so_path = cr.so_path,
             .is_cuda = lang == CC_LANG_CUDA || (lang == CC_LANG_CXX && (calls_cuda(code) || strstr(code, "<<<"))),

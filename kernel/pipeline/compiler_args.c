@@ -36,37 +36,23 @@
 
 #include "cellutil.h"
 #include "nvcc.h"
+#include "xalloc.h"
 
 /* ---- argv building ------------------------------------------------------ */
 
 void av_add(argv_buf *a, const char *s)
 {
-    if (a->oom)
-        return;
     if (a->n + 2 > a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 32;
-        char **v = realloc(a->v, cap * sizeof *v);
-        if (!v) {
-            a->oom = 1;
-            return;
-        }
-        a->v = v;
-        a->cap = cap;
+        a->cap = a->cap ? a->cap * 2 : 32;
+        a->v = cc_xrealloc(a->v, a->cap * sizeof *a->v);
     }
-    if (!(a->v[a->n] = strdup(s))) {
-        a->oom = 1;
-        return;
-    }
+    a->v[a->n] = cc_xstrdup(s);
     a->v[++a->n] = NULL;
 }
 
 void av_addf(argv_buf *a, const char *fmt, const char *arg)
 {
-    char *s = NULL;
-    if (asprintf(&s, fmt, arg) < 0) {
-        a->oom = 1;
-        return;
-    }
+    char *s = cc_xasprintf(fmt, arg);
     av_add(a, s);
     free(s);
 }
@@ -221,9 +207,7 @@ int cc_compile_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_ar
         av_add(a, src);
     }
     for (size_t i = 0; i < req->n_deps; i++) {
-        char *dep = NULL;
-        if (asprintf(&dep, "%s/%s", req->cache_dir, req->deps[i]) < 0)
-            abort();
+        char *dep = cc_xasprintf("%s/%s", req->cache_dir, req->deps[i]);
         if (cuda)
             av_add(a, "-Xlinker");   /* nvcc's -x cu would read a plain .so argument as source */
         av_add(a, dep);
@@ -250,10 +234,6 @@ int cc_compile_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_ar
     if (av_add_words(a, req->ldflags, err) < 0)
         return -1;
     av_add(a, "-lm");
-    if (a->oom) {
-        *err = strdup("out of memory building the compiler command line");
-        return -1;
-    }
     return 0;
 }
 
@@ -286,5 +266,5 @@ int cc_preprocess_argv(argv_buf *a, const cc_compile_req *req, char *const *tool
     av_add(a, "-o");
     av_add(a, dst);
     av_add(a, src);
-    return a->oom ? -1 : 0;
+    return 0;
 }

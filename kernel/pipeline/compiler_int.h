@@ -13,12 +13,10 @@ struct cc_out;
 
 #define CC_C_OPT "-O1"   /* a C cell's default optimisation (compiler_args.c says why) */
 
-/* A growable argv: owned strings, NULL-terminated. oom: an allocation
- * failed (later adds do nothing). */
+/* A growable argv: owned strings, NULL-terminated (out of memory aborts). */
 typedef struct argv_buf {
     char **v;
     size_t n, cap;
-    int oom;
 } argv_buf;
 
 void av_add(argv_buf *a, const char *s);
