@@ -286,12 +286,91 @@ static int nth_line(line_index *ix, int n, const char **start, size_t *len)
     return 1;
 }
 
+/* ---- nvcc's excerpts ---------------------------------------------------- */
+
+static bool is_caret_line(const char *l, size_t n)
+{
+    return n && strspn(l, " \t^") >= n && memchr(l, '^', n);
+}
+
+static bool generated_text(const char *l, size_t n)
+{
+    static const char *const marks[] = { "__asm__", "extern \"C\" {", "__cc", "cudacell.", NULL };
+    for (size_t k = 0; marks[k]; k++) {
+        size_t ml = strlen(marks[k]);
+        for (size_t i = 0; i + ml <= n; i++)
+            if (memcmp(l + i, marks[k], ml) == 0) return true;
+    }
+    return false;
+}
+
+static void trim(const char **p, size_t *n)
+{
+    while (*n && isspace((unsigned char)**p)) { (*p)++; (*n)--; }
+    while (*n && isspace((unsigned char)(*p)[*n - 1])) (*n)--;
+}
+
+/* nvcc prints, under "cell:12: error: …" (or "session(5): note …"), the
+ * line of the generated unit it read, with a caret line under it, after
+ * any detail lines ("argument types are: …"). Under a cell diagnostic that
+ * line becomes the cell's own line 12 (without the caret when the text
+ * differs); under a session one, an excerpt of generated declarations is
+ * left out. Returns a malloc'd copy of diag. */
+static char *nvcc_excerpts(const char *diag, line_index *lines, int first_line)
+{
+    cc_strbuf out = {0};
+    const char *p = diag;
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        int line = 0;
+        char kind[16] = "";
+        bool in_cell = sscanf(p, "cell:%d: %15[a-z]", &line, kind) == 2;
+        bool in_session = strncmp(p, "session(", 8) == 0;
+        cc_strbuf_addn(&out, p, n);
+        cc_strbuf_add(&out, "\n");
+        if (!e) break;
+        p = e + 1;
+        if (!in_cell && !in_session) continue;
+        /* the indented lines that follow: find the excerpt (the one above a caret) */
+        const char *q = p;
+        while (*q && strncmp(q, "  ", 2) == 0) {
+            const char *qe = strchr(q, '\n');
+            size_t ql = qe ? (size_t)(qe - q) : strlen(q);
+            const char *c = qe ? qe + 1 : q + ql;
+            const char *ce = strchr(c, '\n');
+            size_t cl = ce ? (size_t)(ce - c) : strlen(c);
+            if (!is_caret_line(c, cl)) { q = qe ? qe + 1 : q + ql; continue; }
+            const char *after = ce ? ce + 1 : c + cl;
+            const char *src = NULL;
+            size_t srclen = 0;
+            cc_strbuf_addn(&out, p, (size_t)(q - p));    /* detail lines */
+            if (in_cell && nth_line(lines, line - first_line + 1, &src, &srclen)) {
+                const char *a = q, *b = src;
+                size_t al = ql, bl = srclen;
+                trim(&a, &al);
+                trim(&b, &bl);
+                if (al == bl && memcmp(a, b, al) == 0) cc_strbuf_addn(&out, q, (size_t)(after - q));
+                else cc_strbuf_printf(&out, "  %.*s\n", (int)bl, b);
+            } else if (in_session && generated_text(q, ql)) {
+                /* left out */
+            } else {
+                cc_strbuf_addn(&out, q, (size_t)(after - q));
+            }
+            p = after;
+            break;
+        }
+    }
+    return out.s ? out.s : cc_xstrdup("");
+}
+
 char *cc_diag_add_context(const char *diag, const char *code, int first_line)
 {
-    size_t cap = strlen(diag) * 2 + 256, used = 0;
-    char *out = cc_xmalloc(cap);
-    const char *p = diag;
     line_index lines = { code, NULL, 0 };
+    char *fixed = nvcc_excerpts(diag, &lines, first_line);
+    size_t cap = strlen(fixed) * 2 + 256, used = 0;
+    char *out = cc_xmalloc(cap);
+    const char *p = fixed;
     while (*p) {
         const char *e = strchr(p, '\n');
         size_t n = e ? (size_t)(e - p + 1) : strlen(p);
@@ -307,39 +386,6 @@ char *cc_diag_add_context(const char *diag, const char *code, int first_line)
         const char *bar = next + strspn(next, " 0123456789");
         if (want && bar > next && bar[-1] == ' ' && strncmp(bar, "| ", 2) == 0)
             want = 0;
-        /* nvcc: "cell:12: error: …" then the line it read, "  text", and a
-         * caret line. That line is the generated unit's: when it is not the
-         * cell's own text, show the cell's line instead, without the caret. */
-        int nline = 0, noff = 0;
-        char nkind[16] = "";
-        const char *ns = NULL, *caret = NULL;
-        size_t nslen = 0;
-        if (!want && sscanf(p, "cell:%d: %15[a-z]%n", &nline, nkind, &noff) >= 2 &&
-            (!strcmp(nkind, "error") || !strcmp(nkind, "warning")) && e && strncmp(e + 1, "  ", 2) == 0 &&
-            nth_line(&lines, nline - first_line + 1, &ns, &nslen)) {
-            const char *x = e + 1, *xe = strchr(x, '\n');
-            size_t xl = xe ? (size_t)(xe - x) : strlen(x);
-            const char *a = x, *b = ns;
-            size_t al = xl, bl = nslen;
-            while (al && isspace((unsigned char)*a)) { a++; al--; }
-            while (al && isspace((unsigned char)a[al - 1])) al--;
-            while (bl && isspace((unsigned char)*b)) { b++; bl--; }
-            while (bl && isspace((unsigned char)b[bl - 1])) bl--;
-            if (al != bl || memcmp(a, b, al) != 0) {
-                caret = xe ? xe + 1 : x + xl;
-                const char *ce = strchr(caret, '\n');
-                size_t cl = ce ? (size_t)(ce - caret) : strlen(caret);
-                bool is_caret = cl && strspn(caret, " \t^") == cl && memchr(caret, '^', cl);
-                size_t skip = xl + (xe ? 1 : 0) + (is_caret ? cl + (ce ? 1 : 0) : 0);
-                size_t need2 = used + n + nslen + 8;
-                if (need2 > cap) { cap = need2 * 2; out = cc_xrealloc(out, cap); }
-                memcpy(out + used, p, n);
-                used += n;
-                used += (size_t)sprintf(out + used, "  %.*s\n", (int)bl, b);
-                p += n + skip;
-                continue;
-            }
-        }
         size_t need = used + n + (want ? srclen * 2 + 64 : 0) + 2;
         if (need > cap) {
             cap = need * 2;
@@ -359,6 +405,7 @@ char *cc_diag_add_context(const char *diag, const char *code, int first_line)
         p += n;
     }
     free(lines.starts);
+    free(fixed);
     out[used] = '\0';
     return out;
 }

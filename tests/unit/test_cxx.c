@@ -4,6 +4,7 @@
  * constructs (overload keys, out-of-class members, namespaces, class-type
  * globals), and a fuzz loop of mutated C++ cells through split, rewrite and
  * plan. Pure: nothing is compiled. */
+#include "cellutil.h"
 #include "launch.h"
 #include "session.h"
 #include "tap.h"
@@ -214,8 +215,34 @@ static void test_fuzz(void)
     cc_session_free(s);
 }
 
+/* nvcc's excerpts: the cell's own line instead of generated text, and no
+ * generated session declarations */
+static void test_excerpts(void)
+{
+    const char *code = "int good = 1;\nVec v(1, 2, 3);\n";
+    const char *diag =
+        "cell:2: error: no instance of constructor \"Vec::Vec\" matches the argument list\n"
+        "            argument types are: (int, int, int)\n"
+        "       (1, 2, 3); __cc_live_v = true; }\n"
+        "       ^\n"
+        "session(4): note: function \"f(int)\" does not match\n"
+        "  extern \"C\" { int f(int a) __asm__(\"cudacell.f\"); }\n"
+        "                   ^\n"
+        "session(2): note: see Vec\n"
+        "  struct Vec { float x; };\n"
+        "         ^\n";
+    char *out = cc_diag_add_context(diag, code, 1);
+    CHECK(strstr(out, "argument types are: (int, int, int)\n  Vec v(1, 2, 3);\nsession(4)") != NULL,
+          "the detail line stays, the excerpt is the cell's line 2, its caret goes");
+    CHECK(!strstr(out, "__cc") && !strstr(out, "__asm__") && !strstr(out, "extern \"C\""),
+          "no generated text is left: %s", out);
+    CHECK(strstr(out, "struct Vec { float x; };\n         ^\n") != NULL, "a session excerpt of user code stays");
+    free(out);
+}
+
 int main(void)
 {
+    test_excerpts();
     test_rewrite();
     test_needs_nvcc();
     test_units();
