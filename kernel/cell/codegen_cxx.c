@@ -58,6 +58,7 @@ void cg_cxx_link_only(cg_gen *g, const char *key)
     cc_sitem *si = cg_new_item(g, CC_SI_MATERIAL, false);
     if (!si) return;
     cg_item_key(g, si, key);
+    si->refname = cc_xstrndup(key, strcspn(key, "("));   /* "C::get" */
     si->text = cc_xstrdup("");
     si->link_always = true;
 }
@@ -92,14 +93,14 @@ static void body_names(const cg_gen *g, size_t open, cc_strbuf *b)
     free(body);
 }
 
-void cg_cxx_material(cg_gen *g, const cc_item *it, const char *key, const char *prefix)
+cc_sitem *cg_cxx_material(cg_gen *g, const cc_item *it, const char *key, const char *prefix)
 {
     cg_add_pos(g, &g->file, it->first);
     cc_strbuf_add(&g->file, prefix);
     cg_add_slice(g, &g->file, it->first, it->end);
     cc_strbuf_add(&g->file, "\n");
     cc_sitem *si = cg_new_item(g, CC_SI_MATERIAL, false);
-    if (!si) return;
+    if (!si) return NULL;
     cg_item_key(g, si, key);
     cc_strbuf t = {0};
     cc_strbuf_add(&t, prefix);
@@ -108,6 +109,7 @@ void cg_cxx_material(cg_gen *g, const cc_item *it, const char *key, const char *
     free(s);
     si->text = t.s;
     si->decl = cc_xstrdup(t.s ? t.s : "");
+    return si;
 }
 
 bool cg_cxx_other(cg_gen *g, const cc_item *it)
@@ -115,7 +117,10 @@ bool cg_cxx_other(cg_gen *g, const cc_item *it)
     if (!g->cxx) return false;
     const cc_cell *c = &g->cell;
     cc_strbuf key = {0};
+    char *shown = NULL;   /* the namespace's name, as %who and completion show it */
     if (cc_tok_is(c, it->first, "namespace") || (cc_tok_is(c, it->first, "inline") && cc_tok_is(c, it->first + 1, "namespace"))) {
+        size_t nt = it->first + (cc_tok_is(c, it->first, "inline") ? 2 : 1);
+        if (nt < it->end && c->toks[nt].kind == CC_TOK_IDENT) shown = cc_tok_str(c, nt);
         size_t k = it->first;
         while (k < it->end && !cc_tok_is(c, k, "{") && !cc_tok_is(c, k, "=")) k++;
         char *nm = cc_toks_join(c, it->first, k, CG_NONE, CG_NONE, 0);
@@ -136,7 +141,9 @@ bool cg_cxx_other(cg_gen *g, const cc_item *it)
     } else {
         return false;
     }
-    cg_cxx_material(g, it, key.s, "");
+    cc_sitem *si = cg_cxx_material(g, it, key.s, "");
+    if (si && shown) si->refname = shown;
+    else free(shown);
     free(key.s);
     return true;
 }

@@ -68,7 +68,7 @@ bool cg_cxx_qualified(const cg_gen *g, const cc_declarator *d);            /* `C
 char *cg_cxx_qualified_name(const cg_gen *g, const cc_declarator *d, size_t *after);   /* "C::get" */
 void cg_cxx_link_only(cg_gen *g, const char *key);
 /* header material: the item at file scope here (prefix first) and in full in every later C++ unit */
-void cg_cxx_material(cg_gen *g, const cc_item *it, const char *key, const char *prefix);   /* defined here only; later C++ units link it */
+cc_sitem *cg_cxx_material(cg_gen *g, const cc_item *it, const char *key, const char *prefix);   /* defined here only; later C++ units link it */
 /* A function of a C++ cell that keeps C linkage; *sig its "f(int)" (malloc'd). */
 bool cg_cxx_c_linkage(const cg_gen *g, const cc_item *it, char **sig);
 

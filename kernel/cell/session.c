@@ -84,7 +84,19 @@ static cc_name_kind name_kind(const cc_sitem *it)
     case CC_SI_VAR: return CC_NAME_VARIABLE;
     case CC_SI_MACRO: return CC_NAME_MACRO;
     case CC_SI_KERNEL: return CC_NAME_KERNEL;
-    case CC_SI_MATERIAL: case CC_SI_DEVVAR: return CC_NAME_DEVICE;
+    case CC_SI_DEVVAR: return CC_NAME_DEVICE;
+    case CC_SI_MATERIAL:   /* device code, or C++ a host compiler reads too */
+        if (it->link_always) return CC_NAME_FUNCTION;
+        if (!it->text || cc_cell_is_cuda(it->text)) return CC_NAME_DEVICE;
+        if (!strncmp(it->text, "namespace", 9) || !strncmp(it->text, "inline namespace", 16) ||
+            !strncmp(it->text, "using", 5) || strstr(it->text, "struct ") || strstr(it->text, "class "))
+            return CC_NAME_TYPE;
+        {   /* after a template header, a '(' before any '=' is a function */
+            const char *t = it->text;
+            if (!strncmp(t, "template", 8) && strchr(t, '>')) t = strchr(t, '>') + 1;
+            size_t paren = strcspn(t, "("), eq = strcspn(t, "=");
+            return paren < eq ? CC_NAME_FUNCTION : CC_NAME_VARIABLE;
+        }
     default: return CC_NAME_TYPE;
     }
 }
@@ -101,8 +113,8 @@ static void rebuild_names(cc_session *s)
     for (size_t i = 0; i < s->n_items; i++) {
         const cc_sitem *it = &s->items[i];
         if (it->kind == CC_SI_INCLUDE) continue;
-        for (size_t k = 0; k < it->n_keys; k++)
-            s->names[s->n_names++] = (cc_name_info){ it->keys[k], name_kind(it), it->decl };
+        for (size_t k = 0; k < it->n_keys; k++)   /* an overload ("f(int)") is named "f" */
+            s->names[s->n_names++] = (cc_name_info){ it->refname ? it->refname : it->keys[k], name_kind(it), it->decl };
     }
 }
 

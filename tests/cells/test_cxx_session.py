@@ -128,6 +128,11 @@ def test_namespaces_reopen_across_cells(cxx):
     ok(cxx, "namespace geo { inline double sq(double x) { return x * x; } }")
     ok(cxx, "namespace geo { double cube(double x) { return x * sq(x); } }")
     assert ok(cxx, 'printf("%g %g\\n", geo::sq(3), geo::cube(2));').stdout == "9 8\n"
+    ok(cxx, "int over(int a) { return a; }\ndouble over(double a) { return a; }")
+    who = ok(cxx, "%who").stdout
+    # overloads are listed as declared, one line each; namespaces among the types
+    assert "int over(int a)" in who and "double over(double a)" in who and "namespace geo" in who, who
+    assert who.index("namespace geo") > who.index("Types:"), who
 
 
 def test_class_type_globals_are_constructed_in_order_and_kept(cxx):
