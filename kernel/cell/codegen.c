@@ -191,6 +191,11 @@ int cg_generate(const cg_view *v, const char *code, int first_line, cc_lang lang
     cg_gen g = { .v = v, .code = code, .first_line = first_line, .lang = lang, .cxx = lang != CC_LANG_C };
     *err = NULL;
     if (cc_cell_split_cancel(code, v->is_type, v->is_type_ctx, v->cancel, &g.cell, err)) return -1;
+    if (lang == CC_LANG_AUTO) {   /* the CUDA test on the tokens just made: one scan of the cell */
+        lang = g.lang = cc_toks_are_cuda(code, g.cell.toks, g.cell.n_toks) ? CC_LANG_CUDA : CC_LANG_C;
+        g.cxx = lang != CC_LANG_C;
+        p->lang = lang;
+    }
     g.pv = cc_xcalloc(1, sizeof *g.pv);
     bool *used = cc_xcalloc(v->n_items + 1, sizeof *used);
     p->priv = g.pv;

@@ -26,7 +26,10 @@
  * CXX: a cell without device code in a C++ session, compiled by the host
  * C++ compiler with the CUDA runtime headers and cudart, launches of
  * earlier kernels rewritten to calls (launch.c). */
-typedef enum cc_lang { CC_LANG_C = 0, CC_LANG_CUDA = 1, CC_LANG_CXX = 2 } cc_lang;
+typedef enum cc_lang { CC_LANG_C = 0, CC_LANG_CUDA = 1, CC_LANG_CXX = 2,
+                       CC_LANG_AUTO = 3   /* to cc_session_plan only: C or CUDA, told by the cell's
+                                           * own tokens as it is split (the plan's lang says which) */
+} cc_lang;
 
 #define CC_CELL_ENTRY "__cudacell_run"
 

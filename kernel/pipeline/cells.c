@@ -17,6 +17,7 @@
 
 #include "cache.h"
 #include "cc_output.h"
+#include "cellpp.h"
 #include "cellpp_run.h"
 #include "cellutil.h"
 #include "compiler.h"
@@ -141,7 +142,13 @@ static cc_lang cell_lang(cc_session *s, const char *code, int forced, char **hos
 {
     *host = NULL;
     if (forced >= 0) return (cc_lang)forced;
-    if (!cc_session_is_cxx(s)) return cc_cell_is_cuda(code) ? CC_LANG_CUDA : CC_LANG_C;
+    if (!cc_session_is_cxx(s)) {
+        /* a C cell with conditionals or a popped macro is preprocessed first
+         * (cellpp_run.c), which wants to know it is C; any other cell is
+         * told C or CUDA by the plan, on the tokens it makes anyway */
+        if (!cc_pp_has_cond(code) && !strstr(code, "pop_macro")) return CC_LANG_AUTO;
+        return cc_cell_is_cuda(code) ? CC_LANG_CUDA : CC_LANG_C;
+    }
     *host = cc_cell_host_text(code, kernel_known, s);
     return *host ? CC_LANG_CXX : CC_LANG_CUDA;
 }
@@ -170,10 +177,12 @@ static cc_plan *plan_cell(cc_out *o, cc_services *svc, const char *code, int fir
     } else {
         free(host);
     }
-    int pprc = cc_cell_resolve_pp(o, svc, code, first_line_no, *lang, &resolved);
+    int pprc = *lang == CC_LANG_AUTO ? 0 : cc_cell_resolve_pp(o, svc, code, first_line_no, *lang, &resolved);
     cc_plan *plan = pprc == 0 ? cc_session_plan(svc->session, resolved ? resolved : code, first_line_no, *lang, err)
                               : NULL;
     free(resolved);
+    if (plan)
+        *lang = plan->lang;   /* CC_LANG_AUTO: what the plan found */
     return plan;
 }
 
