@@ -93,6 +93,82 @@ static void body_names(const cg_gen *g, size_t open, cc_strbuf *b)
     free(body);
 }
 
+/* The header form of a namespace block for later units: its variables
+ * become extern declarations, so every cell shares the defining cell's
+ * objects (*has_vars then says its object must be linked); functions,
+ * types and nested namespaces (likewise) stay as written. malloc'd. */
+static char *namespace_header(const char *text, bool *has_vars)
+{
+    cc_tok *t;
+    size_t n;
+    if (cc_tokenize(text, &t, &n, NULL)) return cc_xstrdup(text);
+    size_t open = 0;
+    while (open < n && !(t[open].kind == CC_TOK_PUNCT && t[open].len == 1 && text[t[open].off] == '{')) open++;
+    if (open == n || t[open].match < 0) { free(t); return cc_xstrdup(text); }
+    size_t close = (size_t)t[open].match;
+    int body_off = t[open].off + 1, body_end = t[close].off;
+    free(t);
+    cc_strbuf out = {0};
+    cc_strbuf_addn(&out, text, (size_t)body_off);
+    char *body = cc_xstrndup(text + body_off, (size_t)(body_end - body_off));
+    cc_cell in;
+    char *err = NULL;
+    if (cc_cell_split(body, NULL, NULL, &in, &err) != 0) {
+        cc_strbuf_add(&out, body);
+    } else {
+        for (size_t i = 0; i < in.n_items; i++) {
+            const cc_item *x = &in.items[i];
+            const cc_tok *a = &in.toks[x->first], *z = &in.toks[x->end - 1];
+            const char *xt = body + a->off;
+            size_t xl = (size_t)(z->off + z->len - a->off);
+            bool var = x->kind == CC_ITEM_DECL && x->n_decls &&
+                       !(x->flags & (CC_F_TYPEDEF | CC_F_STATIC | CC_F_EXTERN | CC_F_TEMPLATE | CC_F_THREAD)) &&
+                       !x->has_body;
+            for (size_t k = x->first; var && k < x->spec_end; k++)
+                var = !cc_tok_is(&in, k, "constexpr") && !cc_tok_is(&in, k, "const") && !cc_tok_is(&in, k, "auto") &&
+                      !cc_tok_is(&in, k, "inline") && !cc_tok_is(&in, k, "using");
+            for (size_t k = 0; var && k < x->n_decls; k++) {
+                const cc_declarator *d = &x->decls[k];
+                size_t p = d->name_tok + 1;   /* `T v(3)` is a variable, `T f(int)` a function */
+                bool ctor = d->is_func && cc_tok_is(&in, p, "(") && p + 1 < in.n_toks &&
+                            (in.toks[p + 1].kind == CC_TOK_NUMBER || in.toks[p + 1].kind == CC_TOK_STRING ||
+                             in.toks[p + 1].kind == CC_TOK_CHAR);
+                var = (!d->is_func || ctor) && !d->top_const;
+            }
+            if (var) {
+                char *spec = cc_toks_join(&in, x->first, x->spec_end, CG_NONE, CG_NONE, 0);
+                for (size_t k = 0; k < x->n_decls; k++) {
+                    size_t e = x->decls[k].name_tok + 1;   /* the declarator up to `(args)` / `{…}` */
+                    while (e < x->decls[k].end && !cc_tok_is(&in, e, "(") && !cc_tok_is(&in, e, "{")) e++;
+                    if (e < x->decls[k].end && cc_tok_is(&in, e, "(") && !x->decls[k].is_func) e = x->decls[k].end;
+                    char *d = cc_toks_join(&in, x->decls[k].first, e, CG_NONE, CG_NONE, 0);
+                    cc_strbuf_printf(&out, " extern %s %s;", spec ? spec : "", d ? d : "");
+                    free(d);
+                }
+                free(spec);
+                *has_vars = true;
+            } else if (x->kind == CC_ITEM_OTHER && (cc_tok_is(&in, x->first, "namespace") ||
+                                                    (cc_tok_is(&in, x->first, "inline") &&
+                                                     cc_tok_is(&in, x->first + 1, "namespace")))) {
+                char *sub = cc_xstrndup(xt, xl);
+                char *h = namespace_header(sub, has_vars);
+                cc_strbuf_printf(&out, " %s", h);
+                free(h);
+                free(sub);
+            } else {
+                cc_strbuf_add(&out, " ");
+                cc_strbuf_addn(&out, xt, xl);
+            }
+        }
+        cc_strbuf_add(&out, " ");
+        cc_cell_free(&in);
+    }
+    free(err);
+    free(body);
+    cc_strbuf_add(&out, text + body_end);
+    return out.s;
+}
+
 cc_sitem *cg_cxx_material(cg_gen *g, const cc_item *it, const char *key, const char *prefix)
 {
     cg_add_pos(g, &g->file, it->first);
@@ -144,6 +220,13 @@ bool cg_cxx_other(cg_gen *g, const cc_item *it)
     cc_sitem *si = cg_cxx_material(g, it, key.s, "");
     if (si && shown) si->refname = shown;
     else free(shown);
+    if (si && cc_tok_is(c, it->first + (cc_tok_is(c, it->first, "inline") ? 1 : 0), "namespace")) {
+        bool vars = false;   /* its variables live in this cell's object; later units declare them */
+        char *h = namespace_header(si->text, &vars);
+        free(si->text);
+        si->text = h;
+        si->link_always = vars;
+    }
     free(key.s);
     return true;
 }

@@ -198,3 +198,12 @@ def test_template_declarations_alias_variable_and_class_specialization(cxx):
             "namespace pd = project::detail;")
     r = ok(cxx, 'Tr<float> t;\nprintf("%s %s %g %d\\n", t.name(), Traits<int>::name(), pi<double>, pd::id(7));')
     assert r.stdout == "float ? 3.25 7\n"
+
+
+def test_namespace_variables_are_shared_across_cells(cxx):
+    ok(cxx, "#include <vector>\nnamespace cfg {\n  int runs = 0;\n  std::vector<int> seen(2);\n"
+            "  namespace deep { double scale = 1.5; }\n  int bump() { return ++runs; }\n}")
+    ok(cxx, "cfg::bump();\ncfg::runs += 10;\ncfg::seen.push_back(7);\ncfg::deep::scale *= 2;")
+    r = ok(cxx, 'int before = cfg::runs;\nint after = cfg::bump();\n'
+                'printf("%d %zu %g %d\\n", before, cfg::seen.size(), cfg::deep::scale, after);')
+    assert r.stdout == "11 3 3 12\n", r.describe()
