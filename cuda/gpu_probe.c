@@ -16,6 +16,7 @@
 #include "gpu_probe.h"
 #include "nvcc.h"
 #include "clock.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,24 +88,12 @@ static int spawn_gpuinfo(cc_gpu_probe *p)
 
 cc_gpu_probe *cc_gpu_probe_start(const char *exe_dir)
 {
-    cc_gpu_probe *p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
+    cc_gpu_probe *p = cc_xcalloc(1, sizeof *p);
     pthread_mutex_init(&p->lock, NULL);
     p->fd = -1;
     const char *dir = exe_dir && *exe_dir ? exe_dir : ".";
     const char *forced = getenv("CUDACELL_GPUINFO");
-    if (forced && *forced) {
-        p->exe = strdup(forced);
-    } else {
-        size_t n = strlen(dir) + sizeof(GPUINFO_EXE) + 2;
-        if ((p->exe = malloc(n)))
-            snprintf(p->exe, n, "%s/%s", dir, GPUINFO_EXE);
-    }
-    if (!p->exe) {
-        cc_gpu_probe_free(p);
-        return NULL;
-    }
+    p->exe = forced && *forced ? cc_xstrdup(forced) : cc_xasprintf("%s/%s", dir, GPUINFO_EXE);
 
     int rc = spawn_gpuinfo(p);
     if (rc != 0) {
@@ -184,10 +173,7 @@ static int drain(cc_gpu_probe *p)
     for (;;) {
         if (p->cap - p->len < 4096) {
             size_t ncap = p->cap ? p->cap * 2 : 8192;
-            char *nb = realloc(p->buf, ncap);
-            if (!nb)
-                return 1;
-            p->buf = nb;
+            p->buf = cc_xrealloc(p->buf, ncap);
             p->cap = ncap;
         }
         ssize_t r = read(p->fd, p->buf + p->len, p->cap - p->len);
@@ -243,8 +229,6 @@ json_t *cc_gpu_probe_report(cc_gpu_probe *p, int timeout_ms)
 json_t *cc_gpu_probe_now(const char *exe_dir, int timeout_ms)
 {
     cc_gpu_probe *p = cc_gpu_probe_start(exe_dir);
-    if (!p)
-        return error_report("GPU detection could not start: out of memory.");
     json_t *r = cc_gpu_probe_report(p, timeout_ms);
     if (r) {
         json_incref(r);
@@ -276,7 +260,7 @@ char *cc_gpu_banner_line(cc_gpu_probe *p, int timeout_ms)
 {
     json_t *r = cc_gpu_probe_report(p, timeout_ms);
     if (!r)
-        return strdup("GPU detection still running");
+        return cc_xstrdup("GPU detection still running");
 
     const char *status = json_string_value(json_object_get(r, "status"));
     const char *nvcc = json_string_value(json_object_get(r, "nvcc"));
@@ -300,9 +284,5 @@ char *cc_gpu_banner_line(cc_gpu_probe *p, int timeout_ms)
         snprintf(gpu, sizeof gpu, "No GPU found (%s)", short_reason(status ? status : "error"));
     }
 
-    size_t n = strlen(gpu) + strlen(tool) + 8;
-    char *line = malloc(n);
-    if (line)
-        snprintf(line, n, "%s \xc2\xb7 %s", gpu, tool);
-    return line;
+    return cc_xasprintf("%s \xc2\xb7 %s", gpu, tool);
 }

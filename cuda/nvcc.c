@@ -8,6 +8,7 @@
  * compiled into the kernel and into cudacell-gpuinfo. */
 #include "child_spawn.h"
 #include "nvcc.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -19,19 +20,6 @@
 #include <jansson.h>
 
 #define NVCC_VERSION_TIMEOUT_MS 10000
-
-/* malloc'd "dir/name" */
-static char *path_join(const char *dir, size_t dir_len, const char *name)
-{
-    size_t n = strlen(name);
-    char *p = malloc(dir_len + 1 + n + 1);
-    if (!p)
-        return NULL;
-    memcpy(p, dir, dir_len);
-    p[dir_len] = '/';
-    memcpy(p + dir_len + 1, name, n + 1);
-    return p;
-}
 
 static int is_executable_file(const char *path)
 {
@@ -53,17 +41,17 @@ char *cc_nvcc_find(void)
 {
     const char *forced = getenv("CUDACELL_NVCC");
     if (forced)
-        return *forced && is_executable_file(forced) ? make_absolute(strdup(forced)) : NULL;
+        return *forced && is_executable_file(forced) ? make_absolute(cc_xstrdup(forced)) : NULL;
 
     const char *home = getenv("CUDA_HOME");
     if (home && *home) {
-        char *p = path_join(home, strlen(home), "bin/nvcc");
-        if (p && is_executable_file(p))
+        char *p = cc_xasprintf("%s/bin/nvcc", home);
+        if (is_executable_file(p))
             return make_absolute(p);
         free(p);
     }
     if (is_executable_file("/usr/local/cuda/bin/nvcc"))
-        return strdup("/usr/local/cuda/bin/nvcc");
+        return cc_xstrdup("/usr/local/cuda/bin/nvcc");
 
     return cc_spawn_find("nvcc");
 }
@@ -89,7 +77,7 @@ static char *major_minor(const char *s)
         return NULL;
     char buf[32];
     snprintf(buf, sizeof buf, "%d.%d", major, minor);
-    return strdup(buf);
+    return cc_xstrdup(buf);
 }
 
 /* <toolkit>/version.json, toolkit = the directory above nvcc's bin/. */
@@ -106,10 +94,8 @@ static char *version_from_json(const char *nvcc_path)
         return NULL;
     }
     *slash = '\0';
-    char *file = path_join(real, strlen(real), "version.json");
+    char *file = cc_xasprintf("%s/version.json", real);
     free(real);
-    if (!file)
-        return NULL;
 
     char *out = NULL;
     json_t *root = json_load_file(file, 0, NULL);
@@ -177,8 +163,7 @@ char *cc_nvcc_missing_message(void)
         "C cells keep working without it.";
     const char *close = forced ? ")" : "";
     size_t n = strlen(fmt) + strlen(where) + 2;
-    char *msg = malloc(n);
-    if (msg)
-        snprintf(msg, n, fmt, where, close);
+    char *msg = cc_xmalloc(n);
+    snprintf(msg, n, fmt, where, close);
     return msg;
 }

@@ -18,6 +18,7 @@
 #include "magics.h"
 #include "names.h"
 #include "session.h"
+#include "xalloc.h"
 
 /* ---- UTF-8 positions ---------------------------------------------------- */
 
@@ -68,14 +69,9 @@ static void sl_add(strlist *l, const char *s)
 {
     if (l->n == l->cap) {
         l->cap = l->cap ? 2 * l->cap : 64;
-        l->v = realloc(l->v, l->cap * sizeof *l->v);
-        if (!l->v)
-            abort();
+        l->v = cc_xrealloc(l->v, l->cap * sizeof *l->v);
     }
-    l->v[l->n] = strdup(s);
-    if (!l->v[l->n])
-        abort();
-    l->n++;
+    l->v[l->n++] = cc_xstrdup(s);
 }
 
 /* Add each of words[] that starts with prefix, with before/after around it. */
@@ -298,7 +294,7 @@ json_t *cc_complete(const char *code, int cursor_pos, const struct cc_session *s
     char delim;
     size_t inc = include_context(code, ls, b, &delim);
     if (inc) {
-        char *prefix = strndup(code + inc, b - inc);
+        char *prefix = cc_xstrndup(code + inc, b - inc);
         if (delim == '<')
             complete_system_header(&l, prefix);
         else
@@ -310,7 +306,7 @@ json_t *cc_complete(const char *code, int cursor_pos, const struct cc_session *s
     if (pw == (size_t)-2)
         return reply(code, &l, b, b);
     if (pw != (size_t)-1) {
-        char *prefix = strndup(code + pw, b - pw);
+        char *prefix = cc_xstrndup(code + pw, b - pw);
         complete_files(&l, NULL, prefix, false);
         free(prefix);
         return reply(code, &l, pw, b);
@@ -319,7 +315,7 @@ json_t *cc_complete(const char *code, int cursor_pos, const struct cc_session *s
     size_t w = b;
     while (w > ls && is_ident(code[w - 1]))
         w--;
-    char *word = strndup(code + w, b - w);
+    char *word = cc_xstrndup(code + w, b - w);
     size_t start = w;
     /* '%' or '%%' right before the word, at the start of the line */
     size_t p = w;
@@ -389,7 +385,7 @@ json_t *cc_inspect(const char *code, int cursor_pos, int detail_level, const str
     }
     if (start == end)
         return inspect_reply(NULL, NULL);
-    char *name = strndup(code + start, end - start);
+    char *name = cc_xstrndup(code + start, end - start);
     char *plain = NULL, *md = NULL;
 
     size_t ls = start;
@@ -405,26 +401,20 @@ json_t *cc_inspect(const char *code, int cursor_pos, int detail_level, const str
         const cc_magic *m = cc_magic_find(name, start - p == 2);
         if (!m)
             m = cc_magic_find(name, start - p != 2);
-        if (m) {
-            if (asprintf(&plain, "%s\n\n%s", m->usage, m->help) < 0)
-                plain = NULL;
-        }
+        if (m)
+            plain = cc_xasprintf("%s\n\n%s", m->usage, m->help);
     } else if (ni) {
         const char *decl = ni->decl ? ni->decl : ni->name;
-        if (asprintf(&plain, "%s\n\n%s defined in this session.", decl, kind_name(ni->kind)) < 0
-            || asprintf(&md, "```c\n%s\n```\n\n*%s defined in this session.*", decl, kind_name(ni->kind)) < 0)
-            md = NULL;
+        plain = cc_xasprintf("%s\n\n%s defined in this session.", decl, kind_name(ni->kind));
+        md = cc_xasprintf("```c\n%s\n```\n\n*%s defined in this session.*", decl, kind_name(ni->kind));
     } else if ((d = cc_doc_find(name)) != NULL) {
-        if (asprintf(&plain, "%s\n\n%s\n\n#include <%s>", d->proto, d->help, d->header) < 0
-            || asprintf(&md, "```c\n%s\n```\n\n%s\n\nHeader: `%s`", d->proto, d->help, d->header) < 0)
-            md = NULL;
-        if (d->header[0] == '(' && plain) {   /* a built-in: no #include line */
-            free(plain);
-            if (asprintf(&plain, "%s\n\n%s\n\n%s", d->proto, d->help, d->header) < 0)
-                plain = NULL;
-        }
+        md = cc_xasprintf("```c\n%s\n```\n\n%s\n\nHeader: `%s`", d->proto, d->help, d->header);
+        if (d->header[0] == '(')   /* a built-in: no #include line */
+            plain = cc_xasprintf("%s\n\n%s\n\n%s", d->proto, d->help, d->header);
+        else
+            plain = cc_xasprintf("%s\n\n%s\n\n#include <%s>", d->proto, d->help, d->header);
     } else if ((kw = cc_keyword_help(name)) != NULL) {
-        plain = strdup(kw);
+        plain = cc_xstrdup(kw);
     }
     json_t *r = inspect_reply(plain, md);
     free(plain);

@@ -11,12 +11,13 @@
 #include "cellutil.h"
 #include "cc_output.h"
 #include "services.h"
+#include "xalloc.h"
 
 /* A UsageError whose value is text's first line and traceback all of it. */
 static void usage_error(cc_out *x, const char *text)
 {
-    char *evalue = strndup(text, strcspn(text, "\n"));
-    cc_out_error(x, "UsageError", evalue ? evalue : text, text);
+    char *evalue = cc_xstrndup(text, strcspn(text, "\n"));
+    cc_out_error(x, "UsageError", evalue, text);
     free(evalue);
 }
 
@@ -42,11 +43,7 @@ static int setting_magic(cc_out *x, const cc_segment *seg, char **slot, const ch
         return -1;
     }
     cc_words_free(w);
-    char *v = strdup(is_clear_word(a) ? "" : a);
-    if (!v) {
-        cc_out_error(x, "MemoryError", "out of memory", NULL);
-        return -1;
-    }
+    char *v = cc_xstrdup(is_clear_word(a) ? "" : a);
     free(*slot);
     *slot = v;
     cc_out_printf(x, 1, "%s: %s\n", label, *v ? v : none);
@@ -81,9 +78,7 @@ int cc_magic_nvccflags(cc_out *x, cc_services *svc, const cc_segment *seg)
         return 0;
     }
     int clear = strcmp(args, "\"\"") == 0 || strcmp(args, "''") == 0;
-    char *flags = strdup(clear ? "" : args);
-    if (!flags)
-        abort();
+    char *flags = cc_xstrdup(clear ? "" : args);
     free(svc->nvccflags);
     svc->nvccflags = flags;
     if (clear)

@@ -47,6 +47,7 @@
 #include "shellcmd.h"
 #include "standalone.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 #define MR_EXE "mpi-cell"
 
@@ -68,13 +69,11 @@ static void mr_mpi_free(mr_mpi *m)
 
 static void mr_missing(cc_out *x, const char *which)
 {
-    char *m = NULL;
-    if (asprintf(&m, "%%%%mpirun needs Open MPI: '%s' was not found on PATH, so the cell did not run. "
-                 "On Debian or Ubuntu install it with `sudo apt-get install -y openmpi-bin libopenmpi-dev` "
-                 "(openmpi-bin brings mpirun, libopenmpi-dev mpicc and mpi.h), or put the bin folder of "
-                 "your MPI installation on PATH (%%env PATH=/opt/openmpi/bin:$PATH); then run the cell "
-                 "again. Other cells keep working.", which) < 0)
-        abort();
+    char *m = cc_xasprintf("%%%%mpirun needs Open MPI: '%s' was not found on PATH, so the cell did not run. "
+                           "On Debian or Ubuntu install it with `sudo apt-get install -y openmpi-bin libopenmpi-dev` "
+                           "(openmpi-bin brings mpirun, libopenmpi-dev mpicc and mpi.h), or put the bin folder of "
+                           "your MPI installation on PATH (%%env PATH=/opt/openmpi/bin:$PATH); then run the cell "
+                           "again. Other cells keep working.", which);
     char ev[96];
     snprintf(ev, sizeof ev, "%s was not found (Open MPI is not installed)", which);
     cc_out_error(x, "MPINotFound", ev, m);
@@ -85,9 +84,7 @@ static void mr_missing(cc_out *x, const char *which)
 static char *mr_find_mpicc(const char *mpirun)
 {
     const char *slash = strrchr(mpirun, '/');
-    char *p = NULL;
-    if (asprintf(&p, "%.*s/mpicc", slash ? (int)(slash - mpirun) : 1, slash ? mpirun : ".") < 0)
-        abort();
+    char *p = cc_xasprintf("%.*s/mpicc", slash ? (int)(slash - mpirun) : 1, slash ? mpirun : ".");
     if (access(p, X_OK) == 0)
         return p;
     free(p);
@@ -133,12 +130,10 @@ static int mr_find(cc_out *x, mr_mpi *m)
         return -1;
     }
     if (!o || !m->cflags || !m->ldflags) {
-        char *t = NULL;
-        if (asprintf(&t, "%%%%mpirun works with Open MPI, but '%s --version' does not name Open MPI, or "
-                     "'%s --showme:compile' failed, so the cell did not run. Put Open MPI first on PATH "
-                     "(on Debian or Ubuntu: sudo apt-get install -y openmpi-bin libopenmpi-dev) and run "
-                     "the cell again.", m->mpirun, m->mpicc) < 0)
-            abort();
+        char *t = cc_xasprintf("%%%%mpirun works with Open MPI, but '%s --version' does not name Open MPI, or "
+                               "'%s --showme:compile' failed, so the cell did not run. Put Open MPI first on PATH "
+                               "(on Debian or Ubuntu: sudo apt-get install -y openmpi-bin libopenmpi-dev) and run "
+                               "the cell again.", m->mpirun, m->mpicc);
         cc_out_error(x, "MPINotFound", "Open MPI's mpirun and mpicc were not found", t);
         free(t);
         return -1;
@@ -161,7 +156,7 @@ static char *mr_nvcc_flags(const char *flags)
         if (s[0] == '-' && strchr("IDLl", s[1]) && s[1])
             cc_strbuf_printf(&b, " %s", s);
         else if (strncmp(s, "-Wl,", 4) == 0) {
-            char *copy = strdup(s + 4), *save = NULL;
+            char *copy = cc_xstrdup(s + 4), *save = NULL;
             for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save))
                 cc_strbuf_printf(&b, " -Xlinker %s", p);
             free(copy);
@@ -176,19 +171,18 @@ static char *mr_nvcc_flags(const char *flags)
  * cudacell_mpi.h, so a changed helper header must change the flags. */
 static char *mr_header_define(void)
 {
-    char inc[PATH_MAX], lib[PATH_MAX], *path = NULL, *out = NULL;
+    char inc[PATH_MAX], lib[PATH_MAX];
     unsigned long long h = 14695981039346656037ull;   /* FNV-1a */
-    if (cc_display_dirs(NULL, inc, lib) == 0 && asprintf(&path, "%s/cudacell_mpi.h", inc) >= 0) {
+    if (cc_display_dirs(NULL, inc, lib) == 0) {
+        char *path = cc_xasprintf("%s/cudacell_mpi.h", inc);
         FILE *f = fopen(path, "re");
         for (int c; f && (c = getc(f)) != EOF;)
             h = (h ^ (unsigned char)c) * 1099511628211ull;
         if (f)
             fclose(f);
+        free(path);
     }
-    free(path);
-    if (asprintf(&out, " -D__CC_MPI_HDR=0x%llx", h) < 0)
-        abort();
-    return out;
+    return cc_xasprintf(" -D__CC_MPI_HDR=0x%llx", h);
 }
 
 /* The -L directories of flags (the program's run path); *n set. */
@@ -196,14 +190,11 @@ static char **mr_lib_dirs(const char *flags, size_t *n)
 {
     size_t nw = 0;
     char **w = cc_split_words(flags, &nw, NULL);
-    char **dirs = calloc(nw + 1, sizeof *dirs);
-    if (!dirs)
-        abort();
+    char **dirs = cc_xcalloc(nw + 1, sizeof *dirs);
     *n = 0;
     for (size_t i = 0; w && i < nw; i++)
         if (strncmp(w[i], "-L", 2) == 0 && w[i][2])
-            if (!(dirs[(*n)++] = strdup(w[i] + 2)))
-                abort();
+            dirs[(*n)++] = cc_xstrdup(w[i] + 2);
     cc_words_free(w);
     return dirs;
 }
@@ -369,8 +360,8 @@ int cc_magic_mpirun(cc_out *x, cc_services *svc, const cc_segment *seg)
     char **rpath = NULL;
     if (mr_find(x, &m) < 0 || !(dir = cc_sa_job_dir(x, svc, "mpirun")))
         goto out;
-    if (asprintf(&status, "%s/status", dir) < 0 || asprintf(&code, "#include <cudacell_mpi.h>\n%s", body) < 0)
-        abort();
+    status = cc_xasprintf("%s/status", dir);
+    code = cc_xasprintf("#include <cudacell_mpi.h>\n%s", body);
     if (mkdir(status, 0700) != 0) {
         cc_out_error(x, "OSError", "could not create the status directory", status);
         goto out;
@@ -378,13 +369,12 @@ int cc_magic_mpirun(cc_out *x, cc_services *svc, const cc_segment *seg)
     bool nccl = strstr(body, "nccl") != NULL;   /* ncclAllReduce, cc_nccl_init, <nccl.h> */
     bool cuda = nccl || cc_cell_is_cuda(body) || cc_session_is_cxx(svc->session);   /* a C++ session's cell is C++ */
     char *hdr = mr_header_define(), *nv = mr_nvcc_flags(m.cflags);
-    if (asprintf(&cflags, "%s%s", m.cflags, hdr) < 0 || asprintf(&nvccflags, "%s%s", nv, hdr) < 0)
-        abort();
+    cflags = cc_xasprintf("%s%s", m.cflags, hdr);
+    nvccflags = cc_xasprintf("%s%s", nv, hdr);
     free(hdr);
     free(nv);
-    char *link = cuda ? mr_nvcc_flags(m.ldflags) : strdup(m.ldflags);
-    if (!link || asprintf(&ldflags, "%s%s", link, nccl ? " -lnccl" : "") < 0)
-        abort();
+    char *link = cuda ? mr_nvcc_flags(m.ldflags) : cc_xstrdup(m.ldflags);
+    ldflags = cc_xasprintf("%s%s", link, nccl ? " -lnccl" : "");
     free(link);
     rpath = mr_lib_dirs(m.ldflags, &n_rpath);
     cc_sa_build b = {

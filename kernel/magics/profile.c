@@ -40,6 +40,7 @@
 #include "services.h"
 #include "shellcmd.h"
 #include "standalone.h"
+#include "xalloc.h"
 
 typedef struct pm_tool {
     const char *magic;     /* "ncu" */
@@ -64,9 +65,7 @@ static const pm_tool pm_nsys = {
 
 static char *pm_exec_path(const char *dir, const char *exe)
 {
-    char *p = NULL;
-    if (asprintf(&p, "%s/%s", dir, exe) < 0)
-        abort();
+    char *p = cc_xasprintf("%s/%s", dir, exe);
     if (access(p, X_OK) == 0)
         return p;
     free(p);
@@ -78,7 +77,7 @@ static char *pm_find(const pm_tool *t)
 {
     const char *over = getenv(t->env);
     if (over && *over)
-        return access(over, X_OK) == 0 ? strdup(over) : NULL;
+        return access(over, X_OK) == 0 ? cc_xstrdup(over) : NULL;
 
     char *on_path = cc_spawn_find(t->exe);
     if (on_path)
@@ -86,9 +85,7 @@ static char *pm_find(const pm_tool *t)
     const char *home = getenv("CUDA_HOME");
     char *p = NULL;
     if (home && *home) {
-        char *bin = NULL;
-        if (asprintf(&bin, "%s/bin", home) < 0)
-            abort();
+        char *bin = cc_xasprintf("%s/bin", home);
         p = pm_exec_path(bin, t->exe);
         free(bin);
         if (p)
@@ -100,7 +97,7 @@ static char *pm_find(const pm_tool *t)
     if (glob(t->opt_glob, 0, NULL, &g) == 0) {
         for (size_t i = g.gl_pathc; i-- > 0;) {   /* sorted: the newest version is last */
             if (access(g.gl_pathv[i], X_OK) == 0) {
-                p = strdup(g.gl_pathv[i]);
+                p = cc_xstrdup(g.gl_pathv[i]);
                 break;
             }
         }
@@ -112,21 +109,18 @@ static char *pm_find(const pm_tool *t)
 static void pm_missing(cc_out *x, const pm_tool *t)
 {
     const char *over = getenv(t->env);
-    char *msg = NULL;
-    int n;
+    char *msg;
     if (over && *over)
-        n = asprintf(&msg, "%s is set to '%s', which is not an executable file, so %%%%%s cannot profile "
-                     "this cell and the cell did not run. Point %s at the %s binary, or unset it to let "
-                     "cudacell search PATH, $CUDA_HOME/bin and /usr/local/cuda/bin.",
-                     t->env, over, t->magic, t->env, t->exe);
+        msg = cc_xasprintf("%s is set to '%s', which is not an executable file, so %%%%%s cannot profile "
+                           "this cell and the cell did not run. Point %s at the %s binary, or unset it to let "
+                           "cudacell search PATH, $CUDA_HOME/bin and /usr/local/cuda/bin.",
+                           t->env, over, t->magic, t->env, t->exe);
     else
-        n = asprintf(&msg, "%%%%%s needs NVIDIA %s ('%s'), which was not found on PATH, in $CUDA_HOME/bin, "
-                     "/usr/local/cuda/bin or %s, so the cell did not run. Install it (it comes with the "
-                     "full CUDA toolkit, or as the standalone %s package from NVIDIA), then put its folder "
-                     "on PATH or set %s to the '%s' binary. Cells without %%%%%s keep working.",
-                     t->magic, t->product, t->exe, t->opt_glob, t->product, t->env, t->exe, t->magic);
-    if (n < 0)
-        abort();
+        msg = cc_xasprintf("%%%%%s needs NVIDIA %s ('%s'), which was not found on PATH, in $CUDA_HOME/bin, "
+                           "/usr/local/cuda/bin or %s, so the cell did not run. Install it (it comes with the "
+                           "full CUDA toolkit, or as the standalone %s package from NVIDIA), then put its folder "
+                           "on PATH or set %s to the '%s' binary. Cells without %%%%%s keep working.",
+                           t->magic, t->product, t->exe, t->opt_glob, t->product, t->env, t->exe, t->magic);
     char evalue[96];
     snprintf(evalue, sizeof evalue, "%s (%s) was not found", t->exe, t->product);
     cc_out_error(x, "ProfilerNotFound", evalue, msg);
@@ -212,8 +206,8 @@ static int pm_run(cc_out *x, cc_services *svc, const cc_segment *seg, const pm_t
         goto out;
     }
     static unsigned counter;
-    if (asprintf(&dir, "%s/profile-%u", svc->workdir, ++counter) < 0 || asprintf(&src, "%s/prog.cu", dir) < 0)
-        abort();
+    dir = cc_xasprintf("%s/profile-%u", svc->workdir, ++counter);
+    src = cc_xasprintf("%s/prog.cu", dir);
     if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || cc_sa_write_file(src, prog) != 0) {
         char m[512];
         snprintf(m, sizeof m, "Could not write the program to profile into %s (%s). Check that the disk "

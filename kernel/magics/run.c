@@ -10,6 +10,7 @@
 #include "cc_output.h"
 #include "services.h"
 #include "userwords.h"
+#include "xalloc.h"
 
 static int body_cell(cc_out *x, cc_services *svc, const cc_segment *seg, int lang, cc_cell_mode mode,
                      const cc_timeit_opts *topts)
@@ -21,10 +22,8 @@ static int body_cell(cc_out *x, cc_services *svc, const cc_segment *seg, int lan
     if (!*p) {
         char ev[96];
         snprintf(ev, sizeof ev, "%%%%%s needs code below it", seg->name);
-        char *tb = NULL;
-        if (asprintf(&tb, "%%%%%s applies to the rest of the cell, which is empty. Put the code to run on "
-                          "the lines after %%%%%s.", seg->name, seg->name) < 0)
-            tb = NULL;
+        char *tb = cc_xasprintf("%%%%%s applies to the rest of the cell, which is empty. Put the code to run "
+                                "on the lines after %%%%%s.", seg->name, seg->name);
         cc_out_error(x, "UsageError", ev, tb);
         free(tb);
         return -1;

@@ -28,6 +28,7 @@
 #include "nvcc.h"
 #include "services.h"
 #include "session.h"
+#include "xalloc.h"
 
 extern char **environ;
 
@@ -65,9 +66,7 @@ int cc_sa_write_file(const char *path, const char *text)
 char *cc_sa_job_dir(cc_out *x, cc_services *svc, const char *prefix)
 {
     static unsigned counter;
-    char *dir = NULL;
-    if (asprintf(&dir, "%s/%s-%u", svc->workdir, prefix, ++counter) < 0)
-        abort();
+    char *dir = cc_xasprintf("%s/%s-%u", svc->workdir, prefix, ++counter);
     if (mkdir(dir, 0700) == 0 || errno == EEXIST)
         return dir;
     char m[768];
@@ -108,10 +107,7 @@ void cc_sa_gpu_arch(cc_services *svc, char *buf, size_t size)
 
 static char *sa_join(const char *a, const char *b)
 {
-    char *s = NULL;
-    if (asprintf(&s, "%s%s%s", a ? a : "", a && *a && b && *b ? " " : "", b ? b : "") < 0)
-        abort();
-    return s;
+    return cc_xasprintf("%s%s%s", a ? a : "", a && *a && b && *b ? " " : "", b ? b : "");
 }
 
 /* The cell planned against the session and compiled (not committed).
@@ -128,9 +124,7 @@ static cc_plan *sa_compile_cell(cc_out *x, cc_services *svc, const cc_sa_build *
     cc_plan *plan = cc_session_plan(svc->session, b->code, b->first_line, lang, &err);
     if (!plan) {
         const char *text = err ? err : "the cell could not be read";
-        char *ev = strndup(text, strcspn(text, "\n"));
-        if (!ev)
-            abort();
+        char *ev = cc_xstrndup(text, strcspn(text, "\n"));
         cc_out_error(x, "SyntaxError", ev, text);
         free(ev);
         free(err);
@@ -186,7 +180,7 @@ static char **sa_c_compiler(void)
         cc_words_free(w);
         return NULL;
     }
-    char *abs = strchr(w[0], '/') ? (access(w[0], X_OK) == 0 ? strdup(w[0]) : NULL) : cc_spawn_find(w[0]);
+    char *abs = strchr(w[0], '/') ? (access(w[0], X_OK) == 0 ? cc_xstrdup(w[0]) : NULL) : cc_spawn_find(w[0]);
     if (!abs) {
         cc_words_free(w);
         return NULL;
@@ -208,9 +202,7 @@ static char *sa_cuda_libdir(void)
     slash = strrchr(nvcc, '/');   /* <root>/bin → <root> */
     if (slash)
         *slash = '\0';
-    char *lib = NULL;
-    if (asprintf(&lib, "%s/lib64", nvcc) < 0)
-        abort();
+    char *lib = cc_xasprintf("%s/lib64", nvcc);
     free(nvcc);
     return lib;
 }
@@ -225,9 +217,7 @@ static void sa_rpath(cc_strbuf *cmd, const char *dir)
 static int sa_link(cc_out *x, cc_services *svc, const cc_sa_build *b, const char *so_path, bool cuda,
                    const char *exe)
 {
-    char *src = NULL;
-    if (asprintf(&src, "%s/launcher.c", b->dir) < 0)
-        abort();
+    char *src = cc_xasprintf("%s/launcher.c", b->dir);
     cc_strbuf text = {0};
     if (b->status_dir) {
         cc_strbuf_printf(&text, "#define CC_STATUS_DIR \"");
@@ -267,9 +257,7 @@ static int sa_link(cc_out *x, cc_services *svc, const cc_sa_build *b, const char
     const char *fixed[] = {"-std=gnu17", "-O1", "-o", exe, src, so_path, "-rdynamic",
                            "-Wl,--disable-new-dtags", "-ldl"};
     size_t n_fixed = sizeof fixed / sizeof fixed[0];
-    char **argv = calloc(n_cc + n_fixed + words.len + 2, sizeof *argv);
-    if (!argv)
-        abort();
+    char **argv = cc_xcalloc(n_cc + n_fixed + words.len + 2, sizeof *argv);
     size_t k = 0;
     for (size_t i = 0; i < n_cc; i++)
         argv[k++] = ccw[i];
@@ -283,10 +271,8 @@ static int sa_link(cc_out *x, cc_services *svc, const cc_sa_build *b, const char
     if (st == -2) {
         cc_out_error(x, "KeyboardInterrupt", "interrupted", "KeyboardInterrupt: linking was stopped; nothing ran.");
     } else if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        char *m = NULL;
-        if (asprintf(&m, "The cell compiled, but linking it into a program failed:\n%s\nCheck %%ldflags; the "
-                     "program links the same libraries as the cell.", out ? out : strerror(errno)) < 0)
-            abort();
+        char *m = cc_xasprintf("The cell compiled, but linking it into a program failed:\n%s\nCheck %%ldflags; the "
+                               "program links the same libraries as the cell.", out ? out : strerror(errno));
         cc_out_error(x, "LinkError", "the program could not be linked", m);
         free(m);
     } else {
@@ -309,9 +295,7 @@ char *cc_sa_build_program(cc_out *x, cc_services *svc, const cc_sa_build *b, boo
     if (!plan)
         return NULL;
     *is_cuda = plan->lang == CC_LANG_CUDA;
-    char *exe = NULL;
-    if (asprintf(&exe, "%s/%s", b->dir, b->exe_name) < 0)
-        abort();
+    char *exe = cc_xasprintf("%s/%s", b->dir, b->exe_name);
     if (sa_link(x, svc, b, cr.so_path, *is_cuda, exe) != 0) {
         free(exe);
         exe = NULL;
@@ -352,8 +336,7 @@ size_t cc_sa_read_status(const char *dir, cc_sa_status **out)
         fclose(f);
         if (n == cap) {
             cap = cap ? 2 * cap : 16;
-            if (!(*out = realloc(*out, cap * sizeof **out)))
-                abort();
+            *out = cc_xrealloc(*out, cap * sizeof **out);
         }
         cc_sa_status *s = &(*out)[n++];
         s->rank = rank;

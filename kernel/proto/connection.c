@@ -153,11 +153,7 @@ int cc_conn_parse(const char *json_text, cc_conn *c, char **err)
     if (cc_conn_curve(root, c, err) < 0)
         goto out;
 
-    c->key = strdup(key);
-    if (!c->key) {
-        cc_set_error(err, "Out of memory while reading the connection file.");
-        goto out;
-    }
+    c->key = cc_xstrdup(key);
     rc = 0;
 out:
     json_decref(root);
@@ -190,14 +186,7 @@ int cc_conn_load(const char *path, cc_conn *c, char **err)
     for (;;) {
         if (len + 4096 + 1 > cap) {
             size_t ncap = cap ? cap * 2 : 8192;
-            char *nt = realloc(text, ncap);
-            if (!nt) {
-                free(text);
-                fclose(f);
-                cc_set_error(err, "Out of memory while reading the connection file %s.", path);
-                return -1;
-            }
-            text = nt;
+            text = cc_xrealloc(text, ncap);
             cap = ncap;
         }
         size_t r = fread(text + len, 1, cap - len - 1, f);

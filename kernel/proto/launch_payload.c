@@ -22,14 +22,6 @@
 
 #define LP_AES_KEY_BYTES 16
 
-static void *lp_alloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
 /* ---- arguments ------------------------------------------------------------ */
 
 static int lp_port(const char *s, const char *end, int *out)
@@ -155,7 +147,7 @@ char *cc_launch_conn_json(const cc_launch_conn *c)
 
 char *cc_base64_encode(const unsigned char *p, size_t n)
 {
-    char *out = lp_alloc(4 * ((n + 2) / 3) + 1);
+    char *out = cc_xmalloc(4 * ((n + 2) / 3) + 1);
     EVP_EncodeBlock((unsigned char *)out, p, (int)n);
     return out;
 }
@@ -163,7 +155,7 @@ char *cc_base64_encode(const unsigned char *p, size_t n)
 unsigned char *cc_base64_decode(const char *s, size_t *n)
 {
     size_t len = strlen(s), k = 0, pad = 0;
-    char *clean = lp_alloc(len + 1);
+    char *clean = cc_xmalloc(len + 1);
     for (size_t i = 0; i < len; i++)
         if (!isspace((unsigned char)s[i]))
             clean[k++] = s[i];
@@ -173,7 +165,7 @@ unsigned char *cc_base64_decode(const char *s, size_t *n)
         return NULL;
     }
     pad = (clean[k - 1] == '=') + (clean[k - 2] == '=');
-    unsigned char *out = lp_alloc(k / 4 * 3);
+    unsigned char *out = cc_xmalloc(k / 4 * 3);
     int got = EVP_DecodeBlock(out, (unsigned char *)clean, (int)k);
     free(clean);
     if (got < 0) {
@@ -191,19 +183,19 @@ static char *lp_pem_body(const char *text)
 {
     const char *b = strstr(text, "-----BEGIN");
     if (!b)
-        return strdup(text);
+        return cc_xstrdup(text);
     b = strstr(b + 10, "-----");
     const char *e = b ? strstr(b + 5, "-----END") : NULL;
     if (!e)
-        return strdup("");
-    return strndup(b + 5, (size_t)(e - b - 5));
+        return cc_xstrdup("");
+    return cc_xstrndup(b + 5, (size_t)(e - b - 5));
 }
 
 static EVP_PKEY *lp_public_key(const char *text, char **err)
 {
     char *body = lp_pem_body(text);
     size_t n = 0;
-    unsigned char *der = body ? cc_base64_decode(body, &n) : NULL;
+    unsigned char *der = cc_base64_decode(body, &n);
     free(body);
     EVP_PKEY *key = NULL;
     if (der) {
@@ -237,7 +229,7 @@ static char *lp_rsa_encrypt_b64(EVP_PKEY *key, const unsigned char *in, size_t n
         || EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0
         || EVP_PKEY_encrypt(ctx, NULL, &outn, in, n) <= 0)
         goto done;
-    out = lp_alloc(outn);
+    out = cc_xmalloc(outn);
     if (EVP_PKEY_encrypt(ctx, out, &outn, in, n) <= 0)
         goto done;
     b64 = cc_base64_encode(out, outn);
@@ -253,7 +245,7 @@ done:
 static char *lp_aes_encrypt_b64(const unsigned char key[LP_AES_KEY_BYTES], const char *text, char **err)
 {
     size_t n = strlen(text);
-    unsigned char *out = lp_alloc(n + LP_AES_KEY_BYTES);
+    unsigned char *out = cc_xmalloc(n + LP_AES_KEY_BYTES);
     int l1 = 0, l2 = 0;
     char *b64 = NULL;
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();

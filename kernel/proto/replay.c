@@ -6,6 +6,7 @@
  * tombstones accumulate) and its slot reused: memory is fixed at
  * about 40 bytes per entry, and every operation is O(1). */
 #include "replay.h"
+#include "xalloc.h"
 
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -26,30 +27,20 @@ struct cc_replay {
     size_t mask;           /* index size - 1 (a power of two ≥ 2 × capacity) */
 };
 
-static void *cc_replay_alloc(size_t n, size_t size)
-{
-    void *p = calloc(n, size);
-    if (!p) {
-        fputs("cudacell: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
-
 cc_replay *cc_replay_new(size_t capacity)
 {
     if (capacity == 0)
         capacity = 1;
     if (capacity > UINT32_MAX / 4)
         capacity = UINT32_MAX / 4;
-    cc_replay *r = cc_replay_alloc(1, sizeof *r);
+    cc_replay *r = cc_xcalloc(1, sizeof *r);
     size_t slots = 2;
     while (slots < 2 * capacity)
         slots *= 2;
     pthread_mutex_init(&r->mu, NULL);
     r->capacity = capacity;
-    r->ring = cc_replay_alloc(capacity, sizeof *r->ring);
-    r->index = cc_replay_alloc(slots, sizeof *r->index);
+    r->ring = cc_xcalloc(capacity, sizeof *r->ring);
+    r->index = cc_xcalloc(slots, sizeof *r->index);
     r->mask = slots - 1;
     return r;
 }

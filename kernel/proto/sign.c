@@ -3,6 +3,7 @@
  * key are only read, and every sign/verify builds its own EVP_MAC_CTX, so
  * any number of threads may sign and verify with one signer at once. */
 #include "sign.h"
+#include "xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,17 +43,15 @@ cc_signer *cc_signer_new(const char *scheme, const char *key)
     const char *digest = cc_sign_digest_name(scheme);
     if (!digest)
         return NULL;
-    cc_signer *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
+    cc_signer *s = cc_xcalloc(1, sizeof *s);
     snprintf(s->digest, sizeof s->digest, "%s", digest);
     if (!key || !*key)
         return s;                 /* unsigned */
 
     s->key_len = strlen(key);
-    s->key = malloc(s->key_len);
+    s->key = cc_xmalloc(s->key_len);
     s->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    if (!s->key || !s->mac) {
+    if (!s->mac) {
         cc_signer_free(s);
         return NULL;
     }

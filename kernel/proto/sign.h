@@ -10,7 +10,8 @@ typedef struct cc_signer cc_signer;
 
 /* scheme is the connection file's signature_scheme ("hmac-sha256"; also
  * hmac-sha1/-sha384/-sha512). An empty or NULL key means messages are unsigned.
- * Returns NULL for an unknown scheme. The key is copied. */
+ * Returns NULL for an unknown scheme (or when OpenSSL has no HMAC). The key
+ * is copied. */
 cc_signer *cc_signer_new(const char *scheme, const char *key);
 void cc_signer_free(cc_signer *s);
 

@@ -5,6 +5,7 @@
  * returned by cc_wire_encode are owned by the caller (cc_frames_free). */
 #include "wire.h"
 #include "replay.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,28 +21,20 @@
 /* ---- blobs ------------------------------------------------------------- */
 
 /* Copy n blobs into a new array; each copy is NUL-terminated for
- * convenience (len excludes the NUL). Returns 0 or -1 on ENOMEM. */
-static int cc_blobs_copy(const cc_blob *src, size_t n, cc_blob **out)
+ * convenience (len excludes the NUL). */
+static cc_blob *cc_blobs_copy(const cc_blob *src, size_t n)
 {
-    *out = NULL;
     if (n == 0)
-        return 0;
-    cc_blob *b = calloc(n, sizeof *b);
-    if (!b)
-        return -1;
+        return NULL;
+    cc_blob *b = cc_xcalloc(n, sizeof *b);
     for (size_t i = 0; i < n; i++) {
-        b[i].data = malloc(src[i].len + 1);
-        if (!b[i].data) {
-            cc_frames_free(b, i);
-            return -1;
-        }
+        b[i].data = cc_xmalloc(src[i].len + 1);
         if (src[i].len)
             memcpy(b[i].data, src[i].data, src[i].len);
         b[i].data[src[i].len] = '\0';
         b[i].len = src[i].len;
     }
-    *out = b;
-    return 0;
+    return b;
 }
 
 void cc_frames_free(cc_blob *frames, size_t n)
@@ -128,23 +121,15 @@ cc_msg *cc_wire_decode_once(const cc_signer *s, cc_replay *seen, const cc_blob *
         goto fail;
     }
 
-    cc_msg *m = calloc(1, sizeof *m);
-    if (!m) {
-        *err = "out of memory";
-        goto fail;
-    }
+    cc_msg *m = cc_xcalloc(1, sizeof *m);
     m->header = js[0];
     m->parent_header = js[1];
     m->metadata = js[2];
     m->content = js[3];
     m->n_ids = d;
     m->n_buffers = n - d - 6;
-    if (cc_blobs_copy(frames, d, &m->ids) != 0 ||
-        cc_blobs_copy(frames + d + 6, m->n_buffers, &m->buffers) != 0) {
-        cc_msg_free(m);   /* a failed copy left its array NULL */
-        *err = "out of memory";
-        return NULL;
-    }
+    m->ids = cc_blobs_copy(frames, d);
+    m->buffers = cc_blobs_copy(frames + d + 6, m->n_buffers);
     return m;
 
 fail:
@@ -155,10 +140,11 @@ fail:
 
 /* ---- encode ------------------------------------------------------------ */
 
-/* Compact JSON of v (NULL → "{}") into b; UTF-8 kept as is. */
+/* Compact JSON of v (NULL → "{}") into b; UTF-8 kept as is. -1 when
+ * jansson cannot encode v (a value that contains itself). */
 static int cc_json_blob(json_t *v, cc_blob *b)
 {
-    b->data = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("{}");
+    b->data = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : cc_xstrdup("{}");
     if (!b->data)
         return -1;
     b->len = strlen(b->data);
@@ -170,21 +156,16 @@ int cc_wire_encode(const cc_signer *s, const cc_msg *m, cc_blob **frames, size_t
     *frames = NULL;
     *n = 0;
     size_t total = m->n_ids + 6 + m->n_buffers;
-    cc_blob *f = calloc(total, sizeof *f);
-    if (!f)
-        return -1;
+    cc_blob *f = cc_xcalloc(total, sizeof *f);
 
     size_t i = 0;
     for (; i < m->n_ids; i++) {
-        f[i].data = malloc(m->ids[i].len + 1);
-        if (!f[i].data)
-            goto fail;
+        f[i].data = cc_xmalloc(m->ids[i].len + 1);
         memcpy(f[i].data, m->ids[i].data, m->ids[i].len);
         f[i].len = m->ids[i].len;
     }
     size_t d = i;
-    if (!(f[d].data = strdup(CC_DELIM)))
-        goto fail;
+    f[d].data = cc_xstrdup(CC_DELIM);
     f[d].len = strlen(CC_DELIM);
 
     json_t *parts[4] = { m->header, m->parent_header, m->metadata, m->content };
@@ -192,16 +173,13 @@ int cc_wire_encode(const cc_signer *s, const cc_msg *m, cc_blob **frames, size_t
         if (cc_json_blob(parts[k], &f[d + 2 + k]) != 0)
             goto fail;
 
-    if (!(f[d + 1].data = malloc(129)))
-        goto fail;
+    f[d + 1].data = cc_xmalloc(129);
     cc_signer_sign(s, &f[d + 2], f[d + 1].data);
     f[d + 1].len = strlen(f[d + 1].data);
 
     for (size_t k = 0; k < m->n_buffers; k++) {
         cc_blob *b = &f[d + 6 + k];
-        b->data = malloc(m->buffers[k].len + 1);
-        if (!b->data)
-            goto fail;
+        b->data = cc_xmalloc(m->buffers[k].len + 1);
         if (m->buffers[k].len)
             memcpy(b->data, m->buffers[k].data, m->buffers[k].len);
         b->len = m->buffers[k].len;
@@ -271,11 +249,7 @@ static void cc_iso_now(char out[64])
 
 cc_msg *cc_msg_new(const char *msg_type, const cc_msg *parent, json_t *content)
 {
-    cc_msg *m = calloc(1, sizeof *m);
-    if (!m) {
-        json_decref(content);
-        return NULL;
-    }
+    cc_msg *m = cc_xcalloc(1, sizeof *m);
     m->content = content ? content : json_object();
 
     char id[37], date[64];
@@ -299,8 +273,7 @@ cc_msg *cc_msg_new(const char *msg_type, const cc_msg *parent, json_t *content)
     if (!m->content || !m->header || !m->metadata || !m->parent_header)
         goto fail;
     if (parent && parent->n_ids) {
-        if (cc_blobs_copy(parent->ids, parent->n_ids, &m->ids) != 0)
-            goto fail;
+        m->ids = cc_blobs_copy(parent->ids, parent->n_ids);
         m->n_ids = parent->n_ids;
     }
     return m;

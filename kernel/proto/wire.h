@@ -40,7 +40,8 @@ cc_msg *cc_wire_decode_once(const cc_signer *s, struct cc_replay *seen, const cc
                             const char **err);
 
 /* Encode and sign. On success *frames is a malloc'd array of *n malloc'd
- * blobs; free with cc_frames_free. Returns 0, or -1 on allocation/JSON failure. */
+ * blobs; free with cc_frames_free. Returns 0, or -1 when jansson cannot
+ * encode a part (out-of-memory aborts). */
 int cc_wire_encode(const cc_signer *s, const cc_msg *m, cc_blob **frames, size_t *n);
 void cc_frames_free(cc_blob *frames, size_t n);
 

@@ -26,6 +26,7 @@
 #include "services.h"
 #include "shell.h"
 #include "usage.h"
+#include "xalloc.h"
 
 /* ---- replies ------------------------------------------------------------- */
 
@@ -159,11 +160,7 @@ static void h_usage(cc_request *r)
     cc_msg *copy = cc_msg_new("usage_request", r->msg, NULL);   /* keeps ids and header as parent */
     json_decref(copy->header);
     copy->header = json_deep_copy(r->msg->header);
-    cc_request *t = malloc(sizeof *t);
-    if (!t) {
-        cc_msg_free(copy);
-        return;
-    }
+    cc_request *t = cc_xmalloc(sizeof *t);
     *t = *r;
     t->msg = copy;
     pthread_t th;

@@ -12,6 +12,7 @@
 #include "gpu_probe.h"
 #include "services.h"
 #include "wire.h"
+#include "xalloc.h"
 
 static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
 static cc_gpu_probe *probe;
@@ -41,13 +42,11 @@ json_t *cc_info_kernel_info(void)
         gpu = cc_gpu_banner_line(probe, 0);
     pthread_mutex_unlock(&probe_lock);
 
-    char *banner = NULL;
-    if (asprintf(&banner,
-                 "cudacell %s: C and CUDA cells, compiled and run natively, with state kept across cells.\n"
-                 "%s\n"
-                 "Magics: %%lsmagic lists them; !cmd runs a shell command.",
-                 CUDACELL_VERSION, gpu ? gpu : "GPU detection unavailable") < 0)
-        banner = NULL;
+    char *banner = cc_xasprintf(
+        "cudacell %s: C and CUDA cells, compiled and run natively, with state kept across cells.\n"
+        "%s\n"
+        "Magics: %%lsmagic lists them; !cmd runs a shell command.",
+        CUDACELL_VERSION, gpu ? gpu : "GPU detection unavailable");
     free(gpu);
 
     json_t *r = json_pack(
@@ -65,7 +64,7 @@ json_t *cc_info_kernel_info(void)
             "file_extension", ".c",
             "pygments_lexer", "c",
             "codemirror_mode", "text/x-csrc",
-        "banner", banner ? banner : "cudacell",
+        "banner", banner,
         "help_links", "text", "CUDA Runtime API", "url", "https://docs.nvidia.com/cuda/cuda-runtime-api/",
         "supported_features", "kernel subshells",
         "debugger", 0);

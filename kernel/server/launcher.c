@@ -252,10 +252,8 @@ static int ln_send_to(const char *host, int port, const char *text, char **err)
  * malloc'd string; NULL when nothing usable arrived. */
 static char *ln_read_request(int fd)
 {
-    char *buf = malloc(LN_REQUEST_MAX + 1);
+    char *buf = cc_xmalloc(LN_REQUEST_MAX + 1);
     size_t n = 0;
-    if (!buf)
-        abort();
     while (n < LN_REQUEST_MAX) {
         struct pollfd p = {fd, POLLIN, 0};
         if (poll(&p, 1, LN_REQUEST_TIMEOUT_MS) != 1)

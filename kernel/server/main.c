@@ -24,6 +24,7 @@
 #include "parent_watch.h"
 #include "server.h"
 #include "shell.h"
+#include "xalloc.h"
 
 
 static void on_sigint(int sig)
@@ -69,9 +70,9 @@ static char *exe_dir(void)
     char buf[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
     if (n <= 0)
-        return strdup(".");
+        return cc_xstrdup(".");
     buf[n] = '\0';
-    return strdup(dirname(buf));
+    return cc_xstrdup(dirname(buf));
 }
 
 int main(int argc, char **argv)

@@ -17,6 +17,7 @@
 #include "info.h"
 #include "interrupt.h"
 #include "services.h"
+#include "xalloc.h"
 
 struct cc_worker {
     cc_kernel *k;
@@ -54,7 +55,7 @@ int cc_worker_input(cc_kernel *k, const cc_msg *req, const char *prompt, bool pa
         if (zmq_recv(sock, &m, sizeof m, 0) != sizeof m)
             continue;
         const char *v = json_string_value(json_object_get(m->content, "value"));
-        *line = strdup(v ? v : "");
+        *line = cc_xstrdup(v ? v : "");
         cc_msg_free(m);
         return 0;
     }
@@ -133,10 +134,8 @@ int cc_worker_start(cc_kernel *k, pthread_t *th)
 
 cc_worker *cc_subshell_start(cc_kernel *k, const char *id, const char *endpoint)
 {
-    cc_worker *w = calloc(1, sizeof *w);
+    cc_worker *w = cc_xcalloc(1, sizeof *w);
     (void)id;
-    if (!w)
-        return NULL;
     w->k = k;
     snprintf(w->endpoint, sizeof w->endpoint, "%s", endpoint);
     atomic_fetch_add(&live_subshells, 1);

@@ -10,6 +10,7 @@
  * Ownership: the cc_outstream owns buf; cc_outstream_take hands it over. */
 #include "outstream.h"
 #include "clock.h"
+#include "xalloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -174,11 +175,5 @@ char *cc_utf8_sanitize(const char *data, size_t len)
     cc_outstream_append(&o, data, len);
     char *text = cc_outstream_take(&o, true);
     cc_outstream_free(&o);
-    if (!text) {
-        text = malloc(1);
-        if (!text)
-            abort();
-        text[0] = '\0';
-    }
-    return text;
+    return text ? text : cc_xstrdup("");
 }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "xalloc.h"
 
 #define WD_PREFIX "cudacell-"
 #define TMP_DEAD_AGE_S 60          /* a dead compile's output older than this goes */
@@ -50,12 +51,8 @@ static long parse_pid(const char *s, const char **rest)
 
 char *cc_workdir_create(const char *tmp, int *lock_fd)
 {
-    char *path = NULL;
     *lock_fd = -1;
-    if (asprintf(&path, "%s/" WD_PREFIX "%ld-XXXXXX", tmp, (long)getpid()) < 0) {
-        errno = ENOMEM;
-        return NULL;
-    }
+    char *path = cc_xasprintf("%s/" WD_PREFIX "%ld-XXXXXX", tmp, (long)getpid());
     if (!mkdtemp(path)) {   /* mkdtemp creates it 0700 */
         int e = errno;
         free(path);
