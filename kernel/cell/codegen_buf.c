@@ -1,6 +1,7 @@
 /* kernel/cell/codegen_buf.c — the growable text buffer and the identifier sets
  * of code generation (see codegen_buf.h). Calls nothing of the cell model. */
 #include "codegen_buf.h"
+#include "xalloc.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -35,8 +36,7 @@ void cg_ids_add(cg_ids *s, const char *p, size_t len)
 {
     if ((s->n + 1) * 2 > s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 64;
-        char **v = calloc(cap, sizeof *v);
-        if (!v) return;
+        char **v = cc_xcalloc(cap, sizeof *v);
         for (size_t i = 0; i < s->cap; i++) {
             if (!s->v[i]) continue;
             size_t j = ids_hash(s->v[i], strlen(s->v[i])) & (cap - 1);
@@ -49,7 +49,8 @@ void cg_ids_add(cg_ids *s, const char *p, size_t len)
     size_t i = ids_hash(p, len) & (s->cap - 1);
     for (; s->v[i]; i = (i + 1) & (s->cap - 1))
         if (ids_eq(s->v[i], p, len)) return;
-    if ((s->v[i] = strndup(p, len))) s->n++;
+    s->v[i] = cc_xstrndup(p, len);
+    s->n++;
 }
 
 void cg_ids_free(cg_ids *s)

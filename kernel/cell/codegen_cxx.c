@@ -56,7 +56,6 @@ char *cg_cxx_qualified_name(const cg_gen *g, const cc_declarator *d, size_t *aft
 void cg_cxx_link_only(cg_gen *g, const char *key)
 {
     cc_sitem *si = cg_new_item(g, CC_SI_MATERIAL, false);
-    if (!si) return;
     cg_item_key(g, si, key);
     si->refname = cc_xstrndup(key, strcspn(key, "("));   /* "C::get" */
     si->text = cc_xstrdup("");
@@ -176,7 +175,6 @@ cc_sitem *cg_cxx_material(cg_gen *g, const cc_item *it, const char *key, const c
     cg_add_slice(g, &g->file, it->first, it->end);
     cc_strbuf_add(&g->file, "\n");
     cc_sitem *si = cg_new_item(g, CC_SI_MATERIAL, false);
-    if (!si) return NULL;
     cg_item_key(g, si, key);
     cc_strbuf t = {0};
     cc_strbuf_add(&t, prefix);

@@ -4,6 +4,7 @@
  * expression and file-scope code kept as is. */
 #include "codegen_gen.h"
 #include "cellvalue.h"
+#include "xalloc.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -21,7 +22,8 @@ static char *decl_renamed(const cg_gen *g, const cc_item *it, const cc_declarato
     char *pre = cc_toks_join(&g->cell, d->first, d->name_tok, CG_NONE, CG_NONE, 0);
     char *post = cc_toks_join(&g->cell, d->name_tok + 1, d->end, CG_NONE, CG_NONE, 0);
     char *out = NULL;
-    if (spec && pre && post && (out = malloc(strlen(spec) + strlen(pre) + strlen(name) + strlen(post) + 5))) {
+    if (spec && pre && post) {
+        out = cc_xmalloc(strlen(spec) + strlen(pre) + strlen(name) + strlen(post) + 5);
         /* "spec pre name post": blanks only where words would touch */
         size_t pl = strlen(pre);
         bool sp2 = pl && ((pre[pl - 1] >= 'a' && pre[pl - 1] <= 'z') || (pre[pl - 1] >= 'A' && pre[pl - 1] <= 'Z') ||
@@ -94,16 +96,14 @@ static void gen_devvar(cg_gen *g, const cc_item *it, const cc_declarator *d)
     cc_strbuf_add(&g->file, ";\n");
     if (it->flags & CC_F_SHARED) {
         cc_sitem *si = cg_new_item(g, CC_SI_MATERIAL, false);
-        if (!si) return;
         cg_item_key(g, si, d->name);
         char *t = decl_renamed(g, it, d, CC_F_STATIC | CC_F_EXTERN | CC_F_INLINE, d->name);
-        if (t && (si->text = malloc(strlen(t) + 2))) sprintf(si->text, "%s;", t);
+        if (t) si->text = cc_xasprintf("%s;", t);
         si->decl = t;
         return;
     }
     cc_strbuf_printf(&g->glue, "extern \"C\" void *__cc_sym_%s(void) { return (void *)&%s; }\n", d->name, d->name);
     cc_sitem *si = cg_new_item(g, CC_SI_DEVVAR, false);
-    if (!si) return;
     cg_item_key(g, si, d->name);
     unsigned cuda = CC_F_DEVICE | CC_F_CONSTANT | CC_F_MANAGED | CC_F_STATIC | CC_F_EXTERN | CC_F_INLINE;
     si->text = decl_renamed(g, it, d, cuda, d->name);
@@ -126,10 +126,11 @@ static void gen_var(cg_gen *g, const cc_item *it, const cc_declarator *d)
         cg_item_key(g, si, d->name);
         si->text = decl_renamed(g, it, d, drop | CC_F_THREAD, d->name);
         if ((it->flags & CC_F_THREAD) && si->text) {
-            char *t = malloc(strlen(si->text) + 16);
-            if (t) { sprintf(t, "_Thread_local %s", si->text); free(si->text); si->text = t; }
+            char *t = cc_xasprintf("_Thread_local %s", si->text);
+            free(si->text);
+            si->text = t;
         }
-        si->decl = si->text ? strdup(si->text) : NULL;
+        si->decl = si->text ? cc_xstrdup(si->text) : NULL;
     }
     if (declaration) {
         cg_add_pos(g, &g->file, it->first);
@@ -186,7 +187,7 @@ static void gen_proto(cg_gen *g, const cc_item *it, const cc_declarator *d)
     cg_item_key(g, si, d->name);
     char *clean = cg_proto_text(g, it, d, drop | CC_F_EXTERN);
     si->text = clean;
-    si->decl = clean ? strdup(clean) : NULL;
+    si->decl = clean ? cc_xstrdup(clean) : NULL;
     free(t);
 }
 
@@ -204,7 +205,7 @@ void cg_decl(cg_gen *g, const cc_item *it)
             cg_add_slice(g, &t, it->body_first, it->body_end);
             cc_strbuf_add(&t, ";");
             si->text = t.s;
-            si->decl = t.s ? strdup(t.s) : NULL;
+            si->decl = t.s ? cc_xstrdup(t.s) : NULL;
         }
     }
     for (size_t k = 0; k < it->n_decls; k++) {
@@ -301,10 +302,9 @@ void cg_other(cg_gen *g, const cc_item *it)
     cc_strbuf_add(&g->file, "\n");
     if (g->cxx && cc_tok_is(&g->cell, it->first, "using")) {
         cc_sitem *si = cg_new_item(g, CC_SI_MATERIAL, true);
-        if (!si) return;
         si->text = cg_slice_dup(g, it->first, it->end);
         cg_item_key(g, si, si->text ? si->text : "using");
-        si->decl = si->text ? strdup(si->text) : NULL;
+        si->decl = si->text ? cc_xstrdup(si->text) : NULL;
     }
 }
 

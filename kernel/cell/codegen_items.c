@@ -4,6 +4,7 @@
  * a cell makes, preprocessor lines (with the macro replay of the entry),
  * type definitions and function definitions. */
 #include "codegen_gen.h"
+#include "xalloc.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -44,7 +45,7 @@ char *cg_slice_dup(const cg_gen *g, size_t first, size_t end)
 {
     cc_strbuf b = {0};
     cg_add_slice(g, &b, first, end);
-    return b.s ? b.s : strdup("");
+    return b.s ? b.s : cc_xstrdup("");
 }
 
 /* The item's text with the storage-class tokens (flags in `blank`) among its
@@ -85,8 +86,7 @@ char *cg_user_label(const cg_gen *g, const char *name)
 
 cc_sitem *cg_new_item(cg_gen *g, cc_si_kind kind, bool weak)
 {
-    cc_sitem *v = realloc(g->pv->items, (g->pv->n_items + 1) * sizeof *v);
-    if (!v) return NULL;
+    cc_sitem *v = cc_xrealloc(g->pv->items, (g->pv->n_items + 1) * sizeof *v);
     g->pv->items = v;
     cc_sitem *it = &v[g->pv->n_items++];
     memset(it, 0, sizeof *it);
@@ -98,10 +98,9 @@ cc_sitem *cg_new_item(cg_gen *g, cc_si_kind kind, bool weak)
 
 void cg_item_key(cg_gen *g, cc_sitem *it, const char *key)
 {
-    char **v = realloc(it->keys, (it->n_keys + 1) * sizeof *v);
-    if (!v) return;
+    char **v = cc_xrealloc(it->keys, (it->n_keys + 1) * sizeof *v);
     it->keys = v;
-    if ((v[it->n_keys] = strdup(key))) it->n_keys++;
+    v[it->n_keys++] = cc_xstrdup(key);
     if (!it->weak && it->kind != CC_SI_UNDEF) cg_ids_add(&g->own, key, strlen(key));
 }
 
@@ -177,7 +176,7 @@ void cg_preproc(cg_gen *g, const cc_item *it)
     cc_sitem *si = NULL;
     if (it->pp == CC_PP_INCLUDE) {
         /* key: the line with its blanks collapsed */
-        char *key = malloc(strlen(text) + 1), *q = key;
+        char *key = cc_xmalloc(strlen(text) + 1), *q = key;
         if (!key) { free(text); return; }
         for (const char *p = text; *p; p++) {
             if (*p == '\\' && p[1] == '\n') { p++; continue; }
@@ -193,7 +192,7 @@ void cg_preproc(cg_gen *g, const cc_item *it)
     } else if (it->pp == CC_PP_UNDEF && it->name) {
         if ((si = cg_new_item(g, CC_SI_UNDEF, false))) cg_item_key(g, si, it->name);
     }
-    if (si) { si->text = text; si->decl = strdup(text); }
+    if (si) { si->text = text; si->decl = cc_xstrdup(text); }
     else free(text);
 }
 
@@ -214,7 +213,6 @@ void cg_type(cg_gen *g, const cc_item *it)
     cc_strbuf_add(&g->file, it->no_semicolon ? ";\n" : "\n");
     bool fwd = !it->has_body && it->n_decls == 0;
     cc_sitem *si = cg_new_item(g, CC_SI_TYPE, fwd);
-    if (!si) return;
     si->is_typedef = (it->flags & CC_F_TYPEDEF) != 0;
     if (fwd && it->tag) cg_item_key(g, si, it->tag);
     cg_type_keys(g, si, it, (it->flags & CC_F_TYPEDEF) != 0);
@@ -223,7 +221,7 @@ void cg_type(cg_gen *g, const cc_item *it)
     cg_add_slice(g, &t, it->first, it->end);
     if (it->no_semicolon) cc_strbuf_add(&t, ";");
     si->text = t.s;
-    si->decl = t.s ? strdup(t.s) : NULL;
+    si->decl = t.s ? cc_xstrdup(t.s) : NULL;
     if (!si->n_keys) { g->pv->n_items--; cc_sitem_clear(si); }
 }
 
@@ -245,7 +243,7 @@ char *cg_proto_text(const cg_gen *g, const cc_item *it, const cc_declarator *d, 
     char *spec = cc_toks_join(&g->cell, it->first, it->spec_end, bs, be, drop);
     char *decl;
     if (d->knr) {
-        decl = malloc(strlen(d->name) + 3);
+        decl = cc_xmalloc(strlen(d->name) + 3);
         if (decl) sprintf(decl, "%s()", d->name);
     } else {
         decl = cc_toks_join(&g->cell, d->first, d->end, CG_NONE, CG_NONE, 0);
@@ -253,9 +251,9 @@ char *cg_proto_text(const cg_gen *g, const cc_item *it, const cc_declarator *d, 
     char *out = NULL;
     if (spec && !*spec && !g->cxx) {   /* implicit int, written out: the prototype adds no warning */
         free(spec);
-        spec = strdup("int");
+        spec = cc_xstrdup("int");
     }
-    if (spec && decl && (out = malloc(strlen(spec) + strlen(decl) + 2)))
+    if (spec && decl && (out = cc_xmalloc(strlen(spec) + strlen(decl) + 2)))
         sprintf(out, "%s%s%s", spec, *spec ? " " : "", decl);
     free(spec);
     free(decl);
@@ -304,7 +302,6 @@ void cg_func(cg_gen *g, const cc_item *it)
         cg_add_slice(g, &g->file, it->first, it->end);
         cc_strbuf_add(&g->file, "\n");
         cc_sitem *si = cg_new_item(g, CC_SI_MATERIAL, false);
-        if (!si) return;
         cg_item_key(g, si, d->name);
         si->text = cg_slice_dup(g, it->first, it->end);
         si->decl = cg_proto_text(g, it, d, 0);
@@ -327,15 +324,14 @@ void cg_func(cg_gen *g, const cc_item *it)
     cc_strbuf_add(&g->file, "\n");
     if (!g->cxx && (it->flags & (CC_F_GLOBAL | CC_F_DEVICE))) return;   /* CUDA code forced to C: the compiler will say */
     cc_sitem *si = cg_new_item(g, kernel ? CC_SI_KERNEL : CC_SI_FUNC, false);
-    if (!si) return;
     cg_item_key(g, si, d->name);
     if (g->cxx && !kernel) { char *sig; cg_cxx_c_linkage(g, it, &sig); si->sig = sig; }
     si->no_label = (it->flags & CC_F_EXTERN_C) != 0;
     si->text = cg_proto_text(g, it, d, drop | CC_F_EXTERN);
-    si->decl = si->text ? strdup(si->text) : NULL;
+    si->decl = si->text ? cc_xstrdup(si->text) : NULL;
     char *ul = kernel ? NULL : cg_user_label(g, d->name);
     if (ul && si->text && !strstr(si->text, ul)) {   /* later cells call the user's symbol */
-        char *t = malloc(strlen(si->text) + strlen(ul) + 2);
+        char *t = cc_xmalloc(strlen(si->text) + strlen(ul) + 2);
         if (t) { sprintf(t, "%s %s", si->text, ul); free(si->text); si->text = t; }
     }
     free(ul);
