@@ -418,8 +418,27 @@ static void no_leak_check(void)
 }
 #endif
 
+/* The kernel closed the command pipe (%reset, a restart, shutdown): the
+ * destructors cells registered with libcudacell (class-type globals) run,
+ * newest first, within RT_AT_END_S seconds; then the runtime exits as it
+ * always did. Nothing of the sort on a crash or a kill. */
+#define RT_AT_END_S 2
+static void run_at_end(void)
+{
+    void *lib = dlopen("libcudacell.so", RTLD_NOW | RTLD_NOLOAD);
+    void (*run)(void) = lib ? (void (*)(void))dlsym(lib, "__cc_run_at_end") : NULL;
+    if (run) {
+        alarm(RT_AT_END_S);   /* a destructor that hangs ends the process (SIGALRM) */
+        run();
+        alarm(0);
+    }
+    if (lib)
+        dlclose(lib);
+}
+
 int main(void)
 {
+    int rc_eof = 0;
 #if defined(__SANITIZE_ADDRESS__)
     no_leak_check();
 #endif
@@ -440,8 +459,10 @@ int main(void)
         char *payload = NULL;
         size_t len = 0;
         int rc = rt_recv(rt_cmd_fd, &type, &payload, &len);
-        if (rc != 0)
+        if (rc != 0) {
+            rc_eof = rt_proc_channel_ok();   /* the kernel closed it, not a cell */
             break;   /* the kernel closed the pipe (or a cell closed it: explained below) */
+        }
         switch (type) {
         case RT_C_LOAD: cmd_load(payload, len); break;
         case RT_C_RUN: cmd_run(payload, len); break;
@@ -449,5 +470,7 @@ int main(void)
         }
         free(payload);
     }
+    if (rc_eof)
+        run_at_end();
     rt_proc_channel_failed();   /* exits; no atexit handlers of cells: they may point into dead state */
 }

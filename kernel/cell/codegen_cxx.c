@@ -384,7 +384,10 @@ bool cg_cxx_var(cg_gen *g, const cc_item *it, const cc_declarator *d)
     cg_add_labeled(&g->file, text, n);
     cc_strbuf_add(&g->file, "; }\n");
     cc_strbuf_printf(&g->file, "#line 1 \"<cudacell>\"\nalignas(decltype(%s)) unsigned char __cc_store_%s"
-                     "[sizeof(decltype(%s))] " CG_LABEL ";\nstatic bool __cc_live_%s;\n", n, n, n, n, n);
+                     "[sizeof(decltype(%s))] " CG_LABEL ";\nstatic bool __cc_live_%s, __cc_reg_%s;\n", n, n, n, n, n, n);
+    /* destroyed when the runtime ends normally (%reset, restart, shutdown) */
+    cc_strbuf_printf(&g->file, "static void __cc_fin_%s(void) { if (__cc_live_%s) { __cc_live_%s = false; "
+                     "typedef decltype(%s) __cc_T; %s.~__cc_T(); } }\n", n, n, n, n, n);
     /* constructed at its place in the cell; a re-run destroys the old one */
     g->has_run = true;
     cc_strbuf_printf(&g->run, "{ typedef decltype(%s) __cc_T; if (__cc_live_%s) %s.~__cc_T(); "
@@ -406,7 +409,8 @@ bool cg_cxx_var(cg_gen *g, const cc_item *it, const cc_declarator *d)
     } else {
         cc_strbuf_add(&g->run, "()");
     }
-    cc_strbuf_printf(&g->run, "; __cc_live_%s = true; }\n", n);
+    cc_strbuf_printf(&g->run, "; __cc_live_%s = true; if (!__cc_reg_%s) { __cc_reg_%s = true; "
+                     "__cc_at_end(__cc_fin_%s); } }\n", n, n, n, n);
     cc_sitem *si = cg_new_item(g, CC_SI_VAR, false);
     if (si) {
         cg_item_key(g, si, n);

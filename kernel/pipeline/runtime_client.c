@@ -34,6 +34,7 @@ extern char **environ;
 
 #define RT_EXE_NAME "cudacell-runtime"
 #define RT_STOP_WAIT_MS 3000   /* after SIGTERM, wait this long before SIGKILL */
+#define RT_END_WAIT_MS 2500    /* %reset / shutdown: the runtime's own end (destructors: 2 s) */
 
 /* ---- process lifetime ------------------------------------------------------ */
 
@@ -106,6 +107,13 @@ void cc_rt_free(cc_runtime *rt)
 {
     if (!rt)
         return;
+    /* An idle runtime sees its command pipe close and runs the destructors
+     * cells registered (class-type globals), then exits; give it the time
+     * to, before the usual SIGTERM. */
+    cc_rt_close_fd(&rt->cmd_fd);
+    int status;
+    if (rt->pid > 0 && reap_within(rt->pid, RT_END_WAIT_MS, &status))
+        rt->pid = 0;
     cc_rt_stop_process(rt);
     free_preload(rt);
     free(rt->note);

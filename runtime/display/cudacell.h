@@ -121,6 +121,13 @@ CC_API void __cc_show_none(int unused);
 CC_API void __cc_show_other(size_t size, int is_ptr, const void *ptr);
 CC_API void __cc_show_array(int kind, const void *base, size_t size, size_t elem_size);
 
+/* ---- the end of the session's runtime (used by generated code) --------- */
+/* fn runs when the runtime ends normally (%reset, a restart, shutdown),
+ * after every earlier-registered one: the destructors of class-type
+ * globals, newest first. __cc_run_at_end is the runtime's. */
+CC_API void __cc_at_end(void (*fn)(void));
+CC_API void __cc_run_at_end(void);
+
 #ifdef __cplusplus
 }
 #endif

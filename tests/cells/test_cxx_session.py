@@ -207,3 +207,15 @@ def test_namespace_variables_are_shared_across_cells(cxx):
     r = ok(cxx, 'int before = cfg::runs;\nint after = cfg::bump();\n'
                 'printf("%d %zu %g %d\\n", before, cfg::seen.size(), cfg::deep::scale, after);')
     assert r.stdout == "11 3 3 12\n", r.describe()
+
+
+def test_class_globals_are_destroyed_on_rerun_and_at_reset(cxx, tmp_path):
+    log = tmp_path / "dtors.txt"
+    ok(cxx, '#include <cstdio>\nstruct Noisy {\n  int id;\n  explicit Noisy(int i) : id(i) {}\n'
+            f'  ~Noisy() {{ FILE *f = fopen("{log}", "a"); if (f) {{ fprintf(f, "bye %d\\n", id); fclose(f); }} }}\n}};')
+    ok(cxx, "Noisy first(1);")
+    ok(cxx, "Noisy first(1);")          # the same cell again: the old object goes first
+    ok(cxx, "Noisy second(2);")
+    assert log.read_text() == "bye 1\n"
+    ok(cxx, "%reset")                    # the runtime ends: newest first
+    assert log.read_text() == "bye 1\nbye 2\nbye 1\n", log.read_text()
