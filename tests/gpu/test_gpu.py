@@ -272,3 +272,49 @@ def test_launch_latency_cell_vs_standalone(kernel, tmp_path):
     with open(os.path.join(artifact_dir(), "gpu-launch-latency.txt"), "w") as f:
         f.write(note + "\n")
     assert ratio > 0
+
+
+# ---- CUDA C++ sessions (issue 10) ----------------------------------------------
+def test_host_only_cell_launches_with_shared_memory_and_stream(fresh_kernel):
+    k = fresh_kernel
+    ok(k, r"""
+#include <cstdio>
+__global__ void rev(const int *in, int *out, int n) {
+    extern __shared__ int s[];
+    int t = threadIdx.x;
+    if (t < n) s[t] = in[t];
+    __syncthreads();
+    if (t < n) out[t] = s[n - 1 - t];
+}
+""")
+    r = ok(k, r"""
+int h[32], back[32];
+for (int i = 0; i < 32; i++) h[i] = i;
+int *din, *dout;
+cudaMalloc(&din, sizeof h); cudaMalloc(&dout, sizeof h);
+cudaMemcpy(din, h, sizeof h, cudaMemcpyHostToDevice);
+cudaStream_t st; cudaStreamCreate(&st);
+rev<<<1, 32, 32 * sizeof(int), st>>>(din, dout, 32);
+cudaStreamSynchronize(st);
+cudaMemcpy(back, dout, sizeof back, cudaMemcpyDeviceToHost);
+int bad = 0;
+for (int i = 0; i < 32; i++) bad += back[i] != 31 - i;
+printf("bad=%d err=%s\n", bad, cudaGetErrorName(cudaGetLastError()));
+#ifdef __CUDACC__
+printf("nvcc\n");
+#else
+printf("host\n");
+#endif
+""")
+    assert r.stdout == "bad=0 err=cudaSuccess\nhost\n", r.describe()
+
+
+def test_thrust_global_survives_cells_and_is_freed_at_reset(fresh_kernel):
+    k = fresh_kernel
+    ok(k, "#include <thrust/device_vector.h>\n#include <thrust/reduce.h>\n"
+          "thrust::device_vector<float> dv(1000, 1.5f);", timeout=300)
+    r = ok(k, 'printf("%g\\n", thrust::reduce(dv.begin(), dv.end()));', timeout=300)
+    assert r.stdout == "1500\n", r.describe()
+    ok(k, "%reset")
+    r = ok(k, '#include <stdio.h>\nprintf("after\\n");')
+    assert r.stdout == "after\n" and not r.stderr, r.describe()
