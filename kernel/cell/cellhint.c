@@ -224,9 +224,10 @@ static void cxx_hint(cc_strbuf *m, const char *code)
     char *what = cxx_marker(code);
     if (!what) return;
     if (m->len) cc_strbuf_printf(m, "\n");
-    cc_strbuf_printf(m, "This cell is C++ (`%s`), but it was compiled as C: a cell is C unless it uses CUDA "
-                "syntax (__global__, <<<...>>>). To run C++, make it a CUDA C++ cell: put `%%%%cuda` on its "
-                "first line (nvcc then compiles it as C++; its host code needs no GPU).", what);
+    cc_strbuf_printf(m, "This cell is C++ (`%s`), but it was compiled as C: a session is C until its first "
+                "CUDA or C++ cell, and a `%%%%c` cell is always C. To run C++, put `%%%%cuda` on the cell's "
+                "first line, or run `%%lang cuda` to make this and every later cell CUDA C++ (cells without "
+                "device code then go to the host C++ compiler; no GPU is needed).", what);
     free(what);
 }
 

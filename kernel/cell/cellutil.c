@@ -327,10 +327,24 @@ static char *nvcc_excerpts(const char *diag, line_index *lines, int first_line)
         char kind[16] = "";
         bool in_cell = sscanf(p, "cell:%d: %15[a-z]", &line, kind) == 2;
         bool in_session = strncmp(p, "session(", 8) == 0;
-        cc_strbuf_addn(&out, p, n);
+        bool in_glue = strncmp(p, "<cudacell>(", 11) == 0;   /* generated code: no place, no excerpt */
+        const char *msg = in_glue && strstr(p, "): ") && strstr(p, "): ") < p + n ? strstr(p, "): ") + 3 : NULL;
+        if (msg) cc_strbuf_addn(&out, msg, n - (size_t)(msg - p));
+        else cc_strbuf_addn(&out, p, n);
         cc_strbuf_add(&out, "\n");
         if (!e) break;
         p = e + 1;
+        if (in_glue) {   /* its excerpt lines, up to and with a caret line */
+            const char *q = p;
+            while (*q && strncmp(q, "  ", 2) == 0) {
+                const char *qe = strchr(q, '\n');
+                size_t ql = qe ? (size_t)(qe - q) : strlen(q);
+                q = qe ? qe + 1 : q + ql;
+                if (is_caret_line(q - ql - (qe ? 1 : 0), ql)) break;
+            }
+            p = q;
+            continue;
+        }
         if (!in_cell && !in_session) continue;
         /* the indented lines that follow: find the excerpt (the one above a caret) */
         const char *q = p;

@@ -139,3 +139,48 @@ char *cc_cell_host_text(const char *code, cc_kernel_known known, void *ctx)
     free(t);
     return out;
 }
+
+static bool toks_are_cxx(const char *code, const cc_tok *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const cc_tok *x = &t[i], *y = i + 1 < n ? &t[i + 1] : NULL, *z = i + 2 < n ? &t[i + 2] : NULL;
+        if (x->kind == CC_TOK_PREPROC) {
+            const char *s = code + x->off, *e = s + x->len;
+            const char *inc = memmem(s, (size_t)(e - s), "include", 7);
+            const char *a = inc ? inc + 7 : NULL;
+            while (a && a < e && (*a == ' ' || *a == '\t')) a++;
+            if (a && a < e && (*a == '<' || *a == '"')) {
+                const char *b = a + 1;
+                while (b < e && *b != '>' && *b != '"') b++;
+                if (cc_cxx_header(a + 1, (size_t)(b - a - 1))) return true;
+            }
+            continue;
+        }
+        if (x->kind != CC_TOK_IDENT || !y) continue;
+        /* spelled so that no valid C reads the same (`template < 3` could be C) */
+        if (tok_is(code, x, "template") && tok_is(code, y, "<") && z &&
+            (tok_is(code, z, "typename") || tok_is(code, z, "class") || tok_is(code, z, ">")))
+            return true;
+        if (tok_is(code, x, "namespace") &&
+            (tok_is(code, y, "{") || (y->kind == CC_TOK_IDENT && z && (tok_is(code, z, "{") || tok_is(code, z, "=")))))
+            return true;
+        if (tok_is(code, x, "using") && tok_is(code, y, "namespace")) return true;
+        if (tok_is(code, x, "std") && tok_is(code, y, "::")) return true;
+        if (tok_is(code, x, "class") && y->kind == CC_TOK_IDENT && z && (tok_is(code, z, "{") || tok_is(code, z, ":")))
+            return true;
+    }
+    return false;
+}
+
+bool cc_cell_is_cxx(const char *code)
+{
+    if (!code || !(strstr(code, "include") || strstr(code, "template") || strstr(code, "namespace") ||
+                   strstr(code, "class") || strstr(code, "std")))
+        return false;
+    cc_tok *t;
+    size_t n;
+    if (cc_tokenize(code, &t, &n, NULL)) return false;
+    bool cxx = toks_are_cxx(code, t, n);
+    free(t);
+    return cxx;
+}

@@ -18,6 +18,12 @@ typedef bool (*cc_kernel_known)(void *ctx, const char *p, size_t len);
  * report it). */
 bool cc_cell_needs_nvcc(const char *code, cc_kernel_known known, void *ctx);
 
+/* Whether a cell of a C session is unmistakably C++: it includes a C++ or
+ * CUDA header (<vector>, <cstdio>, <cuda_runtime.h>, .hpp, thrust/ …) or
+ * says `template <typename`, `namespace N {`, `class N {`, `std::` or `using
+ * namespace`. Such a cell makes the session CUDA C++, as a CUDA cell does. */
+bool cc_cell_is_cxx(const char *code);
+
 /* The cell with every launch `k<<<cfg>>>(args)` of a known kernel written
  * as `(__cudaPushCallConfiguration(cfg) ? (void)0 : k(args))`, what nvcc's
  * front end makes of it; newlines are kept, so line numbers stay the

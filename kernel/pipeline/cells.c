@@ -137,12 +137,14 @@ static bool calls_cuda(const char *code)
 /* The language of a cell and, for a host-only one, its text with launches
  * rewritten (*host, malloc'd): forced by %%c / %%cuda, else CUDA for device
  * syntax, else the session's: C, or (in a C++ session) host-only C++ unless
- * the cell needs nvcc. One pass over the cell's tokens. */
+ * the cell needs nvcc. A cell of a C session that is unmistakably C++
+ * (a C++ header, `template <`, `std::` …) takes the C++ route and makes the
+ * session C++. One pass over the cell's tokens (two for such a cell). */
 static cc_lang cell_lang(cc_session *s, const char *code, int forced, char **host)
 {
     *host = NULL;
     if (forced >= 0) return (cc_lang)forced;
-    if (!cc_session_is_cxx(s)) {
+    if (!cc_session_is_cxx(s) && !cc_cell_is_cxx(code)) {
         /* a C cell with conditionals or a popped macro is preprocessed first
          * (cellpp_run.c), which wants to know it is C; any other cell is
          * told C or CUDA by the plan, on the tokens it makes anyway */

@@ -161,17 +161,36 @@ def test_top_level_2d_vla_suggests_one_allocation(kernel):
     assert "{ double vla_grid[vla_m][vla_m]; ... }" in text, text
 
 
+@pytest.mark.parametrize("code, out", [
+    ('#include <iostream>\nstd::cout << "hi" << std::endl;', "hi\n"),
+    ('#include <cstdio>\nstd::printf("hi\\n");', "hi\n"),
+    ('class CppThing { public: int x; };\nCppThing ct{7};\nprintf("%d\\n", ct.x);', "7\n"),
+    ('template <typename T> T cpp_twice(T x) { return 2 * x; }\nprintf("%d\\n", cpp_twice(4));', "8\n"),
+])
+def test_cpp_in_a_c_session_runs_as_cpp(fresh_kernel, code, out):
+    """Unmistakable C++ in a C session is compiled as C++, and the session
+    becomes CUDA C++ from then on (as after a CUDA cell)."""
+    r = fresh_kernel.execute(code)
+    assert r.status == "ok" and r.stdout == out, r.describe()
+    assert "cuda" in fresh_kernel.execute("%lang").stdout
+
+
 @pytest.mark.parametrize("code, marker", [
     ('#include <iostream>\nstd::cout << "hi" << std::endl;', "#include <iostream>"),
-    ('std::printf("hi\\n");', "std::printf"),
-    ("class CppThing { public: int x; };", "class CppThing"),
     ("template <typename T> T cpp_twice(T x) { return 2 * x; }", "template"),
 ])
-def test_cpp_in_a_c_cell_says_how_to_switch(fresh_kernel, code, marker):
-    r = fresh_kernel.execute(code)
+def test_cpp_in_a_c_magic_cell_says_how_to_switch(fresh_kernel, code, marker):
+    r = fresh_kernel.execute("%%c\n" + code)
     text = _one_error_without_generated_code(r)
     assert f"C++ (`{marker}`)" in text, text
-    assert "compiled as C" in text and "%%cuda" in text, text
+    assert "compiled as C" in text and "%%cuda" in text and "%lang cuda" in text, text
+
+
+def test_c_that_only_looks_like_cpp_stays_c(fresh_kernel):
+    r = fresh_kernel.execute("int template = 5;\nint lt = template < 3;\n"
+                             'printf("%d\\n", lt);')
+    assert r.status == "ok" and r.stdout == "0\n", r.describe()
+    assert fresh_kernel.execute("%lang").stdout.startswith("c")
 
 
 def test_plain_c_error_gets_no_cpp_or_vla_hint(kernel):

@@ -79,6 +79,22 @@ static void test_needs_nvcc(void)
     }
 }
 
+static void test_is_cxx(void)
+{
+    static const struct { const char *in; bool cxx; } cases[] = {
+        { "#include <vector>", true }, { "#include <cstdio>", true }, { "#include <cuda_runtime.h>", true },
+        { "#include \"util.hpp\"", true }, { "#include <thrust/sort.h>", true },
+        { "template <typename T> T f(T x) { return x; }", true }, { "template <> int g<int>(int);", true },
+        { "namespace a { int x; }", true }, { "namespace n = a::b;", true }, { "using namespace std;", true },
+        { "std::printf(\"x\");", true }, { "class A { int x; };", true }, { "class B : public A {};", true },
+        { "#include <stdio.h>\n#include <math.h>", false }, { "int template = 1; int t = template < 2;", false },
+        { "typedef int class; class c;", false }, { "/* std::vector */ int x;", false },
+        { "puts(\"template <typename T>\");", false }, { "int namespace = 0;", false },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        CHECK(cc_cell_is_cxx(cases[i].in) == cases[i].cxx, "%s: %s", cases[i].cxx ? "C++" : "C", cases[i].in);
+}
+
 /* Plan code in lang against s and commit it; the plan's source (malloc'd). */
 static char *step(cc_session *s, const char *code, cc_lang lang, int n)
 {
@@ -245,6 +261,7 @@ int main(void)
     test_excerpts();
     test_rewrite();
     test_needs_nvcc();
+    test_is_cxx();
     test_units();
     test_fuzz();
     return tap_done();
