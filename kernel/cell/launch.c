@@ -49,6 +49,20 @@ static bool launch_at(const char *src, const cc_tok *t, size_t n, size_t open, c
     return true;
 }
 
+/* The header name of an `#include` line token (between <> or ""), or NULL. */
+static const char *include_name(const char *src, const cc_tok *t, size_t *len)
+{
+    const char *s = src + t->off, *e = s + t->len;
+    const char *inc = memmem(s, (size_t)(e - s), "include", 7);
+    const char *a = inc ? inc + 7 : NULL;
+    while (a && a < e && (*a == ' ' || *a == '\t')) a++;
+    if (!a || a >= e || (*a != '<' && *a != '"')) return NULL;
+    const char *z = a + 1;
+    while (z < e && *z != '>' && *z != '"') z++;
+    *len = (size_t)(z - a - 1);
+    return a + 1;
+}
+
 static bool is_device_word(const char *src, const cc_tok *t)
 {
     const char *s = src + t->off;
@@ -70,15 +84,9 @@ static bool toks_need_nvcc(const char *code, const cc_tok *t, size_t n, cc_kerne
             need = !launch_at(code, t, n, i, known, ctx, &c, &r);
         } else if (t[i].kind == CC_TOK_PREPROC) {
             /* an #include of a device-only header (thrust, CUB, a .cuh) */
-            const char *s = code + t[i].off, *e = s + t[i].len;
-            const char *inc = memmem(s, (size_t)(e - s), "include", 7);
-            const char *a = inc ? inc + 7 : NULL;
-            while (a && a < e && (*a == ' ' || *a == '\t')) a++;
-            if (a && a < e && (*a == '<' || *a == '"')) {
-                const char *z = a + 1;
-                while (z < e && *z != '>' && *z != '"') z++;
-                need = cc_device_header(a + 1, (size_t)(z - a - 1));
-            }
+            size_t len;
+            const char *h = include_name(code, &t[i], &len);
+            need = h && cc_device_header(h, len);
         }
     }
     return need;
@@ -145,15 +153,9 @@ static bool toks_are_cxx(const char *code, const cc_tok *t, size_t n)
     for (size_t i = 0; i < n; i++) {
         const cc_tok *x = &t[i], *y = i + 1 < n ? &t[i + 1] : NULL, *z = i + 2 < n ? &t[i + 2] : NULL;
         if (x->kind == CC_TOK_PREPROC) {
-            const char *s = code + x->off, *e = s + x->len;
-            const char *inc = memmem(s, (size_t)(e - s), "include", 7);
-            const char *a = inc ? inc + 7 : NULL;
-            while (a && a < e && (*a == ' ' || *a == '\t')) a++;
-            if (a && a < e && (*a == '<' || *a == '"')) {
-                const char *b = a + 1;
-                while (b < e && *b != '>' && *b != '"') b++;
-                if (cc_cxx_header(a + 1, (size_t)(b - a - 1))) return true;
-            }
+            size_t len;
+            const char *h = include_name(code, x, &len);
+            if (h && cc_cxx_header(h, len)) return true;
             continue;
         }
         if (x->kind != CC_TOK_IDENT || !y) continue;

@@ -342,6 +342,20 @@ def run_cells(kernel, cells: list[str], timeout: float = 60) -> tuple[str, str]:
 WORKERS = 2
 
 
+def compare(baseline: str, want: tuple[str, str], whole: tuple[str, str], parts: tuple[str, str],
+            n_cells: int) -> str | None:
+    """None when the one-cell and split runs both equal the whole program's
+    (outcome, stdout); else what differed, baseline naming the compiler."""
+    bad = []
+    if whole != want:
+        bad.append(f"one cell: {whole[0]} stdout={whole[1][:300]!r}")
+    if parts != want:
+        bad.append(f"{n_cells} cells: {parts[0]} stdout={parts[1][:300]!r}")
+    if not bad:
+        return None
+    return f"{baseline}: {want[0]} stdout={want[1][:300]!r}; " + "; ".join(bad)
+
+
 def selected(request, programs: list[str]) -> list[str]:
     """The programs whose test in request's module pytest will run (all of
     them unless -k or node ids narrowed the run), so the pool does no more."""

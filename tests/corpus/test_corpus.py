@@ -37,14 +37,7 @@ def _check(kernel, path: str, tmp: str) -> str | None:
     whole = corpus.run_cells(kernel, [text])
     split = corpus.split_cells(text)
     parts = corpus.run_cells(kernel, split)
-    bad = []
-    if whole != want:
-        bad.append(f"one cell: {whole[0]} stdout={whole[1][:300]!r}")
-    if parts != want:
-        bad.append(f"{len(split)} cells: {parts[0]} stdout={parts[1][:300]!r}")
-    if not bad:
-        return None
-    return f"gcc: {want[0]} stdout={want[1][:300]!r}; " + "; ".join(bad)
+    return corpus.compare("gcc", want, whole, parts, len(split))
 
 
 _pool: corpus.Pool | None = None
