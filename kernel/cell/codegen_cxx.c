@@ -23,6 +23,15 @@
 
 /* ---- helpers ----------------------------------------------------------- */
 
+bool cg_cxx_type_word(const cg_gen *g, size_t tok)
+{
+    static const char *const kw[] = { "int", "char", "short", "long", "float", "double", "signed",
+                                      "unsigned", "bool", "void", "const", "volatile", NULL };
+    for (size_t q = 0; kw[q]; q++)
+        if (cc_tok_is(&g->cell, tok, kw[q])) return true;
+    return false;
+}
+
 bool cg_cxx_qualified(const cg_gen *g, const cc_declarator *d)
 {
     return cc_tok_is(&g->cell, d->name_tok + 1, "::");
@@ -258,10 +267,9 @@ static size_t direct_init(const cg_gen *g, const cc_declarator *d)
         if (a->kind == CC_TOK_IDENT && !cc_tok_keyword_flag(c, k + 1)) {
             char *w = cc_tok_str(c, k + 1);
             bool type = g->v->is_type && g->v->is_type(g->v->is_type_ctx, w, strlen(w));
-            static const char *const kw[] = { "int", "char", "short", "long", "float", "double", "signed",
-                                              "unsigned", "bool", "void", "const", "struct", "class",
-                                              "typename", "auto", "volatile", "size_t", NULL };
-            for (size_t q = 0; kw[q]; q++) type |= strcmp(w, kw[q]) == 0;
+            static const char *const more[] = { "struct", "class", "typename", "auto", "size_t", NULL };
+            type |= cg_cxx_type_word(g, k + 1);
+            for (size_t q = 0; more[q]; q++) type |= strcmp(w, more[q]) == 0;
             free(w);
             /* `Vec v(a)`, `Vec v(a + 1, b)`: a name that is not a type, then not a declarator */
             if (!type && (k + 2 >= c->n_toks || !(c->toks[k + 2].kind == CC_TOK_IDENT)) &&
@@ -433,10 +441,7 @@ bool cg_cxx_template_decl(cg_gen *g, const cc_item *it)
     char *key = NULL;
     if (it->n_decls == 1 && !it->decls[0].is_func) {
         const cc_declarator *d = &it->decls[0];
-        static const char *const kw[] = { "int", "char", "short", "long", "float", "double", "signed",
-                                          "unsigned", "bool", "void", NULL };
-        bool is_kw = cc_tok_keyword_flag(c, d->name_tok) != 0;
-        for (size_t q = 0; kw[q]; q++) is_kw |= strcmp(d->name, kw[q]) == 0;
+        bool is_kw = cc_tok_keyword_flag(c, d->name_tok) != 0 || cg_cxx_type_word(g, d->name_tok);
         if (!is_kw && !cc_tok_is(c, d->name_tok + 1, "<") && !cc_tok_is(c, d->name_tok - 1, "class") &&
             !cc_tok_is(c, d->name_tok - 1, "struct"))
             key = cc_xstrdup(d->name);

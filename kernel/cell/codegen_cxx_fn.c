@@ -31,11 +31,7 @@ static char *sig_key(const cg_gen *g, const char *name, size_t open)
             end++;
         }
         if (end - start >= 2 && c->toks[end - 1].kind == CC_TOK_IDENT && !cc_tok_keyword_flag(c, end - 1)) {
-            static const char *const kw[] = { "int", "char", "short", "long", "float", "double", "signed",
-                                              "unsigned", "bool", "void", "const", "volatile", NULL };
-            bool is_kw = false;
-            for (size_t q = 0; kw[q]; q++) is_kw |= cc_tok_is(c, end - 1, kw[q]);
-            if (!is_kw && !cc_tok_is(c, end - 2, "::")) end--;   /* the parameter's name */
+            if (!cg_cxx_type_word(g, end - 1) && !cc_tok_is(c, end - 2, "::")) end--;   /* the parameter's name */
         }
         char *p = end > start ? cc_toks_join(c, start, end, CG_NONE, CG_NONE, 0) : NULL;
         if (p && strcmp(p, "void") != 0 && *p) {

@@ -64,7 +64,8 @@ bool cg_cxx_var(cg_gen *g, const cc_item *it, const cc_declarator *d);
 bool cg_cxx_other(cg_gen *g, const cc_item *it);
 bool cg_cxx_template_decl(cg_gen *g, const cc_item *it);
 /* shared by codegen_cxx.c and codegen_cxx_fn.c */
-bool cg_cxx_qualified(const cg_gen *g, const cc_declarator *d);            /* `C::name` */
+bool cg_cxx_qualified(const cg_gen *g, const cc_declarator *d);
+bool cg_cxx_type_word(const cg_gen *g, size_t tok);   /* int, char, …, void, const, volatile */            /* `C::name` */
 char *cg_cxx_qualified_name(const cg_gen *g, const cc_declarator *d, size_t *after);   /* "C::get" */
 void cg_cxx_link_only(cg_gen *g, const char *key);
 /* header material: the item at file scope here (prefix first) and in full in every later C++ unit */
