@@ -33,15 +33,11 @@ typedef enum cc_lang { CC_LANG_C = 0, CC_LANG_CUDA = 1, CC_LANG_CXX = 2,
 
 #define CC_CELL_ENTRY "__cudacell_run"
 
-/* Included at the top of every cell, C and CUDA alike. Deliberately small:
- * <string.h> and <math.h> declare names people give their own variables
- * (index, y0, j1, gamma…), so cells include those themselves. <cudacell.h>
- * is libcudacell's API (rich output, __CC_SHOW for the last expression);
- * its names all start with cc_ or __cc_. */
-#define CC_CELL_PRELUDE \
-    "#include <stdio.h>\n#include <stdlib.h>\n" \
-    "#include <stdint.h>\n#include <stdbool.h>\n#include <stddef.h>\n" \
-    "#include <cudacell.h>\n"
+/* Included at the top of every cell unit, C, C++ and CUDA alike: the
+ * headers nearly every cell wants and libcudacell's API (cudacell.h), plus
+ * for C++ the CUDA runtime API and the generated code's helpers. Names are
+ * in runtime/display/cudacell_prelude.h, which says why it is small. */
+#define CC_CELL_PRELUDE "#include <cudacell_prelude.h>\n"
 
 typedef struct cc_session cc_session;
 

@@ -18,6 +18,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -38,6 +39,9 @@ struct cc_cache {
     pinrec *pins;
     size_t n_pins, cap_pins;
     unsigned walk;
+    bool scanned;         /* bytes below holds: the directory was scanned at least once */
+    uint64_t bytes;       /* entries' total at the last scan, plus what this kernel added since */
+    int64_t scanned_ns;   /* when (cc_now_ns) */
 };
 
 /* ---- where ------------------------------------------------------------------ */
@@ -253,9 +257,32 @@ cc_cache *cc_cache_open(const char *workdir)
             return NULL;
         }
     }
-    open_pins(c);
-    cc_cache_evict(c, cc_cache_max_bytes(getenv("CUDACELL_CACHE_MAX_MB")));
+    open_pins(c);   /* the first scan waits for the first compile (cc_cache_added) */
     return c;
+}
+
+void cc_cache_scanned(cc_cache *c, uint64_t bytes)
+{
+    c->scanned = true;
+    c->bytes = bytes;
+    c->scanned_ns = cc_now_ns();
+}
+
+static uint64_t file_bytes(const char *path, const char *suffix)
+{
+    char *p = cc_xasprintf("%s%s", path, suffix);
+    struct stat st;
+    uint64_t n = lstat(p, &st) == 0 ? (uint64_t)st.st_size : 0;
+    free(p);
+    return n;
+}
+
+int cc_cache_added(cc_cache *c, const char *so_path, uint64_t max_bytes)
+{
+    c->bytes += file_bytes(so_path, "") + file_bytes(so_path, ".sum") + file_bytes(so_path, ".warn");
+    if (c->scanned && c->bytes <= max_bytes && cc_now_ns() - c->scanned_ns < CC_CACHE_RESCAN_S * 1000000000LL)
+        return 0;
+    return cc_cache_evict(c, max_bytes);
 }
 
 const char *cc_cache_dir(const cc_cache *c) { return c->dir; }

@@ -87,6 +87,15 @@ uint64_t cc_cache_max_bytes(const char *env_value);
  * kernels that are gone. Returns the number of entries removed. */
 int cc_cache_evict(cc_cache *c, uint64_t max_bytes);
 
+/* A compile added the entry so_path: counts its bytes, and evicts
+ * (cc_cache_evict) only when the count passes max_bytes, when the directory
+ * was never scanned, or when the last scan is over CC_CACHE_RESCAN_S old
+ * (other kernels sharing the cache add entries too). A scan stats every
+ * entry — with 5000 entries it cost 46 ms — so it is not done per cell.
+ * Returns the number of entries removed. */
+int cc_cache_added(cc_cache *c, const char *so_path, uint64_t max_bytes);
+#define CC_CACHE_RESCAN_S 300
+
 /* ---- pure parts (unit-tested) ---------------------------------------------- */
 
 typedef struct cc_cache_item {

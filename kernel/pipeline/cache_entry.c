@@ -370,12 +370,16 @@ int cc_cache_evict(cc_cache *c, uint64_t max_bytes)
     }
     bool *victim = cc_xcalloc(s.n ? s.n : 1, sizeof *victim);
     cc_cache_pick_victims(s.items, s.n, max_bytes, victim);
+    uint64_t kept = 0;
     for (size_t i = 0; i < s.n; i++) {
         if (victim[i]) {
             remove_entry(dfd, s.items[i].name);
             removed++;
+        } else {
+            kept += s.items[i].bytes;
         }
     }
+    cc_cache_scanned(c, kept);
     closedir(d);
     cc_cache_unlock(lk);
     if (removed)

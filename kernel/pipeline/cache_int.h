@@ -1,9 +1,11 @@
 /* kernel/pipeline/cache_int.h — what cache.c and cache_entry.c share and nobody else
- * uses: the directory lock and the pins seen from eviction. */
+ * uses: the directory lock, the pins seen from eviction, and what the last
+ * scan found. */
 #ifndef CC_CACHE_INT_H
 #define CC_CACHE_INT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -20,5 +22,8 @@ bool cc_cache_is_pinned(const cc_cache *c, const char *soname);
 /* The pin directory `name` (in the cache dir, open as dfd): removed when its
  * kernel is gone (its lock is free) and it is not this kernel's. */
 void cc_cache_reap_pins(cc_cache *c, int dfd, const char *name, const struct stat *st, time_t now);
+
+/* Eviction's scan found the entries total bytes (now). */
+void cc_cache_scanned(cc_cache *c, uint64_t bytes);
 
 #endif

@@ -87,6 +87,7 @@ static int compile_quiet(cc_out *o, cc_services *svc, const cc_plan *plan, cc_co
         .cuda_arch = arch[0] ? arch : NULL,
         .workdir = svc->workdir,
         .cache_dir = svc->cache_dir,
+        .pch = svc->pch,
     };
     cc_compile(o, &req, cr);
     cc_show_retry(o, plan, &req, cr);   /* the last expression could not be shown */
@@ -275,8 +276,8 @@ compiled:
     if (mode == CC_CELL_TIMEIT && r.status == CC_RT_OK && r.repeats > 0)
         cc_cell_report_timeit(o, &r, topts);
     cc_cell_report_run(o, svc, &r);
-    if (!cr.cache_hit)   /* the cache grew: back under its cap (the session's entries stay) */
-        cc_cache_evict(svc->cache, cc_cache_max_bytes(getenv("CUDACELL_CACHE_MAX_MB")));
+    if (!cr.cache_hit && cr.ok)   /* the cache grew: back under its cap (the session's entries stay) */
+        cc_cache_added(svc->cache, cr.so_path, cc_cache_max_bytes(getenv("CUDACELL_CACHE_MAX_MB")));
     int rc = r.status == CC_RT_OK ? 0 : -1;
     cc_rt_result_clear(&r);
     cc_compile_res_clear(&cr);

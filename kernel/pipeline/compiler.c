@@ -93,6 +93,9 @@ static void cache_key(const cc_compile_req *req, char *const *tool_argv, const c
     char *header = read_text(inc, "cudacell.h");   /* a changed header rebuilds every cell */
     hash_field(md, header);
     free(header);
+    header = read_text(inc, "cudacell_prelude.h");
+    hash_field(md, header);
+    free(header);
     hash_field(md, req->source);
     EVP_DigestFinal_ex(md, d, &dn);
     EVP_MD_CTX_free(md);
@@ -102,6 +105,24 @@ static void cache_key(const cc_compile_req *req, char *const *tool_argv, const c
 }
 
 /* ---- the driver ------------------------------------------------------------------ */
+
+/* Where a precompiled prelude for this unit lies (malloc'd), or NULL; asking
+ * may start one for later units (compiler_pch.c). */
+static char *pch_dir(const cc_compile_req *req, char *const *tool, const char *inc)
+{
+    if (!req->pch)
+        return NULL;
+    argv_buf f = {0};
+    char *err = NULL, *dir = NULL;
+    size_t ntool = 0;
+    while (tool[ntool])
+        ntool++;
+    if (cc_unit_flags(&f, req, tool, req->cuda_arch, inc, &err) == 0)
+        dir = cc_pch_for(req->pch, req, &f, ntool, inc);
+    free(err);
+    av_free(&f);
+    return dir;
+}
 
 static int write_file(const char *path, const char *text)
 {
@@ -149,7 +170,7 @@ int cc_compile(cc_out *o, const cc_compile_req *req, cc_compile_res *res)
     double t0 = ((double)cc_now_ns() / 1e6);
     bool cuda = req->lang == CC_LANG_CUDA;
     char hex[65];
-    char *src = NULL, *tmp_out = NULL, *raw = NULL, *err = NULL;
+    char *src = NULL, *tmp_out = NULL, *raw = NULL, *err = NULL, *pch = NULL;
     char inc[PATH_MAX], lib[PATH_MAX];
     argv_buf av = {0};
     char **tool;
@@ -191,7 +212,8 @@ int cc_compile(cc_out *o, const cc_compile_req *req, cc_compile_res *res)
                                         src, strerror(errno));
         goto out;
     }
-    if (cc_compile_argv(&av, req, tool, req->cuda_arch, inc, lib, src, tmp_out, res->so_path, &err) < 0) {
+    pch = pch_dir(req, tool, inc);
+    if (cc_compile_argv(&av, req, tool, req->cuda_arch, inc, lib, pch, src, tmp_out, res->so_path, &err) < 0) {
         free(res->diagnostics);
         res->diagnostics = err ? err : cc_xstrdup("");
         err = NULL;
@@ -240,6 +262,7 @@ out:
     free(tmp_out);
     free(raw);
     free(err);
+    free(pch);
     av_free(&av);
     cc_words_free(tool);
     return 0;

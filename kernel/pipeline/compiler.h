@@ -10,6 +10,7 @@
 #include "display_dirs.h"   /* cc_display_dirs */
 
 struct cc_out;
+struct cc_pch;
 
 typedef struct cc_compile_req {
     cc_lang lang;
@@ -21,6 +22,7 @@ typedef struct cc_compile_req {
     const char *cuda_arch;   /* "sm_90" etc., or NULL for the documented default */
     const char *workdir;     /* private 0700 dir for temporaries */
     const char *cache_dir;   /* where <soname> files live (cc_cache_dir: canonical, trusted) */
+    struct cc_pch *pch;      /* the session's precompiled prelude (compiler_pch.h), or NULL */
 } cc_compile_req;
 
 typedef struct cc_compile_res {

@@ -115,11 +115,11 @@ static const char *arch_number(const char *arch)
     return CC_CUDA_DEFAULT_ARCH + 3;
 }
 
-/* Whether the C compiler is GCC: a word of it (the compiler, or the one a
- * wrapper such as ccache runs) names gcc once links are resolved
+/* Whether the compiler is GCC (gcc or g++): a word of it (the compiler, or
+ * the one a wrapper such as ccache runs) names it once links are resolved
  * (/usr/bin/cc → x86_64-linux-gnu-gcc-12). Unknown compilers count as not
- * GCC, so they get no GCC-only flag. */
-static bool tool_is_gcc(char *const *tool_argv)
+ * GCC, so they get no GCC-only flag and no precompiled prelude. */
+bool cc_tool_is_gnu(char *const *tool_argv)
 {
     for (char *const *t = tool_argv; *t; t++) {
         if ((*t)[0] == '-')
@@ -128,7 +128,7 @@ static bool tool_is_gcc(char *const *tool_argv)
         const char *path = real ? real : *t;
         const char *base = strrchr(path, '/');
         base = base ? base + 1 : path;
-        bool gcc = strstr(base, "gcc") && !strstr(base, "clang");
+        bool gcc = (strstr(base, "gcc") || strstr(base, "g++")) && !strstr(base, "clang");
         free(real);
         if (gcc)
             return true;
@@ -136,14 +136,16 @@ static bool tool_is_gcc(char *const *tool_argv)
     return false;
 }
 
-int cc_compile_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_argv, const char *arch,
-                    const char *inc, const char *lib, const char *src, const char *tmp_out,
-                    const char *so_path, char **err)
+/* The words that decide how a unit compiles, up to its file names: the
+ * tool, the language and code-generation flags, libcudacell's include
+ * directory and the user's flags. A precompiled prelude is valid for a
+ * unit whose words these are (compiler_pch.c builds it from the same). */
+int cc_unit_flags(argv_buf *a, const cc_compile_req *req, char *const *tool_argv, const char *arch,
+                  const char *inc, char **err)
 {
-    bool cuda = req->lang == CC_LANG_CUDA;
     for (char *const *t = tool_argv; *t; t++)
         av_add(a, *t);
-    if (cuda) {
+    if (req->lang == CC_LANG_CUDA) {
         const char *num = arch_number(arch);
         char gencode[96];
         snprintf(gencode, sizeof gencode, "arch=compute_%s,code=[sm_%s,compute_%s]", num, num, num);
@@ -160,9 +162,9 @@ int cc_compile_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_ar
         av_add(a, "-gencode");
         av_add(a, gencode);
         av_addf(a, "-I%s", inc);
-        if (av_add_words(a, req->nvccflags, err) < 0)
-            return -1;
-    } else if (req->lang == CC_LANG_CXX) {
+        return av_add_words(a, req->nvccflags, err);
+    }
+    if (req->lang == CC_LANG_CXX) {
         char *root = cc_cuda_root();
         av_add(a, "-x");
         av_add(a, "c++");
@@ -176,35 +178,51 @@ int cc_compile_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_ar
         av_add(a, "-fdiagnostics-color=never");
         av_addf(a, "-I%s", inc);
         av_addf(a, "-I%s/include", root ? root : "/usr/local/cuda");
-        int rc = add_host_flags(a, req->nvccflags, err);
-        av_add(a, "-o");
-        av_add(a, tmp_out);
-        av_add(a, src);
+        free(root);
+        return add_host_flags(a, req->nvccflags, err);
+    }
+    av_add(a, "-std=gnu17");
+    av_add(a, "-shared");
+    av_add(a, "-fPIC");
+    av_add(a, "-g");
+    av_add(a, "-gdwarf-4");   /* addr2line 2.40 names the wrong file for #line code in DWARF 5 */
+    av_add(a, CC_C_OPT);
+    if (cc_tool_is_gnu(tool_argv))
+        av_add(a, "-fno-tree-ter");   /* see the top of this file */
+    av_add(a, "-fdiagnostics-color=never");
+    av_addf(a, "-I%s", inc);
+    return av_add_words(a, req->cflags, err);
+}
+
+int cc_compile_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_argv, const char *arch,
+                    const char *inc, const char *lib, const char *pch_dir, const char *src,
+                    const char *tmp_out, const char *so_path, char **err)
+{
+    bool cuda = req->lang == CC_LANG_CUDA;
+    argv_buf f = {0};
+    if (cc_unit_flags(&f, req, tool_argv, arch, inc, err) < 0) {
+        av_free(&f);
+        return -1;
+    }
+    size_t ntool = 0;
+    while (tool_argv[ntool])
+        ntool++;
+    for (size_t i = 0; i < f.n; i++) {
+        if (i == ntool && pch_dir)
+            av_addf(a, "-I%s", pch_dir);   /* searched first: its .gch stands for the prelude */
+        av_add(a, f.v[i]);
+    }
+    av_free(&f);
+    av_add(a, "-o");
+    av_add(a, tmp_out);
+    av_add(a, src);
+    if (req->lang == CC_LANG_CXX) {
+        char *root = cc_cuda_root();
         av_add(a, "-x");      /* the earlier cells' objects that follow are not C++ source */
         av_add(a, "none");
         av_addf(a, "-L%s/lib64", root ? root : "/usr/local/cuda");
         free(root);
-        if (rc < 0)
-            return -1;
         av_add(a, "-lcudart");
-    } else {
-        av_add(a, "-std=gnu17");
-        av_add(a, "-shared");
-        av_add(a, "-fPIC");
-        av_add(a, "-g");
-        av_add(a, "-gdwarf-4");   /* addr2line 2.40 names the wrong file for #line code in DWARF 5 */
-        av_add(a, CC_C_OPT);
-        if (tool_is_gcc(tool_argv))
-            av_add(a, "-fno-tree-ter");   /* see the top of this file */
-        av_add(a, "-fdiagnostics-color=never");
-        av_addf(a, "-I%s", inc);
-        if (av_add_words(a, req->cflags, err) < 0)
-            return -1;
-    }
-    if (req->lang != CC_LANG_CXX) {
-        av_add(a, "-o");
-        av_add(a, tmp_out);
-        av_add(a, src);
     }
     for (size_t i = 0; i < req->n_deps; i++) {
         char *dep = cc_xasprintf("%s/%s", req->cache_dir, req->deps[i]);

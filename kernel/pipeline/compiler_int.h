@@ -1,10 +1,11 @@
 /* kernel/pipeline/compiler_int.h — what the compiler driver's three files share and
  * nobody else uses: compiler.c (the driver and its cache key),
- * compiler_args.c (the command lines) and compiler_tool.c (finding and
- * running the compiler). */
+ * compiler_args.c (the command lines), compiler_tool.c (finding and
+ * running the compiler) and compiler_pch.c (the precompiled prelude). */
 #ifndef CC_COMPILER_INT_H
 #define CC_COMPILER_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "compiler.h"
@@ -24,15 +25,34 @@ void av_addf(argv_buf *a, const char *fmt, const char *arg);   /* fmt holds one 
 int av_add_words(argv_buf *a, const char *flags, char **err);   /* -1 with *err on bad quoting */
 void av_free(argv_buf *a);
 
-/* The whole command that compiles src into tmp_out (soname so_path).
- * tool_argv: the compiler and its fixed words; inc/lib: libcudacell's
- * directories. Returns 0, or -1 with *err (malloc'd). */
-int cc_compile_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_argv, const char *arch,
-                    const char *inc, const char *lib, const char *src, const char *tmp_out,
-                    const char *so_path, char **err);
+/* The words that decide how a unit of req->lang compiles: the tool and
+ * every flag before the file names. Returns 0, or -1 with *err. */
+int cc_unit_flags(argv_buf *a, const cc_compile_req *req, char *const *tool_argv, const char *arch,
+                  const char *inc, char **err);
 
-/* The command that preprocesses src into dst as a C cell would be
- * compiled, plus -E -P -w. Returns 0, or -1 (*err may be set). */
+/* The whole command that compiles src into tmp_out (soname so_path):
+ * cc_unit_flags, then the files and the link. tool_argv: the compiler and
+ * its fixed words; inc/lib: libcudacell's directories; pch_dir: where a
+ * precompiled prelude for these flags lies (searched first), or NULL.
+ * Returns 0, or -1 with *err (malloc'd). */
+int cc_compile_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_argv, const char *arch,
+                    const char *inc, const char *lib, const char *pch_dir, const char *src,
+                    const char *tmp_out, const char *so_path, char **err);
+
+/* The directory (malloc'd) of a ready precompiled prelude for a unit of
+ * req with these flag words (cc_unit_flags; the first ntool are the tool),
+ * to search first; NULL when there is none yet, and then one may start
+ * building in the background (compiler_pch.c). inc: libcudacell's include
+ * directory, where cudacell_prelude.h lies. */
+struct cc_pch;
+char *cc_pch_for(struct cc_pch *p, const cc_compile_req *req, const argv_buf *flags, size_t ntool,
+                 const char *inc);
+
+/* Whether the compiler is GCC (gcc, g++, or a wrapper that runs one). */
+bool cc_tool_is_gnu(char *const *tool_argv);
+
+/* The command that preprocesses src into dst as a cell of req->lang would
+ * be compiled, plus -E -P -w (nvcc: its host pass). Returns 0, or -1 (*err may be set). */
 int cc_preprocess_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_argv, const char *inc,
                        const char *src, const char *dst, char **err);
 
@@ -46,5 +66,10 @@ char **cc_compiler_find(const cc_compile_req *req, cc_compile_res *res);
  * interrupt kills the compiler's process group. Returns the wait status,
  * -1 when it could not start (errno set), -2 when interrupted. */
 int cc_compiler_run(struct cc_out *o, char **argv, const char *workdir, char **out);
+
+/* environ with TMPDIR=workdir (compiler temporaries then carry a path the
+ * diagnostics clean-up removes). Array malloc'd; strings borrowed except
+ * *owned (malloc'd). */
+char **cc_compiler_env(const char *workdir, char **owned);
 
 #endif

@@ -83,10 +83,7 @@ char **cc_compiler_find(const cc_compile_req *req, cc_compile_res *res)
 
 /* ---- running the compiler ----------------------------------------------------- */
 
-/* environ plus TMPDIR=workdir (compiler temporaries then carry a path the
- * diagnostics clean-up removes). Array malloc'd; strings borrowed except the
- * one at *owned. */
-static char **compiler_env(const char *workdir, char **owned)
+char **cc_compiler_env(const char *workdir, char **owned)
 {
     size_t n = 0;
     while (environ[n])
@@ -137,7 +134,7 @@ int cc_run_captured(cc_out *o, cc_capture_opts *opts, char *const argv[], bool c
 int cc_compiler_run(cc_out *o, char **argv, const char *workdir, char **out)
 {
     char *tmpdir_owned = NULL;
-    char **env = compiler_env(workdir, &tmpdir_owned);
+    char **env = cc_compiler_env(workdir, &tmpdir_owned);
     cc_capture_opts opts = {.envp = env, .with_stderr = true, .max = CC_DIAG_MAX, .keep_latest = true};
     int st = cc_run_captured(o, &opts, argv, true, out);
     free(env);

@@ -40,7 +40,8 @@ static bool try_dirs(const char *base, const char *inc_dir, const char *lib_dir,
         snprintf(lib, PATH_MAX, "%s/%s", base, lib_dir);
     else
         snprintf(lib, PATH_MAX, "%s", lib_dir);
-    return file_exists(inc, "cudacell.h") && file_exists(lib, "libcudacell.so");
+    return file_exists(inc, "cudacell.h") && file_exists(inc, "cudacell_prelude.h") &&
+           file_exists(lib, "libcudacell.so");
 }
 
 int cc_display_dirs(const char *exe_dir, char *inc, char *lib)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "compiler_pch.h"
 #include "log.h"
 #include "runtime_client.h"
 #include "crash_report.h"
@@ -44,6 +45,7 @@ cc_services *cc_services_new(const char *exe_dir, struct cc_gpu_probe *gpu)
     svc->cache_dir = cc_xstrdup(cc_cache_dir(svc->cache));
     cc_cache_sweep_tmp(svc->cache_dir);   /* compiler temporaries of dead kernels */
     svc->exe_dir = cc_xstrdup(exe_dir ? exe_dir : ".");
+    svc->pch = cc_pch_new(svc->workdir);
     svc->session = cc_session_new();
     svc->history = json_array();
     svc->cflags = cc_xstrdup("");
@@ -56,6 +58,13 @@ fail:
     return NULL;
 }
 
+void cc_services_warm(cc_services *svc)
+{
+    pthread_mutex_lock(&svc->run_lock);
+    cc_cache_evict(svc->cache, cc_cache_max_bytes(getenv("CUDACELL_CACHE_MAX_MB")));
+    pthread_mutex_unlock(&svc->run_lock);
+}
+
 void cc_services_free(cc_services *svc)
 {
     if (!svc)
@@ -65,6 +74,7 @@ void cc_services_free(cc_services *svc)
     if (svc->session)
         cc_session_free(svc->session);
     cc_crash_cells_free(svc->crash_cells);
+    cc_pch_free(svc->pch);
     cc_cache_free(svc->cache);   /* before the work dir goes: a private cache lives in it */
     cc_workdir_remove(svc->workdir, svc->workdir_lock);
     free(svc->workdir);

@@ -18,6 +18,7 @@ struct cc_session;
 struct cc_runtime;
 struct cc_gpu_probe;
 struct cc_cache;
+struct cc_pch;
 struct cc_crash_cells;
 
 typedef struct cc_services {
@@ -27,6 +28,7 @@ typedef struct cc_services {
     int workdir_lock;             /* fd holding its flock (workdir.c), -1: none */
     char *cache_dir;              /* compile cache (persistent across sessions), = cc_cache_dir(cache) */
     struct cc_cache *cache;       /* its trust, pins and size cap (kernel/pipeline/cache.h) */
+    struct cc_pch *pch;           /* the precompiled prelude (compiler_pch.h) */
     char *exe_dir;                /* where cudacell-runtime etc. live */
     char *cflags;                 /* %cflags, space-separated, owned */
     char *ldflags;                /* %ldflags */
@@ -44,5 +46,10 @@ typedef struct cc_services {
 /* gpu: the process-wide GPU probe (the server starts it; NULL for none). */
 cc_services *cc_services_new(const char *exe_dir, struct cc_gpu_probe *gpu);
 void cc_services_free(cc_services *svc);   /* stops the runtime, removes workdir */
+
+/* The start-up work that may take a while and that readiness need not wait
+ * for: the compile cache's first scan, evicting down to its cap (a scan
+ * stats every entry). The shell worker runs it before its first request. */
+void cc_services_warm(cc_services *svc);
 
 #endif

@@ -77,6 +77,8 @@ static void *worker_main(void *arg)
      * "aborted"; other requests are still served. They may reach this queue
      * after the reply (the intake decodes them first), hence the mark. */
     unsigned long abort_upto = 0;
+    if (w->is_main)
+        cc_services_warm(k->svc);   /* off the path to readiness: requests queue meanwhile */
     for (;;) {
         cc_msg *m;
         if (zmq_recv(pull, &m, sizeof m, 0) != sizeof m) {

@@ -41,45 +41,45 @@ extern "C" {
 #endif
 
 /* ---- one-shot displays (display_data) ---------------------------------- */
-CC_API void cc_display_html(const char *html);
-CC_API void cc_display_markdown(const char *md);
-CC_API void cc_display_latex(const char *tex);          /* e.g. "$$e^{i\\pi}+1=0$$" */
-CC_API void cc_display_svg(const char *svg);
-CC_API void cc_display_json(const char *json_text);     /* must be valid JSON */
-CC_API void cc_display_text(const char *text);
-CC_API void cc_display_png(const void *png, size_t len);
-CC_API void cc_display_jpeg(const void *jpeg, size_t len);
+CC_API void cc_display_html(const char *__html);
+CC_API void cc_display_markdown(const char *__md);
+CC_API void cc_display_latex(const char *__tex);          /* e.g. "$$e^{i\\pi}+1=0$$" */
+CC_API void cc_display_svg(const char *__svg);
+CC_API void cc_display_json(const char *__json_text);     /* must be valid JSON */
+CC_API void cc_display_text(const char *__text);
+CC_API void cc_display_png(const void *__png, size_t __len);
+CC_API void cc_display_jpeg(const void *__jpeg, size_t __len);
 /* Row-major 8-bit pixels, no padding between rows; channels: 1 gray,
  * 2 gray+alpha, 3 RGB, 4 RGBA. Encoded as a PNG. */
-CC_API void cc_display_image(const unsigned char *pixels, int width, int height, int channels);
+CC_API void cc_display_image(const unsigned char *__pixels, int __width, int __height, int __channels);
 
 /* ---- plots (SVG with axes, ticks and labels) ---------------------------- */
 /* x may be NULL for 0, 1, ..., n-1. Points with NaN or infinite coordinates
  * are left out. title, xlabel, ylabel may be NULL. */
-CC_API void cc_plot(const float *x, const float *y, int n, const char *title,
-             const char *xlabel, const char *ylabel);
-CC_API void cc_scatter(const float *x, const float *y, int n, const char *title,
-                const char *xlabel, const char *ylabel);
+CC_API void cc_plot(const float *__x, const float *__y, int __n, const char *__title,
+             const char *__xlabel, const char *__ylabel);
+CC_API void cc_scatter(const float *__x, const float *__y, int __n, const char *__title,
+                const char *__xlabel, const char *__ylabel);
 
 /* ---- updatable displays --------------------------------------------------- */
 /* Shows html and returns its display id. The id is owned by the library and
  * stays valid until the runtime exits: keep it, do not free it. Returns NULL
  * (after a message on stderr) when html is NULL or memory runs out. */
-CC_API const char *cc_display_new(const char *html);
+CC_API const char *cc_display_new(const char *__html);
 /* Replaces what the display with this id shows (update_display_data). */
-CC_API void cc_display_update(const char *display_id, const char *html);
+CC_API void cc_display_update(const char *__display_id, const char *__html);
 /* Clears the cell's output; wait != 0 clears only when new output arrives. */
-CC_API void cc_clear_output(int wait);
+CC_API void cc_clear_output(int __wait);
 
 /* ---- progress bars -------------------------------------------------------- */
 typedef struct cc_progress cc_progress;
 /* total <= 0 means unknown. label may be NULL. Returns NULL when out of
  * memory; the other calls accept NULL and do nothing. */
-CC_API cc_progress *cc_progress_new(long total, const char *label);
+CC_API cc_progress *cc_progress_new(long __total, const char *__label);
 /* Cheap to call on every iteration: redraws at most ~10 times a second. */
-CC_API void cc_progress_update(cc_progress *p, long done);
+CC_API void cc_progress_update(cc_progress *__p, long __done);
 /* Shows the final state and frees p. */
-CC_API void cc_progress_done(cc_progress *p);
+CC_API void cc_progress_done(cc_progress *__p);
 
 /* ---- last-expression values (used by __CC_SHOW; not for direct use) ------ */
 enum {
@@ -93,39 +93,39 @@ enum {
 typedef struct __cc_val __cc_val;
 /* Formats the struct or union at p (the kernel generates one per type the
  * notebook defines; see kernel/cell/cellvalue.c). */
-typedef void (*__cc_fmt_fn)(__cc_val *b, const void *p);
+typedef void (*__cc_fmt_fn)(__cc_val *__b, const void *__p);
 CC_API __cc_val *__cc_val_new(void);
-CC_API void __cc_val_show(__cc_val *b);
-CC_API void __cc_text(__cc_val *b, const char *text);
+CC_API void __cc_val_show(__cc_val *__b);
+CC_API void __cc_text(__cc_val *__b, const char *__text);
 /* The object at p: rank array levels (0 for a single value), sizes[0] its
  * size, sizes[k] the size of an element at level k, sizes[rank] the size of
  * one leaf; leaves of the given CC_K_* kind, or formatted by fn, or "{...}". */
-CC_API void __cc_put(__cc_val *b, const void *p, int rank, const size_t *sizes, int kind,
-                     __cc_fmt_fn fn);
+CC_API void __cc_put(__cc_val *__b, const void *__p, int __rank, const size_t *__sizes, int __kind,
+                     __cc_fmt_fn __fn);
 /* Plots of any element type: xkind, ykind are CC_K_* (x may be NULL). */
-CC_API void __cc_plot_typed(const void *x, int xkind, const void *y, int ykind, int n,
-                            const char *title, const char *xlabel, const char *ylabel,
-                            int scatter);
+CC_API void __cc_plot_typed(const void *__x, int __xkind, const void *__y, int __ykind, int __n,
+                            const char *__title, const char *__xlabel, const char *__ylabel,
+                            int __scatter);
 
 /* Entry points of earlier versions (cells compiled before stay loadable). */
-CC_API void __cc_show_b(int v);
-CC_API void __cc_show_c(char v);
-CC_API void __cc_show_i(long long v);
-CC_API void __cc_show_u(unsigned long long v);
-CC_API void __cc_show_f(float v);
-CC_API void __cc_show_d(double v);
-CC_API void __cc_show_ld(long double v);
-CC_API void __cc_show_s(const char *v);
-CC_API void __cc_show_p(const void *v);
-CC_API void __cc_show_none(int unused);
-CC_API void __cc_show_other(size_t size, int is_ptr, const void *ptr);
-CC_API void __cc_show_array(int kind, const void *base, size_t size, size_t elem_size);
+CC_API void __cc_show_b(int __v);
+CC_API void __cc_show_c(char __v);
+CC_API void __cc_show_i(long long __v);
+CC_API void __cc_show_u(unsigned long long __v);
+CC_API void __cc_show_f(float __v);
+CC_API void __cc_show_d(double __v);
+CC_API void __cc_show_ld(long double __v);
+CC_API void __cc_show_s(const char *__v);
+CC_API void __cc_show_p(const void *__v);
+CC_API void __cc_show_none(int __cc_unused);
+CC_API void __cc_show_other(size_t __size, int __is_ptr, const void *__ptr);
+CC_API void __cc_show_array(int __kind, const void *__base, size_t __size, size_t __elem_size);
 
 /* ---- the end of the session's runtime (used by generated code) --------- */
 /* fn runs when the runtime ends normally (%reset, a restart, shutdown),
  * after every earlier-registered one: the destructors of class-type
  * globals, newest first. __cc_run_at_end is the runtime's. */
-CC_API void __cc_at_end(void (*fn)(void));
+CC_API void __cc_at_end(void (*__fn)(void));
 CC_API void __cc_run_at_end(void);
 
 #ifdef __cplusplus
@@ -253,14 +253,14 @@ extern "C++" {
 #pragma GCC diagnostic ignored "-Wignored-attributes"
 struct __cc_show_t {};
 
-template <class T> struct __cc_nocv { typedef T type; };
-template <class T> struct __cc_nocv<const T> { typedef T type; };
-template <class T> struct __cc_nocv<volatile T> { typedef T type; };
-template <class T> struct __cc_nocv<const volatile T> { typedef T type; };
+template <class _Tp> struct __cc_nocv { typedef _Tp __type; };
+template <class _Tp> struct __cc_nocv<const _Tp> { typedef _Tp __type; };
+template <class _Tp> struct __cc_nocv<volatile _Tp> { typedef _Tp __type; };
+template <class _Tp> struct __cc_nocv<const volatile _Tp> { typedef _Tp __type; };
 
-template <class T> struct __cc_kind { enum { value = __is_enum(T) ? -1 : CC_K_OTHER }; };
-template <class T> struct __cc_kind<T *> { enum { value = CC_K_PTR }; };
-#define __CC_KIND_OF(T, K) template <> struct __cc_kind<T> { enum { value = K }; };
+template <class _Tp> struct __cc_kind { enum { __value = __is_enum(_Tp) ? -1 : CC_K_OTHER }; };
+template <class _Tp> struct __cc_kind<_Tp *> { enum { __value = CC_K_PTR }; };
+#define __CC_KIND_OF(_Tp, _Kind) template <> struct __cc_kind<_Tp> { enum { __value = _Kind }; };
 __CC_KIND_OF(bool, CC_K_BOOL) __CC_KIND_OF(char, CC_K_CHAR)
 __CC_KIND_OF(signed char, CC_K_SCHAR) __CC_KIND_OF(unsigned char, CC_K_UCHAR)
 __CC_KIND_OF(short, CC_K_SHORT) __CC_KIND_OF(unsigned short, CC_K_USHORT)
@@ -273,103 +273,103 @@ __CC_KIND_OF(char *, CC_K_STR) __CC_KIND_OF(const char *, CC_K_STR)
 #undef __CC_KIND_OF
 
 /* Types with no generated __cc_fields: this one (returns char) is chosen. */
-template <class T> inline char __cc_fields(__cc_val *, const T &, long) { return 0; }
+template <class _Tp> inline char __cc_fields(__cc_val *, const _Tp &, long) { return 0; }
 
 /* How a leaf of type T is formatted: by kind, as an enum, through the
  * struct's __cc_fields, or not at all (fn 0). */
-template <class T> inline void __cc_fields_fn(__cc_val *b, const void *p)
+template <class _Tp> inline void __cc_fields_fn(__cc_val *__b, const void *__p)
 {
-    __cc_fields(b, *(const T *)p, 0);
+    __cc_fields(__b, *(const _Tp *)__p, 0);
 }
-template <class T> inline void __cc_enum_fn(__cc_val *b, const void *p)
+template <class _Tp> inline void __cc_enum_fn(__cc_val *__b, const void *__p)
 {
-    long long v = (long long)*(const T *)p;
-    size_t s = sizeof v;
-    __cc_put(b, &v, 0, &s, CC_K_LLONG, 0);
+    long long __v = (long long)*(const _Tp *)__p;
+    size_t __s = sizeof __v;
+    __cc_put(__b, &__v, 0, &__s, CC_K_LLONG, 0);
 }
-template <class T, int K = __cc_kind<T>::value> struct __cc_leaf {
-    static __cc_fmt_fn fn() { return 0; }
-    enum { kind = K };
+template <class _Tp, int _Kind = __cc_kind<_Tp>::__value> struct __cc_leaf {
+    static __cc_fmt_fn __fn() { return 0; }
+    enum { __kind = _Kind };
 };
-template <class T> struct __cc_leaf<T, -1> {
-    static __cc_fmt_fn fn() { return &__cc_enum_fn<T>; }
-    enum { kind = CC_K_OTHER };
+template <class _Tp> struct __cc_leaf<_Tp, -1> {
+    static __cc_fmt_fn __fn() { return &__cc_enum_fn<_Tp>; }
+    enum { __kind = CC_K_OTHER };
 };
-template <class T> struct __cc_leaf<T, CC_K_OTHER> {
-    static __cc_fmt_fn fn()
+template <class _Tp> struct __cc_leaf<_Tp, CC_K_OTHER> {
+    static __cc_fmt_fn __fn()
     {
-        return sizeof(__cc_fields((__cc_val *)0, *(const T *)0, 0)) == sizeof(int)
-                   ? &__cc_fields_fn<T> : 0;
+        return sizeof(__cc_fields((__cc_val *)0, *(const _Tp *)0, 0)) == sizeof(int)
+                   ? &__cc_fields_fn<_Tp> : 0;
     }
-    enum { kind = CC_K_OTHER };
+    enum { __kind = CC_K_OTHER };
 };
 
 /* Array levels of T: rank, the element sizes, the leaf type. */
-template <class T> struct __cc_arr {
-    enum { rank = 0 };
-    typedef typename __cc_nocv<T>::type leaf;
-    static void sizes(size_t *s) { s[0] = sizeof(T); }
+template <class _Tp> struct __cc_arr {
+    enum { __rank = 0 };
+    typedef typename __cc_nocv<_Tp>::__type __leaf;
+    static void __sizes(size_t *__s) { __s[0] = sizeof(_Tp); }
 };
-template <class T, size_t N> struct __cc_arr<T[N]> {
-    enum { rank = 1 + __cc_arr<T>::rank };
-    typedef typename __cc_arr<T>::leaf leaf;
-    static void sizes(size_t *s) { s[0] = sizeof(T[N]); __cc_arr<T>::sizes(s + 1); }
+template <class _Tp, size_t _Nm> struct __cc_arr<_Tp[_Nm]> {
+    enum { __rank = 1 + __cc_arr<_Tp>::__rank };
+    typedef typename __cc_arr<_Tp>::__leaf __leaf;
+    static void __sizes(size_t *__s) { __s[0] = sizeof(_Tp[_Nm]); __cc_arr<_Tp>::__sizes(__s + 1); }
 };
 
 /* Functions are the types that const does not change. */
-template <class T> struct __cc_isconst { enum { value = 0 }; };
-template <class T> struct __cc_isconst<const T> { enum { value = 1 }; };
-template <class T, bool F = !__cc_isconst<const T>::value> struct __cc_putter {
-    static void put(__cc_val *b, const T &v)
+template <class _Tp> struct __cc_isconst { enum { __value = 0 }; };
+template <class _Tp> struct __cc_isconst<const _Tp> { enum { __value = 1 }; };
+template <class _Tp, bool _IsFn = !__cc_isconst<const _Tp>::__value> struct __cc_putter {
+    static void __put(__cc_val *__b, const _Tp &__v)
     {
-        typedef __cc_arr<T> A;
-        typedef typename A::leaf L;
-        size_t s[A::rank + 1];
-        A::sizes(s);
-        __cc_put(b, (const void *)&v, A::rank, s, __cc_leaf<L>::kind, __cc_leaf<L>::fn());
+        typedef __cc_arr<_Tp> _Arr;
+        typedef typename _Arr::__leaf _Leaf;
+        size_t __s[_Arr::__rank + 1];
+        _Arr::__sizes(__s);
+        __cc_put(__b, (const void *)&__v, _Arr::__rank, __s, __cc_leaf<_Leaf>::__kind, __cc_leaf<_Leaf>::__fn());
     }
 };
-template <class T> struct __cc_putter<T, true> {
-    static void put(__cc_val *b, T &f)
+template <class _Tp> struct __cc_putter<_Tp, true> {
+    static void __put(__cc_val *__b, _Tp &__f)
     {
-        const void *p = (const void *)&f;
-        size_t s = sizeof p;
-        __cc_put(b, &p, 0, &s, CC_K_PTR, 0);
+        const void *__p = (const void *)&__f;
+        size_t __s = sizeof __p;
+        __cc_put(__b, &__p, 0, &__s, CC_K_PTR, 0);
     }
 };
-template <class T> inline void __cc_put_obj(__cc_val *b, const T &v) { __cc_putter<T>::put(b, v); }
+template <class _Tp> inline void __cc_put_obj(__cc_val *__b, const _Tp &__v) { __cc_putter<_Tp>::__put(__b, __v); }
 
-template <class T> inline void operator,(__cc_show_t, const T &v)
+template <class _Tp> inline void operator,(__cc_show_t, const _Tp &__v)
 {
-    __cc_val *b = __cc_val_new();
-    __cc_put_obj(b, v);
-    __cc_val_show(b);
+    __cc_val *__b = __cc_val_new();
+    __cc_put_obj(__b, __v);
+    __cc_val_show(__b);
 }
 
 /* cc_plot / cc_scatter take float, double and integer arrays alike. */
-template <class X, class Y>
-inline void cc_plot(const X *x, const Y *y, int n, const char *title, const char *xlabel,
-                    const char *ylabel)
+template <class _Xp, class _Yp>
+inline void cc_plot(const _Xp *__x, const _Yp *__y, int __n, const char *__title, const char *__xlabel,
+                    const char *__ylabel)
 {
-    __cc_plot_typed(x, __cc_kind<X>::value, y, __cc_kind<Y>::value, n, title, xlabel, ylabel, 0);
+    __cc_plot_typed(__x, __cc_kind<_Xp>::__value, __y, __cc_kind<_Yp>::__value, __n, __title, __xlabel, __ylabel, 0);
 }
-template <class Y>
-inline void cc_plot(decltype(nullptr), const Y *y, int n, const char *title, const char *xlabel,
-                    const char *ylabel)
+template <class _Yp>
+inline void cc_plot(decltype(nullptr), const _Yp *__y, int __n, const char *__title, const char *__xlabel,
+                    const char *__ylabel)
 {
-    __cc_plot_typed(0, CC_K_OTHER, y, __cc_kind<Y>::value, n, title, xlabel, ylabel, 0);
+    __cc_plot_typed(0, CC_K_OTHER, __y, __cc_kind<_Yp>::__value, __n, __title, __xlabel, __ylabel, 0);
 }
-template <class X, class Y>
-inline void cc_scatter(const X *x, const Y *y, int n, const char *title, const char *xlabel,
-                       const char *ylabel)
+template <class _Xp, class _Yp>
+inline void cc_scatter(const _Xp *__x, const _Yp *__y, int __n, const char *__title, const char *__xlabel,
+                       const char *__ylabel)
 {
-    __cc_plot_typed(x, __cc_kind<X>::value, y, __cc_kind<Y>::value, n, title, xlabel, ylabel, 1);
+    __cc_plot_typed(__x, __cc_kind<_Xp>::__value, __y, __cc_kind<_Yp>::__value, __n, __title, __xlabel, __ylabel, 1);
 }
-template <class Y>
-inline void cc_scatter(decltype(nullptr), const Y *y, int n, const char *title,
-                       const char *xlabel, const char *ylabel)
+template <class _Yp>
+inline void cc_scatter(decltype(nullptr), const _Yp *__y, int __n, const char *__title,
+                       const char *__xlabel, const char *__ylabel)
 {
-    __cc_plot_typed(0, CC_K_OTHER, y, __cc_kind<Y>::value, n, title, xlabel, ylabel, 1);
+    __cc_plot_typed(0, CC_K_OTHER, __y, __cc_kind<_Yp>::__value, __n, __title, __xlabel, __ylabel, 1);
 }
 #pragma GCC diagnostic pop
 }

@@ -219,3 +219,19 @@ def test_class_globals_are_destroyed_on_rerun_and_at_reset(cxx, tmp_path):
     assert log.read_text() == "bye 1\n"
     ok(cxx, "%reset")                    # the runtime ends: newest first
     assert log.read_text() == "bye 1\nbye 2\nbye 1\n", log.read_text()
+
+
+def test_nvccflags_defining_common_names(cxx):
+    """%nvccflags -D of names people use (N, K, X, Y) must not break what
+    every C++ cell includes (cudacell.h's templates use reserved names; the
+    CUDA headers themselves do not survive -DT or -Dvalue, nvcc alone neither);
+    the host-only cells after the second start from a precompiled prelude
+    built with the same flags."""
+    ok(cxx, "%nvccflags -DN=3 -DK=1 -DX=2 -DY=4 -Dleaf=5 -DL=0")
+    ok(cxx, "#include <vector>")
+    for i in range(4):
+        r = ok(cxx, f"std::vector<float> vv{i}(N + K + X + Y + leaf + {i});\nprintf(\"%zu\\n\", vv{i}.size());" + WHICH)
+        assert r.stdout == f"{15 + i}\nhost\n", r.describe()
+    r = ok(cxx, "struct Pt { int a; float b; };\nPt pt{N, 2.5f};\npt")
+    got = r.of_type("execute_result")
+    assert len(got) == 1 and "2.5" in got[0]["content"]["data"]["text/plain"], r.describe()

@@ -41,6 +41,21 @@ def test_cflags_take_effect(fresh_ckernel):
     assert k.ok('printf("%d\\n", CC_FLAG_TEST);').stdout == "77\n"
 
 
+def test_cflags_defining_common_names(fresh_ckernel):
+    """-D of names people use (N, n, x, T, value, size, title) must not break
+    what every cell includes: its declarations use reserved names only. The
+    cells after the second also start from the precompiled prelude, built
+    with these flags."""
+    k = fresh_ckernel
+    k.ok("%cflags -DN=3 -Dn=4 -Dx=5 -DT=int -Dvalue=6 -Dsize=7 -Dtitle=8 -Dp=9 -Dlen=10")
+    for i in range(4):
+        r = k.ok(f'T got{i} = N + n + x + value + size + title + p + len + {i};\nprintf("%d\\n", got{i});')
+        assert r.stdout == f"{52 + i}\n", r.describe()
+    r = k.ok("float ys[3] = {1, 2, 3};\ncc_plot(NULL, ys, 3, \"t\", \"x\", \"y\");\ngot0")
+    got = r.of_type("execute_result")
+    assert len(got) == 1 and got[0]["content"]["data"]["text/plain"] == "52", r.describe()
+
+
 def test_ldflags_lm(fresh_ckernel):
     k = fresh_ckernel
     k.ok("%ldflags -lm")

@@ -131,7 +131,8 @@ static void test_units(void)
     CHECK(!has(src, "__device__ float dev") && !has(src, "tk("), "device material stays out of a host-only unit");
     CHECK(has(src, "extern \"C\" __attribute__((visibility(\"default\"))) __global__ void k(float *p);"),
           "an earlier kernel is declared, for a launch through its stub");
-    CHECK(has(src, "__cudaPushCallConfiguration(dim3, dim3"), "the launch configuration call is declared");
+    CHECK(has(src, "#include <cudacell_prelude.h>"),
+          "the prelude, which declares the launch configuration call for host C++, comes first");
     CHECK(has(src, "int f(int a) __asm__(\"cudacell.f\")") && !has(src, "double f(double a) __asm__") &&
           !has(src, "\"cudacell.dflt\""),
           "the first overload keeps C linkage, the second and a function with defaults get C++ linkage");
