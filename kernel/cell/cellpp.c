@@ -8,6 +8,7 @@
  * need not be valid C (an apostrophe in `#if 0` prose is fine), exactly as
  * for cpp. */
 #include "cellpp.h"
+#include "cellpp_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,21 +19,15 @@
 
 /* ---- scanning ---------------------------------------------------------- */
 
-typedef struct pp_dir {
-    size_t off, end;      /* '#' .. the newline that ends it (excluded) */
-    char name[16];        /* "if", "define", "pragma", ... */
-    int line;             /* 1-based line of the '#' */
-} pp_dir;
-
-typedef struct pp_dirs { pp_dir *v; size_t n, cap; } pp_dirs;
-
 static bool is_ident(int c)
 {
     return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+bool cc_pp_is_ident(int c) { return is_ident(c); }
+
 /* Past a backslash-newline at p, if there is one. */
-static size_t skip_cont(const char *s, size_t p)
+size_t cc_pp_skip_cont(const char *s, size_t p)
 {
     while (s[p] == '\\' && (s[p + 1] == '\n' || (s[p + 1] == '\r' && s[p + 2] == '\n')))
         p += s[p + 1] == '\n' ? 2 : 3;
@@ -40,7 +35,7 @@ static size_t skip_cont(const char *s, size_t p)
 }
 
 /* From a quote at p to past its closing quote, or to the line's end. */
-static size_t skip_literal(const char *s, size_t p)
+size_t cc_pp_skip_literal(const char *s, size_t p)
 {
     char q = s[p++];
     while (s[p] && s[p] != '\n' && s[p] != q) {
@@ -51,7 +46,7 @@ static size_t skip_literal(const char *s, size_t p)
 }
 
 /* From "/ *" at p to past its end (or the text's end). */
-static size_t skip_block(const char *s, size_t p)
+size_t cc_pp_skip_block(const char *s, size_t p)
 {
     const char *e = strstr(s + p + 2, "*/");
     return e ? (size_t)(e - s) + 2 : strlen(s);
@@ -62,13 +57,13 @@ static size_t skip_block(const char *s, size_t p)
 static size_t line_end(const char *s, size_t p)
 {
     while (s[p] && s[p] != '\n') {
-        if (s[p] == '\\' && skip_cont(s, p) != p) { p = skip_cont(s, p); continue; }
-        if (s[p] == '/' && s[p + 1] == '*') { p = skip_block(s, p); continue; }
+        if (s[p] == '\\' && cc_pp_skip_cont(s, p) != p) { p = cc_pp_skip_cont(s, p); continue; }
+        if (s[p] == '/' && s[p + 1] == '*') { p = cc_pp_skip_block(s, p); continue; }
         if (s[p] == '/' && s[p + 1] == '/') {
-            while (s[p] && s[p] != '\n') p = s[p] == '\\' && skip_cont(s, p) != p ? skip_cont(s, p) : p + 1;
+            while (s[p] && s[p] != '\n') p = s[p] == '\\' && cc_pp_skip_cont(s, p) != p ? cc_pp_skip_cont(s, p) : p + 1;
             break;
         }
-        if (s[p] == '"' || s[p] == '\'') { p = skip_literal(s, p); continue; }
+        if (s[p] == '"' || s[p] == '\'') { p = cc_pp_skip_literal(s, p); continue; }
         p++;
     }
     return p;
@@ -90,16 +85,16 @@ static void add_dir(pp_dirs *d, const char *s, size_t off, size_t end, int line)
     x->off = off; x->end = end; x->line = line;
     size_t p = off + 1, k = 0;
     for (;;) {
-        p = skip_cont(s, p);
+        p = cc_pp_skip_cont(s, p);
         if (s[p] == ' ' || s[p] == '\t') { p++; continue; }
         break;
     }
-    while (is_ident((unsigned char)s[p]) && k < sizeof x->name - 1) { x->name[k++] = s[p]; p = skip_cont(s, p + 1); }
+    while (is_ident((unsigned char)s[p]) && k < sizeof x->name - 1) { x->name[k++] = s[p]; p = cc_pp_skip_cont(s, p + 1); }
     x->name[k] = '\0';
 }
 
 /* Every directive of s, in order. */
-static void scan_dirs(const char *s, pp_dirs *d)
+void cc_pp_scan_dirs(const char *s, pp_dirs *d)
 {
     size_t p = 0;
     int line = 1;
@@ -130,7 +125,7 @@ static bool is_cond(const char *name)
 bool cc_pp_has_cond(const char *code)
 {
     pp_dirs d = {0};
-    scan_dirs(code ? code : "", &d);
+    cc_pp_scan_dirs(code ? code : "", &d);
     bool any = false;
     for (size_t i = 0; i < d.n && !any; i++) any = is_cond(d.v[i].name);
     free(d.v);
@@ -150,26 +145,101 @@ static void add_marker(cc_strbuf *b, size_t seg)
     cc_strbuf_printf(b, "__cc_branch_%zu\n", seg);
 }
 
-void cc_pp_probe_build(const char *code, int first_line, cc_pp_probe *pr)
+/* keep[i]: directive i is a conditional of a chain (#if … #endif) that
+ * tests __CUDA_ARCH…, or lies inside one: left in the text for nvcc. */
+static bool *arch_chains(const char *s, const pp_dirs *d)
+{
+    bool *keep = cc_xcalloc(d->n + 1, sizeof *keep);
+    int *chain = cc_xcalloc(d->n + 1, sizeof *chain), *parent = cc_xcalloc(d->n + 1, sizeof *parent);
+    bool *arch = cc_xcalloc(d->n + 1, sizeof *arch);
+    int *stack = cc_xcalloc(d->n + 1, sizeof *stack), depth = 0, n_chains = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        const pp_dir *x = &d->v[i];
+        chain[i] = -1;
+        if (!is_cond(x->name)) continue;
+        bool opens = !strncmp(x->name, "if", 2);
+        if (opens) {
+            parent[n_chains] = depth ? stack[depth - 1] : -1;
+            stack[depth++] = n_chains++;
+        }
+        if (!depth) continue;                 /* an #else or #endif without its #if */
+        chain[i] = stack[depth - 1];
+        char *t = cc_xstrndup(s + x->off, x->end - x->off);
+        if (strstr(t, "__CUDA_ARCH")) arch[chain[i]] = true;
+        free(t);
+        if (!strcmp(x->name, "endif")) depth--;
+    }
+    for (int c = 0; c < n_chains; c++)       /* a parent opens before its children */
+        if (parent[c] >= 0 && arch[parent[c]]) arch[c] = true;
+    for (size_t i = 0; i < d->n; i++)
+        keep[i] = chain[i] >= 0 && arch[chain[i]];
+    free(chain); free(parent); free(arch); free(stack);
+    return keep;
+}
+
+/* The CUDA headers define these as attributes; the probe undefines them so
+ * an expansion says __global__ where the macro did. */
+static const char *const cuda_words[] = {
+    "__global__", "__device__", "__host__", "__shared__", "__constant__", "__managed__",
+    "__forceinline__", "__noinline__", "__launch_bounds__", "__align__", "__grid_constant__", NULL
+};
+
+static void add_expansion(cc_strbuf *b, const char *code, const cc_pp_range *r, size_t k, int line)
+{
+    cc_strbuf_printf(b, "#line %d \"cell\"\n__cc_exp_%zu_ ", line, k);
+    cc_strbuf_addn(b, code + r->off, r->end - r->off);
+    cc_strbuf_printf(b, " __cc_exp_end_%zu\n", k);
+}
+
+bool cc_pp_wanted(const char *code, const cc_pp_opts *o)
+{
+    pp_dirs d = {0};
+    code = code ? code : "";
+    cc_pp_scan_dirs(code, &d);
+    bool *keep = o && o->keep_arch ? arch_chains(code, &d) : NULL;
+    bool want = false;
+    for (size_t i = 0; i < d.n && !want; i++) want = is_cond(d.v[i].name) && !(keep && keep[i]);
+    if (!want && o) {
+        cc_pp_range *v = NULL;
+        size_t n = 0;
+        cc_pp_find_decl_macros(code, &d, o, &v, &n);
+        want = n > 0;
+        free(v);
+    }
+    free(keep);
+    free(d.v);
+    return want;
+}
+
+void cc_pp_probe_build(const char *code, int first_line, const cc_pp_opts *o, cc_pp_probe *pr)
 {
     memset(pr, 0, sizeof *pr);
     pp_dirs d = {0};
     cc_strbuf b = {0};
-    scan_dirs(code, &d);
-    size_t seg_start = 0;
+    cc_pp_scan_dirs(code, &d);
+    bool *keep = o && o->keep_arch ? arch_chains(code, &d) : NULL;
+    if (o) cc_pp_find_decl_macros(code, &d, o, &pr->exps, &pr->n_exps);
+    size_t seg_start = 0, e = 0;
     add_marker(&b, 0);
+    if (pr->n_exps)   /* expansions keep the CUDA qualifiers as written, for the front end */
+        for (const char *const *q = cuda_words; *q; q++) cc_strbuf_printf(&b, "#undef %s\n", *q);
     for (size_t i = 0; i < d.n; i++) {
         const pp_dir *x = &d.v[i];
+        for (; e < pr->n_exps && pr->exps[e].off < x->off; e++)
+            add_expansion(&b, code, &pr->exps[e], e, first_line + count_lines(code, 0, pr->exps[e].off, 0));
         cc_strbuf_printf(&b, "#line %d \"cell\"\n", first_line + x->line - 1);
         cc_strbuf_addn(&b, code + x->off, x->end - x->off);
         cc_strbuf_add(&b, "\n");
-        if (!is_cond(x->name)) continue;
+        if (!is_cond(x->name) || (keep && keep[i])) continue;
         add_range(&pr->segs, &pr->n_segs, seg_start, x->off);
         add_range(&pr->conds, &pr->n_conds, x->off, x->end);
         seg_start = x->end;
         add_marker(&b, pr->n_segs);
     }
+    for (; e < pr->n_exps; e++)
+        add_expansion(&b, code, &pr->exps[e], e, first_line + count_lines(code, 0, pr->exps[e].off, 0));
     add_range(&pr->segs, &pr->n_segs, seg_start, strlen(code));
+    free(keep);
     free(d.v);
     pr->text = b.s;
 }
@@ -179,6 +249,7 @@ void cc_pp_probe_free(cc_pp_probe *pr)
     free(pr->text);
     free(pr->segs);
     free(pr->conds);
+    free(pr->exps);
     memset(pr, 0, sizeof *pr);
 }
 
@@ -200,6 +271,25 @@ static void blank(char *s, size_t off, size_t end)
         if (s[i] != '\n') s[i] = ' ';
 }
 
+/* The expansion of invocation k in out (malloc'd, on one line), or NULL
+ * when the preprocessor did not reach it (an untaken branch). */
+static char *expansion(const char *out, size_t k)
+{
+    char open[48], close[48];
+    snprintf(open, sizeof open, "__cc_exp_%zu_ ", k);
+    snprintf(close, sizeof close, "__cc_exp_end_%zu", k);
+    const char *a = strstr(out, open);
+    if (!a) return NULL;
+    a += strlen(open);
+    const char *z = strstr(a, close);
+    if (!z || is_ident((unsigned char)z[strlen(close)])) return NULL;
+    while (z > a && (z[-1] == ' ' || z[-1] == '\n' || z[-1] == '\r' || z[-1] == '\t')) z--;
+    char *t = cc_xstrndup(a, (size_t)(z - a));
+    for (char *c = t; *c; c++)
+        if (*c == '\n' || *c == '\r') *c = ' ';
+    return t;
+}
+
 char *cc_pp_apply(const char *code, const cc_pp_probe *pr, const char *cpp_out)
 {
     char *s = cc_xstrdup(code);
@@ -209,7 +299,23 @@ char *cc_pp_apply(const char *code, const cc_pp_probe *pr, const char *cpp_out)
         if (!taken[i]) blank(s, pr->segs[i].off, pr->segs[i].end);
     for (size_t i = 0; i < pr->n_conds; i++) blank(s, pr->conds[i].off, pr->conds[i].end);
     free(taken);
-    return s;
+    if (!pr->n_exps) return s;
+    cc_strbuf b = {0};
+    size_t at = 0;
+    for (size_t k = 0; k < pr->n_exps; k++) {
+        char *x = expansion(cpp_out ? cpp_out : "", k);
+        if (!x) continue;
+        const cc_pp_range *r = &pr->exps[k];
+        cc_strbuf_addn(&b, s + at, r->off - at);
+        cc_strbuf_add(&b, x);
+        for (size_t i = r->off; i < r->end; i++)   /* the lines it spanned stay */
+            if (s[i] == '\n') cc_strbuf_add(&b, "\n");
+        at = r->end;
+        free(x);
+    }
+    cc_strbuf_add(&b, s + at);
+    free(s);
+    return b.s ? b.s : cc_xstrdup("");
 }
 
 /* ---- push_macro / pop_macro -------------------------------------------- */
@@ -278,7 +384,7 @@ static void simulate(const char *s, const pp_dirs *d, pp_macro **v, size_t *n)
 char *cc_pp_macro_fixup(const char *code, cc_pp_macro_fn session_macro, void *ctx)
 {
     pp_dirs d = {0};
-    scan_dirs(code, &d);
+    cc_pp_scan_dirs(code, &d);
     pp_macro *v = NULL;
     size_t n = 0;
     simulate(code, &d, &v, &n);
@@ -310,4 +416,10 @@ char *cc_pp_macro_fixup(const char *code, cc_pp_macro_fn session_macro, void *ct
     free(v);
     free(d.v);
     return b.s;
+}
+
+bool cc_pp_dir_name(const char *s, const pp_dir *x, char *name, size_t cap)
+{
+    int kind;
+    return dir_subject(s, x, name, cap, &kind) && kind == 0;
 }

@@ -169,13 +169,14 @@ static void collect_refs(const cg_gen *g, cg_ids *refs)
 {
     for (size_t i = 0; i < g->cell.n_toks; i++) {
         const cc_tok *t = &g->cell.toks[i];
-        if (t->kind == CC_TOK_IDENT) cg_ids_add(refs, g->code + t->off, (size_t)t->len);
-    }
-    for (size_t i = 0; i < g->cell.n_items; i++) {   /* macro bodies of the cell */
-        const cc_item *it = &g->cell.items[i];
-        if (it->kind != CC_ITEM_PREPROC || it->pp == CC_PP_INCLUDE) continue;
-        char *s = cg_slice_dup(g, it->first, it->end);
-        if (s) { cg_ids_scan(refs, s); free(s); }
+        if (t->kind == CC_TOK_IDENT) {
+            cg_ids_add(refs, g->code + t->off, (size_t)t->len);
+        } else if (t->kind == CC_TOK_PREPROC) {   /* macro bodies, at file scope or in a function */
+            char *s = cc_xstrndup(g->code + t->off, (size_t)t->len);
+            size_t k = strspn(s + 1, " \t") + 1;
+            if (strncmp(s + k, "include", 7) != 0) cg_ids_scan(refs, s);
+            free(s);
+        }
     }
     for (size_t i = 0; i < g->v->n_items; i++) {
         const cc_sitem *it = &g->v->items[i];

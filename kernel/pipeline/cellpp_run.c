@@ -3,13 +3,15 @@
  * are cellpp.c; the design is in docs/HOW_IT_WORKS.md). Only a cell with a
  * conditional directive pays for the extra preprocessor run; a cell that
  * pops a macro gets the session fix-up of cc_pp_macro_fixup. Host-only C++
- * cells go through the host C++ compiler's preprocessor the same way. CUDA
- * cells are left alone: their `#ifdef __CUDA_ARCH__` must stay for nvcc's
- * two passes. */
+ * cells go through the host C++ compiler's preprocessor the same way, CUDA
+ * cells through nvcc -E, with every conditional that tests __CUDA_ARCH__
+ * left in place for nvcc's two passes. The same run expands the macro
+ * invocations that make declarations (cellpp_expand.c). */
 #include "cellpp.h"
 #include "cellpp_run.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "compiler.h"
 #include "services.h"
@@ -33,7 +35,8 @@ static int resolve_conds(struct cc_out *x, cc_services *svc, const char *code, i
     free(err);
     if (!hp)
         return 0;
-    cc_pp_probe_build(code, first_line, &pr);
+    cc_pp_opts po = {.keep_arch = lang == CC_LANG_CUDA, .session_macro = session_macro, .ctx = svc->session};
+    cc_pp_probe_build(code, first_line, &po, &pr);
     char *src = cc_xasprintf("%s\n%s", hp->source, pr.text);
     cc_compile_req req = {
         .lang = lang, .source = src, .cflags = svc->cflags ? svc->cflags : "",
@@ -49,14 +52,21 @@ static int resolve_conds(struct cc_out *x, cc_services *svc, const char *code, i
     return rc == -2 ? -2 : 0;
 }
 
+bool cc_cell_wants_pp(struct cc_session *s, const char *code)
+{
+    cc_pp_opts po = {.session_macro = session_macro, .ctx = s};
+    return cc_pp_wanted(code, &po) || strstr(code, "pop_macro");
+}
+
 int cc_cell_resolve_pp(struct cc_out *x, cc_services *svc, const char *code, int first_line, cc_lang lang,
                        char **resolved)
 {
     *resolved = NULL;
-    if (lang == CC_LANG_CUDA || !code)
+    if (!code)
         return 0;
     char *conds = NULL;
-    if (cc_pp_has_cond(code) && resolve_conds(x, svc, code, first_line, lang, &conds) == -2)
+    cc_pp_opts po = {.keep_arch = lang == CC_LANG_CUDA, .session_macro = session_macro, .ctx = svc->session};
+    if (cc_pp_wanted(code, &po) && resolve_conds(x, svc, code, first_line, lang, &conds) == -2)
         return -2;
     char *fixed = cc_pp_macro_fixup(conds ? conds : code, session_macro, svc->session);
     if (fixed) {

@@ -146,10 +146,11 @@ static cc_lang cell_lang(cc_session *s, const char *code, int forced, char **hos
     *host = NULL;
     if (forced >= 0) return (cc_lang)forced;
     if (!cc_session_is_cxx(s) && !cc_cell_is_cxx(code)) {
-        /* a C cell with conditionals or a popped macro is preprocessed first
+        /* a C cell with conditionals, a popped macro or a macro that makes
+         * declarations is preprocessed first
          * (cellpp_run.c), which wants to know it is C; any other cell is
          * told C or CUDA by the plan, on the tokens it makes anyway */
-        if (!cc_pp_has_cond(code) && !strstr(code, "pop_macro")) return CC_LANG_AUTO;
+        if (!cc_cell_wants_pp(s, code)) return CC_LANG_AUTO;
         return cc_cell_is_cuda(code) ? CC_LANG_CUDA : CC_LANG_C;
     }
     *host = cc_cell_host_text(code, kernel_known, s);

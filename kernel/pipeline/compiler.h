@@ -44,8 +44,9 @@ typedef struct cc_compile_res {
 int cc_compile(struct cc_out *o, const cc_compile_req *req, cc_compile_res *res);
 void cc_compile_res_clear(cc_compile_res *res);
 
-/* Preprocess req->source (C only) with the flags a C cell compiles with
- * (-std=gnu17 -O1, libcudacell's include directory, %cflags) plus -E -P;
+/* Preprocess req->source with the flags a cell of req->lang compiles with
+ * (C: -std=gnu17 -O1, libcudacell's include directory, %cflags; host C++:
+ * the host compiler's; CUDA: nvcc -E, the host pass's view) plus -E -P;
  * *out gets the output (malloc'd). Returns 0; -1 when the preprocessor could
  * not run or failed (*out then NULL); -2 when interrupted. */
 int cc_preprocess(struct cc_out *o, const cc_compile_req *req, char **out);

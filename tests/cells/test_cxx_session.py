@@ -235,3 +235,18 @@ def test_nvccflags_defining_common_names(cxx):
     r = ok(cxx, "struct Pt { int a; float b; };\nPt pt{N, 2.5f};\npt")
     got = r.of_type("execute_result")
     assert len(got) == 1 and "2.5" in got[0]["content"]["data"]["text/plain"], r.describe()
+
+
+def test_cuda_cell_conditionals_settled_but_arch_kept(cxx):
+    """A cell nvcc compiles has its conditionals evaluated (nvcc -E's host
+    view) before it is read, so only the taken typedef reaches the session and
+    a skipped group may hold anything; a chain testing __CUDA_ARCH__ stays
+    for nvcc's two passes. Macro-made kernels are kernels."""
+    r = ok(cxx, "#define CXS_DOUBLE 1\n#if CXS_DOUBLE\ntypedef double cxs_real;\n#else\ntypedef float cxs_real;\n#endif\n"
+                "__device__ cxs_real cxs_twice(cxs_real x) {\n#ifdef __CUDA_ARCH__\n  return 2 * x;\n#else\n  return 0;\n"
+                "#endif\n}\n#define CXS_K(name, op) __global__ void name##_k(cxs_real *p) { p[0] = p[0] op 2; }\n"
+                "CXS_K(add, +)\n#if 0\nthis is not C++ at all\n#endif\n#if defined(__CUDACC__)\nint cxs_nvcc = 1;\n#endif\n"
+                "printf(\"%zu\\n\", sizeof(cxs_real));")
+    assert r.stdout == "8\n", r.describe()
+    r = ok(cxx, "cxs_real *cxs_d = nullptr;\nadd_k<<<1, 1>>>(cxs_d);\nprintf(\"%zu %d\\n\", sizeof(cxs_real), cxs_nvcc);" + WHICH)
+    assert r.stdout == "8 1\nhost\n", r.describe()

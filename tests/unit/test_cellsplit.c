@@ -662,7 +662,7 @@ static void test_fuzz(void)
 static char *pp_resolve(const char *code, const char *taken)
 {
     cc_pp_probe pr;
-    cc_pp_probe_build(code, 1, &pr);
+    cc_pp_probe_build(code, 1, NULL, &pr);
     char *out = cc_pp_apply(code, &pr, taken);
     cc_pp_probe_free(&pr);
     return out;
@@ -678,7 +678,7 @@ static void test_cellpp(void)
 
     const char *code = "int a;\n#if X\nint b;\n#elif Y\n#error no\n#else\n junk '\n#endif\nint c;\n";
     cc_pp_probe pr;
-    cc_pp_probe_build(code, 5, &pr);
+    cc_pp_probe_build(code, 5, NULL, &pr);
     CHECK(pr.n_segs == 5 && pr.n_conds == 4, "segments and conditionals");
     CHECK(pr.text && strstr(pr.text, "__cc_branch_0\n") && strstr(pr.text, "#line 6 \"cell\"\n#if X\n__cc_branch_1\n") &&
           strstr(pr.text, "#error no") && !strstr(pr.text, "int b"), "probe: markers, directives with cell lines, no code");
@@ -695,6 +695,39 @@ static void test_cellpp(void)
     r = pp_resolve("#if A /* a comment\n that ends here */\nint x;\n#endif\n", "__cc_branch_1");
     CHECK_STR(r, "                  \n                  \nint x;\n      \n", "a comment continues the directive");
     free(r);
+
+    /* CUDA: chains testing __CUDA_ARCH__ (and what they hold) stay for nvcc */
+    cc_pp_opts cuda = {.keep_arch = true};
+    const char *arch = "#ifdef __CUDA_ARCH__\n#if X\nint d;\n#endif\n#else\nint h;\n#endif\n"
+                       "#if defined(USE_F)\nint f;\n#endif\n";
+    CHECK(cc_pp_wanted(arch, &cuda) && !cc_pp_wanted("#if __CUDA_ARCH__ >= 800\nint a;\n#endif\n", &cuda),
+          "an __CUDA_ARCH__ chain alone needs no probe; another conditional does");
+    cc_pp_probe_build(arch, 1, &cuda, &pr);
+    CHECK(pr.n_conds == 2 && pr.n_segs == 3, "only the chain that does not test the arch is evaluated");
+    r = cc_pp_apply(arch, &pr, "__cc_branch_0\n__cc_branch_2\n");
+    CHECK_STR(r, "#ifdef __CUDA_ARCH__\n#if X\nint d;\n#endif\n#else\nint h;\n#endif\n"
+                 "                  \n      \n      \n", "the arch chain is kept whole, the other resolved");
+    free(r);
+    cc_pp_probe_free(&pr);
+
+    /* macros that make declarations are expanded in place */
+    cc_pp_opts plain = {0};
+    const char *mk = "#define DEF(n, op) int n##_f(int a, int b) { return a op b; }\n"
+                     "#define CHECK_OK(x) do { if (!(x)) abort(); } while (0)\n"
+                     "DEF(add, +)\nDEF(mul,\n    *) DEF(sub, -)\nvoid g(void) { DEF(no, +) }\nCHECK_OK(1);\n";
+    CHECK(cc_pp_wanted(mk, &plain), "a declaration-making macro needs the probe");
+    CHECK(!cc_pp_wanted("#define CHECK_OK(x) do { } while (0)\nCHECK_OK(1);\nint DEF(int);\n", &plain),
+          "a statement macro, or an unknown name, does not");
+    cc_pp_probe_build(mk, 1, &plain, &pr);
+    CHECK(pr.n_exps == 3 && pr.text && strstr(pr.text, "#line 4 \"cell\"\n__cc_exp_1_ DEF(mul,\n    *) __cc_exp_end_1\n"),
+          "three file-scope invocations, in the probe with their cell lines");
+    r = cc_pp_apply(mk, &pr, "__cc_branch_0\n__cc_exp_0_ int add_f(int a, int b) { return a + b; } __cc_exp_end_0\n"
+                             "__cc_exp_1_ int mul_f(int a,\n int b) { return a * b; } __cc_exp_end_1\n");
+    CHECK(r && strstr(r, "\nint add_f(int a, int b) { return a + b; }\nint mul_f(int a,  int b) { return a * b; }\n"
+                         " DEF(sub, -)\nvoid g(void) { DEF(no, +) }\n"),
+          "expansions replace their invocations, lines kept; one the preprocessor did not reach stays");
+    free(r);
+    cc_pp_probe_free(&pr);
 
     /* pop_macro: the session learns the macro the compiler ends with */
     CHECK(cc_pp_macro_fixup("#define A 1\n", NULL, NULL) == NULL, "no pop: nothing to do");

@@ -167,6 +167,13 @@ static void test_units(void)
     CHECK(has(src, "extern C c __asm__(\"cudacell.c\")") && has(src, "extern std::vector<float> v __asm__"),
           "later cells declare class-type globals by their symbol");
     free(src);
+    free(step(s, "template <typename T, int N> struct Arr { T d[N]; int size() const { return N; } };\n"
+                 "Arr<float, 4> arr;\ntemplate <class T> class Box { public: Box(int n) : n(n) {} int n; };\n"
+                 "Box<double> box(7);", CC_LANG_CXX, 8));
+    src = step(s, "printf(\"%d %d\", arr.size(), box.n);", CC_LANG_CXX, 9);
+    CHECK(has(src, "extern Arr<float, 4> arr __asm__(\"cudacell.arr\")") && has(src, "extern Box<double> box __asm__"),
+          "a variable of a template defined in the same cell is a global (template-id declarations)");
+    free(src);
     cc_plan *p = cc_session_plan(s, "int z = ns::g(1);", 1, CC_LANG_CXX, NULL);
     bool linked5 = false;
     for (size_t i = 0; p && i < p->n_deps; i++) linked5 |= strcmp(p->deps[i], "cell-5.so") == 0;

@@ -1,0 +1,157 @@
+/* kernel/cell/cellpp_expand.c — finding the top-level invocations of
+ * function-like macros that make declarations, such as
+ *
+ *     #define DEFINE_OP(name, op) __global__ void name##_k(float *a) { ... } \
+ *                                 float name##_host(float x, float y) { ... }
+ *     DEFINE_OP(add, +)
+ *     DEFINE_OP(mul, *)
+ *
+ * so that the probe (cellpp.c) can have the real preprocessor expand them in
+ * place and the functions and types they make are split, kept and
+ * redefinable like written ones. A macro qualifies when its replacement
+ * starts with a declaration word (a type keyword, a storage class, a CUDA
+ * qualifier, struct/class/template, or a `_t` type name); an invocation
+ * qualifies where a declaration or statement could start at file scope.
+ * A statement macro (`CHECK(cudaMalloc(...));`, a `do { } while (0)` or a
+ * call) is left alone: expanding it would only show generated text in its
+ * errors. */
+#include "cellpp_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+static const char *const decl_words[] = {
+    "typedef", "static", "extern", "inline", "const", "volatile", "void", "char", "short", "int",
+    "long", "float", "double", "signed", "unsigned", "_Bool", "bool", "struct", "union", "enum",
+    "class", "template", "namespace", "using", "constexpr", "auto", "_Static_assert",
+    "static_assert", "_Noreturn", "__extension__", "__attribute__", "__inline__", "__inline",
+    "__global__", "__device__", "__host__", "__constant__", "__shared__", "__managed__",
+    "__forceinline__", "__noinline__", "__launch_bounds__", NULL
+};
+
+/* Past spaces, newlines, comments and continuations from p (not past e). */
+static size_t skip_space(const char *s, size_t p, size_t e)
+{
+    while (p < e) {
+        if (s[p] == ' ' || s[p] == '\t' || s[p] == '\n' || s[p] == '\r' || s[p] == '\f' || s[p] == '\v') p++;
+        else if (s[p] == '\\' && cc_pp_skip_cont(s, p) != p) p = cc_pp_skip_cont(s, p);
+        else if (s[p] == '/' && p + 1 < e && s[p + 1] == '*') p = cc_pp_skip_block(s, p);
+        else if (s[p] == '/' && p + 1 < e && s[p + 1] == '/') { while (p < e && s[p] != '\n') p++; }
+        else break;
+    }
+    return p;
+}
+
+static size_t ident_end(const char *s, size_t p, size_t e)
+{
+    while (p < e && cc_pp_is_ident((unsigned char)s[p])) p++;
+    return p;
+}
+
+static bool is_decl_word(const char *w, size_t n)
+{
+    for (const char *const *k = decl_words; *k; k++)
+        if (strlen(*k) == n && !strncmp(*k, w, n)) return true;
+    return n > 2 && w[n - 2] == '_' && w[n - 1] == 't';   /* size_t, uint8_t, cudaError_t … */
+}
+
+/* Whether the #define text t (from '#', len bytes) makes a function-like
+ * macro whose replacement starts with a declaration word. */
+static bool decl_macro_text(const char *t, size_t len)
+{
+    size_t p = skip_space(t, 1, len);           /* past '#' */
+    size_t q = ident_end(t, p, len);
+    if (q - p != 6 || strncmp(t + p, "define", 6)) return false;
+    p = skip_space(t, q, len);
+    q = ident_end(t, p, len);
+    if (q == p || q >= len || t[q] != '(') return false;   /* object-like */
+    while (q < len && t[q] != ')') q++;
+    if (q >= len) return false;
+    p = skip_space(t, q + 1, len);
+    q = ident_end(t, p, len);
+    return q > p && is_decl_word(t + p, q - p);
+}
+
+/* Is name (at offset pos of s) a declaration-making function-like macro
+ * there: by the cell's last #define/#undef of it before pos, else the
+ * session's definition? */
+static bool decl_macro_at(const char *s, const pp_dirs *d, const cc_pp_opts *o, const char *name, size_t pos)
+{
+    for (size_t i = d->n; i-- > 0;) {
+        const pp_dir *x = &d->v[i];
+        char got[128];
+        if (x->off > pos || (strcmp(x->name, "define") && strcmp(x->name, "undef"))) continue;
+        if (!cc_pp_dir_name(s, x, got, sizeof got) || strcmp(got, name)) continue;
+        return !strcmp(x->name, "define") && decl_macro_text(s + x->off, x->end - x->off);
+    }
+    const char *t = o->session_macro ? o->session_macro(o->ctx, name) : NULL;
+    return t && decl_macro_text(t, strlen(t));
+}
+
+/* From '(' at p, past its matching ')'; 0 when it has none. */
+static size_t match_paren(const char *s, size_t p)
+{
+    int depth = 0;
+    while (s[p]) {
+        char c = s[p];
+        if (c == '"' || c == '\'') { p = cc_pp_skip_literal(s, p); continue; }
+        if (c == '/' && s[p + 1] == '*') { p = cc_pp_skip_block(s, p); continue; }
+        if (c == '/' && s[p + 1] == '/') { while (s[p] && s[p] != '\n') p++; continue; }
+        if (c == '(') depth++;
+        else if (c == ')' && --depth == 0) return p + 1;
+        p++;
+    }
+    return 0;
+}
+
+void cc_pp_find_decl_macros(const char *s, const pp_dirs *d, const cc_pp_opts *o, cc_pp_range **v, size_t *n)
+{
+    size_t p = 0, di = 0, len = strlen(s);
+    int depth = 0;
+    bool start = true;   /* a declaration or statement could start here (file scope) */
+    while (p < len) {
+        while (di < d->n && d->v[di].off < p) di++;
+        if (di < d->n && d->v[di].off == p) {   /* a directive line */
+            p = d->v[di++].end;
+            continue;
+        }
+        char c = s[p];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
+            (c == '\\' && cc_pp_skip_cont(s, p) != p) || (c == '/' && (s[p + 1] == '*' || s[p + 1] == '/'))) {
+            p = skip_space(s, p, len) > p ? skip_space(s, p, len) : p + 1;
+            continue;
+        }
+        if (c == '"' || c == '\'') { p = cc_pp_skip_literal(s, p); start = false; continue; }
+        if (c == '(' || c == '[' || c == '{') { depth++; start = false; p++; continue; }
+        if (c == ')' || c == ']') { if (depth) depth--; p++; continue; }
+        if (c == '}' || c == ';') {
+            if (c == '}' && depth) depth--;
+            if (!depth) start = true;
+            p++;
+            continue;
+        }
+        if (cc_pp_is_ident((unsigned char)c) && !(c >= '0' && c <= '9')) {
+            size_t b = p, e = ident_end(s, p, len);
+            p = e;
+            if (depth == 0 && start && e - b < 128) {
+                char name[128];
+                memcpy(name, s + b, e - b);
+                name[e - b] = '\0';
+                size_t q = skip_space(s, e, len);
+                size_t close = s[q] == '(' ? match_paren(s, q) : 0;
+                if (close && decl_macro_at(s, d, o, name, b)) {
+                    *v = cc_xrealloc(*v, (*n + 1) * sizeof **v);
+                    (*v)[(*n)++] = (cc_pp_range){ b, close };
+                    p = close;
+                    continue;   /* another may follow at once: DEF(a) DEF(b) */
+                }
+            }
+            start = false;
+            continue;
+        }
+        start = false;
+        p++;
+    }
+}
