@@ -200,6 +200,7 @@ void cg_header(const cg_view *v, cc_lang lang, const cg_ids *own_keys, const cg_
 {
     cg_ids gone = {0};      /* names of redefined types/macros */
     cg_ids cxx_types = {0}; /* C units: CUDA types they cannot see */
+    cg_ids macros = {0};    /* macros defined so far (one cell may define one twice) */
     char why[160];
     for (size_t i = 0; i < v->n_items; i++)   /* completing a forward declaration redefines nothing */
         if (!v->items[i].weak && keyed_by(&v->items[i], own_keys)) add_type_names(&gone, &v->items[i]);
@@ -227,9 +228,15 @@ void cg_header(const cg_view *v, cc_lang lang, const cg_ids *own_keys, const cg_
             }
             if (hit) { add_type_names(&gone, it); continue; }
         }
+        if (it->kind == CC_SI_MACRO && it->n_keys) {   /* redefined in its own cell: no warning */
+            size_t kl = strlen(it->keys[0]);
+            if (cg_ids_has(&macros, it->keys[0], kl)) cc_strbuf_printf(out, "#undef %s\n", it->keys[0]);
+            cg_ids_add(&macros, it->keys[0], kl);
+        }
         emit_item(it, lang, out);
         used[i] = true;
     }
+    cg_ids_free(&macros);
     cg_ids_free(&gone);
     cg_ids_free(&cxx_types);
 }

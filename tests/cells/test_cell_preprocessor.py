@@ -64,3 +64,21 @@ def test_redefined_macro_warns_once_and_each_statement_sees_its_own(kernel):
                   "printf(\"%d %d\\n\", ppt_ra, ppt_rb);")
     assert r.stdout == "1 2\n", r.describe()
     assert r.stderr.count("redefined") == 1, r.describe()
+
+
+def test_macro_made_functions_persist_and_redefine(kernel):
+    """A file-scope invocation of a macro whose replacement is a declaration is
+    expanded before the cell is read: its functions and typedefs reach later
+    cells (even when the macro is an earlier cell's), a later expansion
+    redefines them, and a statement macro is left as written."""
+    kernel.ok("#define PPT_OP(name, op) int ppt_##name(int a, int b) { return a op b; }\n"
+              "#define PPT_T(n) typedef struct { char c[n]; } ppt_t##n;\n"
+              "PPT_OP(add, +)\nPPT_OP(mul,\n       *) PPT_T(3)\n")
+    r = kernel.ok('printf("%d %d %zu\\n", ppt_add(2, 3), ppt_mul(2, 3), sizeof(ppt_t3));')
+    assert r.stdout == "5 6 3\n", r.describe()
+    kernel.ok("PPT_OP(add, -)")   # the macro of an earlier cell, redefining ppt_add
+    r = kernel.ok('printf("%d\\n", ppt_add(2, 3));')
+    assert r.stdout == "-1\n", r.describe()
+    text = _one_error(kernel.execute("#define PPT_CHECK(x) do { if (!(x)) puts(\"no\"); } while (0)\n"
+                                     "PPT_CHECK(ppt_undefined_name);"))
+    assert "ppt_undefined_name" in text and "cell:2:" in text, text
