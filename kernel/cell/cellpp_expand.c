@@ -6,6 +6,8 @@
  *     DEFINE_OP(add, +)
  *     DEFINE_OP(mul, *)
  *
+ * and object-like macros standing for `struct TAG` before a body
+ * (`#define COMPLEX struct CS` / `COMPLEX { long x, y; };`),
  * so that the probe (cellpp.c) can have the real preprocessor expand them in
  * place and the functions and types they make are split, kept and
  * redefinable like written ones. A macro qualifies when its replacement
@@ -57,37 +59,49 @@ static bool is_decl_word(const char *w, size_t n)
     return n > 2 && w[n - 2] == '_' && w[n - 1] == 't';   /* size_t, uint8_t, cudaError_t … */
 }
 
-/* Whether the #define text t (from '#', len bytes) makes a function-like
- * macro whose replacement starts with a declaration word. */
-static bool decl_macro_text(const char *t, size_t len)
+static bool is_tag_word(const char *w, size_t n)
+{
+    return (n == 6 && !strncmp(w, "struct", 6)) ||
+           (n == 5 && !strncmp(w, "union", 5)) || (n == 4 && !strncmp(w, "enum", 4)) ||
+           (n == 5 && !strncmp(w, "class", 5));
+}
+
+/* Whether the #define text t (from '#', len bytes) makes a macro to expand:
+ * function-like (fn) with a replacement that starts with a declaration
+ * word, or object-like (!fn) standing for `struct TAG` (union, enum, class). */
+static bool decl_macro_text(const char *t, size_t len, bool fn)
 {
     size_t p = skip_space(t, 1, len);           /* past '#' */
     size_t q = ident_end(t, p, len);
     if (q - p != 6 || strncmp(t + p, "define", 6)) return false;
     p = skip_space(t, q, len);
     q = ident_end(t, p, len);
-    if (q == p || q >= len || t[q] != '(') return false;   /* object-like */
-    while (q < len && t[q] != ')') q++;
-    if (q >= len) return false;
-    p = skip_space(t, q + 1, len);
+    if (q == p || (q < len && t[q] == '(') != fn) return false;
+    if (fn) {
+        while (q < len && t[q] != ')') q++;
+        if (q >= len) return false;
+        q++;
+    }
+    p = skip_space(t, q, len);
     q = ident_end(t, p, len);
-    return q > p && is_decl_word(t + p, q - p);
+    return q > p && (fn ? is_decl_word(t + p, q - p) : is_tag_word(t + p, q - p));
 }
 
 /* Is name (at offset pos of s) a declaration-making function-like macro
  * there: by the cell's last #define/#undef of it before pos, else the
  * session's definition? */
-static bool decl_macro_at(const char *s, const pp_dirs *d, const cc_pp_opts *o, const char *name, size_t pos)
+static bool decl_macro_at(const char *s, const pp_dirs *d, const cc_pp_opts *o, const char *name, size_t pos,
+                          bool fn)
 {
     for (size_t i = d->n; i-- > 0;) {
         const pp_dir *x = &d->v[i];
         char got[128];
         if (x->off > pos || (strcmp(x->name, "define") && strcmp(x->name, "undef"))) continue;
         if (!cc_pp_dir_name(s, x, got, sizeof got) || strcmp(got, name)) continue;
-        return !strcmp(x->name, "define") && decl_macro_text(s + x->off, x->end - x->off);
+        return !strcmp(x->name, "define") && decl_macro_text(s + x->off, x->end - x->off, fn);
     }
     const char *t = o->session_macro ? o->session_macro(o->ctx, name) : NULL;
-    return t && decl_macro_text(t, strlen(t));
+    return t && decl_macro_text(t, strlen(t), fn);
 }
 
 /* From '(' at p, past its matching ')'; 0 when it has none. */
@@ -141,7 +155,11 @@ void cc_pp_find_decl_macros(const char *s, const pp_dirs *d, const cc_pp_opts *o
                 name[e - b] = '\0';
                 size_t q = skip_space(s, e, len);
                 size_t close = s[q] == '(' ? match_paren(s, q) : 0;
-                if (close && decl_macro_at(s, d, o, name, b)) {
+                if (!close && s[q] == '{' && decl_macro_at(s, d, o, name, b, false))
+                    close = e;   /* `COMPLEX {` with COMPLEX standing for `struct CS` */
+                else if (close && !decl_macro_at(s, d, o, name, b, true))
+                    close = 0;
+                if (close) {
                     *v = cc_xrealloc(*v, (*n + 1) * sizeof **v);
                     (*v)[(*n)++] = (cc_pp_range){ b, close };
                     p = close;

@@ -729,6 +729,12 @@ static void test_cellpp(void)
     free(r);
     cc_pp_probe_free(&pr);
 
+    cc_pp_probe_build("#define CPX struct CS\n#define REAL double\nCPX { long x; };\nstatic CPX f(CPX a);\nREAL r;\n",
+                      1, &plain, &pr);
+    CHECK(pr.n_exps == 1 && pr.exps[0].end - pr.exps[0].off == 3 && strstr(pr.text, "__cc_exp_0_ CPX __cc_exp_end_0"),
+          "an object-like macro standing for `struct TAG` is expanded before its body only");
+    cc_pp_probe_free(&pr);
+
     /* pop_macro: the session learns the macro the compiler ends with */
     CHECK(cc_pp_macro_fixup("#define A 1\n", NULL, NULL) == NULL, "no pop: nothing to do");
     r = cc_pp_macro_fixup("#define W 1\n#pragma push_macro(\"W\")\n#undef W\n#define W 2\n#pragma pop_macro(\"W\")", NULL, NULL);
