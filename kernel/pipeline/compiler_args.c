@@ -260,22 +260,14 @@ int cc_preprocess_argv(argv_buf *a, const cc_compile_req *req, char *const *tool
 {
     for (char *const *t = tool_argv; *t; t++)
         av_add(a, *t);
-    if (req->lang == CC_LANG_CUDA) {   /* nvcc's host view: __CUDACC__ and its version macros */
+    bool cuda = req->lang == CC_LANG_CUDA;
+    if (cuda) {   /* nvcc's host view: __CUDACC__ and its version macros */
         av_add(a, "-x");
         av_add(a, "cu");
         av_addf(a, "-I%s", inc);
         if (av_add_words(a, req->nvccflags, err) < 0)
             return -1;
-        av_add(a, "-E");
-        av_add(a, "-Xcompiler");
-        av_add(a, "-P");
-        av_add(a, "-w");
-        av_add(a, "-o");
-        av_add(a, dst);
-        av_add(a, src);
-        return 0;
-    }
-    if (req->lang == CC_LANG_CXX) {   /* as a host-only C++ cell compiles */
+    } else if (req->lang == CC_LANG_CXX) {   /* as a host-only C++ cell compiles */
         char *root = cc_cuda_root();
         av_add(a, "-x");
         av_add(a, "c++");
@@ -294,6 +286,8 @@ int cc_preprocess_argv(argv_buf *a, const cc_compile_req *req, char *const *tool
             return -1;
     }
     av_add(a, "-E");
+    if (cuda)
+        av_add(a, "-Xcompiler");   /* -P is the host preprocessor's */
     av_add(a, "-P");
     av_add(a, "-w");
     av_add(a, "-o");
