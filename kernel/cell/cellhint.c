@@ -233,6 +233,63 @@ static void cxx_hint(cc_strbuf *m, const char *code)
 
 /* ---- entry ----------------------------------------------------------------- */
 
+/* ---- a function no cell has defined (the link failed) ---------------------- */
+
+/* The library a missing name comes from, by its prefix, or NULL. */
+static const char *library_of(const char *name)
+{
+    static const char *const libs[][2] = {
+        {"cublas", "-lcublas"}, {"cufft", "-lcufft"}, {"curand", "-lcurand"}, {"cusparse", "-lcusparse"},
+        {"cusolver", "-lcusolver"}, {"nvtx", "-lnvToolsExt"}, {"nccl", "-lnccl"}, {"nvrtc", "-lnvrtc"},
+        {"cuda", "-lcuda"}, {"MPI_", "-lmpi"}, {"omp_", "-fopenmp"}, {NULL, NULL}};
+    for (size_t i = 0; libs[i][0]; i++)
+        if (!strncmp(name, libs[i][0], strlen(libs[i][0]))) return libs[i][1];
+    return NULL;
+}
+
+/* Names the linker could not find ("undefined reference to `x'"), one
+ * paragraph for all: what happened, and what to do. */
+static void link_hint(cc_strbuf *m, const char *diag)
+{
+    static const char tag[] = "undefined reference to `";
+    cc_strbuf names = {0};
+    const char *lib = NULL;
+    int n = 0;
+    for (const char *p = diag; (p = strstr(p, tag)); ) {
+        p += sizeof tag - 1;
+        const char *e = strchr(p, '\'');
+        if (!e || e - p > 200) break;
+        if (e - p > 9 && !strncmp(p, "cudacell.", 9)) p += 9;   /* our symbol of a name */
+        char *name = cc_xstrndup(p, (size_t)(e - p));
+        char *quoted = cc_xasprintf("`%s`", name);
+        if (!(names.s && strstr(names.s, quoted)) && n < 4) {
+            if (n++) cc_strbuf_add(&names, ", ");
+            cc_strbuf_add(&names, quoted);
+            if (!lib) lib = library_of(name);
+        }
+        free(quoted);
+        free(name);
+        p = e;
+    }
+    if (!n) { free(names.s); return; }
+    if (m->len) cc_strbuf_add(m, "\n");
+    if (lib && !strcmp(lib, "-fopenmp"))
+        cc_strbuf_printf(m, "%s come%s from OpenMP, which is not linked: run `%%cflags -fopenmp` (or add it to "
+                         "`%%nvccflags` as `-Xcompiler -fopenmp` in a CUDA session), then run this cell again.",
+                         names.s, n == 1 ? "s" : "");
+    else if (lib)
+        cc_strbuf_printf(m, "%s come%s from a library that is not linked: add `%s` to the linker flags "
+                         "(`%%ldflags` shows them, `%%ldflags %s` sets them), then run this cell again.",
+                         names.s, n == 1 ? "s" : "", lib, lib);
+    else
+        cc_strbuf_printf(m, "%s %s called or used here, but no cell has defined %s yet (a declaration is not a "
+                         "definition). Each cell is linked when it runs, so a function must be defined, with its "
+                         "body, in this cell or an earlier one: define it, or run the cell that defines it, then "
+                         "run this cell again. A program that uses a function before defining it works as one "
+                         "cell.", names.s, n == 1 ? "is" : "are", n == 1 ? "it" : "them");
+    free(names.s);
+}
+
 char *cc_cell_hint(const char *code, const char *diag, const char *hidden)
 {
     if (!code || !diag) return NULL;
@@ -240,6 +297,7 @@ char *cc_cell_hint(const char *code, const char *diag, const char *hidden)
     hidden_hint(&m, diag, hidden);
     vla_hint(&m, code, diag);
     if (!m.len) cxx_hint(&m, code);
+    if (!m.len) link_hint(&m, diag);
     return m.s;
 }
 
@@ -253,5 +311,7 @@ char *cc_cxx_hint(const char *diag)
                           "`void *` (what malloc, calloc and realloc return) to other pointer types by itself: "
                           "write the cast, e.g. `float *p = (float *)malloc(n * sizeof *p);`, or run C code "
                           "in a `%%c` cell (`%lang c` makes the following cells C again).");
-    return NULL;
+    cc_strbuf m = {0};
+    link_hint(&m, diag);
+    return m.s;
 }

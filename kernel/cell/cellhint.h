@@ -9,8 +9,8 @@
 char *cc_cell_hint(const char *code, const char *diag, const char *hidden);
 
 /* For a cell of a CUDA C++ session: C written in it that C++ refuses (a
- * `void *` from malloc assigned without a cast, an implicit declaration).
- * malloc'd paragraph, or NULL. */
+ * `void *` from malloc assigned without a cast), or a function no cell has
+ * defined (as for C cells: the link failed). malloc'd paragraph, or NULL. */
 char *cc_cxx_hint(const char *diag);
 
 #endif

@@ -128,6 +128,29 @@ static char *rewrite_line(const char *line, size_t len, const char *const *strip
         }
         sb_addc(&b, line[i++]);
     }
+    /* the linker: "/usr/bin/ld: ccXyZ.o: in function `cudacell.f':" → "cell: in function `f':",
+     * "/usr/bin/ld: cell:4: undefined …" → "cell:4: undefined …" (our symbols lose "cudacell.") */
+    char *ld = strstr(b.s, "ld: ");
+    if (ld && (ld == b.s || ld[-1] == '/') && memchr(b.s, ' ', (size_t)(ld - b.s)) == NULL) {
+        char *rest = ld + 4;
+        char *obj = strstr(rest, ".o: ");
+        if (obj && memchr(rest, ' ', (size_t)(obj - rest)) == NULL && strncmp(rest, "cell", 4) != 0) {
+            rest = obj + 4;   /* a compiler temporary: the cell's object */
+            memmove(b.s, "cell: ", 6);
+            memmove(b.s + 6, rest, strlen(rest) + 1);
+        } else {
+            memmove(b.s, rest, strlen(rest) + 1);
+        }
+        b.len = strlen(b.s);
+    }
+    for (char *q = b.s; (q = strstr(q, "cudacell.")); ) {
+        if (q > b.s && (q[-1] == '`' || q[-1] == '\'')) {
+            memmove(q, q + 9, strlen(q + 9) + 1);
+            b.len -= 9;
+        } else {
+            q += 9;
+        }
+    }
     /* nvcc: "cell(12): error" → "cell:12: error" */
     if (strncmp(b.s, "cell(", 5) == 0) {
         char *close = strchr(b.s + 5, ')');
@@ -145,6 +168,8 @@ static char *rewrite_line(const char *line, size_t len, const char *const *strip
 
 static bool drop_line(const char *l)
 {
+    if (strstr(l, "collect2: error: ld returned"))   /* the errors above said it */
+        return true;
     if (strstr(l, "__cudacell_run") && (strstr(l, "In function") || strstr(l, "in function")))
         return true;
     if (strncmp(l, "cell: At top level:", 19) == 0 || strncmp(l, "<cudacell>: ", 12) == 0)

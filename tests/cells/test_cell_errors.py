@@ -198,3 +198,21 @@ def test_plain_c_error_gets_no_cpp_or_vla_hint(kernel):
     text = _one_error_without_generated_code(r)
     assert "C++" not in text and "global" not in text, text
     assert "not_declared_here" in text
+
+
+def test_function_not_defined_yet_is_explained(kernel):
+    """A cell that calls a function no cell has defined links when it runs:
+    one error, in plain words, naming the function, with the linker's own
+    lines cleaned of temporaries and our symbols."""
+    kernel.ok("int cerr_later(int);")
+    r = kernel.execute("int cerr_user(void) { return cerr_later(1) + 1; }")
+    errs = r.of_type("error")
+    assert r.status == "error" and len(errs) == 1, r.describe()
+    text = "\n".join(errs[0]["content"]["traceback"])
+    assert "`cerr_later` is called or used here, but no cell has defined it yet" in text, text
+    assert "cell:1: undefined reference to `cerr_later'" in text, text
+    for w in ("cudacell.", ".o:", "collect2", "/usr/bin/ld"):
+        assert w not in text, f"{w!r} in:\n{text}"
+    kernel.ok("int cerr_later(int x) { return 10 * x; }")
+    r = kernel.ok("int cerr_user(void) { return cerr_later(1) + 1; }\nprintf(\"%d\\n\", cerr_user());")
+    assert r.stdout == "11\n", r.describe()

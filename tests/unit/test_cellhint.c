@@ -55,6 +55,15 @@ static const hcase cases[] = {
       { "`vec` was defined", "C-compatible definition" } },
     { "int usep_x = 1; x = y;", "error: \xe2\x80\x98y\xe2\x80\x99 undeclared\n", "usep\tf\t`half`\n", { NULL } },
     { "x = y;", "error: \xe2\x80\x98y\xe2\x80\x99 undeclared\n", NULL, { NULL } },
+    /* the link failed: a function no cell has defined, or a library not linked */
+    { "int foo(void) { return bar(1); }", "cell: in function `foo':\ncell:1: undefined reference to `bar'\n"
+      "cell:1: undefined reference to `bar'\n", NULL,
+      { "`bar` is called or used here, but no cell has defined it yet", "in this cell or an earlier one" } },
+    { "f();", "cell:1: undefined reference to `cudacell.f'\ncell:2: undefined reference to `g'\n", NULL,
+      { "`f`, `g` are called", "defined them" } },
+    { "cublasCreate(&h);", "cell:3: undefined reference to `cublasCreate_v2'\n", NULL,
+      { "`cublasCreate_v2` comes from a library that is not linked", "`%ldflags -lcublas`" } },
+    { "omp_get_thread_num();", "cell:1: undefined reference to `omp_get_thread_num'\n", NULL, { "`%cflags -fopenmp`" } },
 };
 
 int main(void)
@@ -62,6 +71,9 @@ int main(void)
     char *ov = cc_cell_hint("ov(1);", "undefined reference to `ov'", "ov\tf\t`half`\nov\tf\t`float2`\n");
     CHECK(ov && !strstr(ov, "float2"), "an overloaded name is explained once");
     free(ov);
+    char *cx = cc_cxx_hint("cell:2: undefined reference to `helper(int)'\n");
+    CHECK(cx && strstr(cx, "`helper(int)` is called"), "C++ cells get the link explanation too");
+    free(cx);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const hcase *c = &cases[i];
         char *h = cc_cell_hint(c->code, c->diag, c->hidden);

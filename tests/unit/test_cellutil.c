@@ -76,6 +76,13 @@ static void test_diag(void)
     CHECK(d && strstr(d, "compilation of \"cell\"."), "nvcc's generated file name becomes cell");
     free(d);
 
+    d = cc_diag_clean("/usr/bin/ld: /tmp/cudacell-abc/cchIM6ts.o: in function `cudacell.foo':\n"
+                      "/usr/bin/ld: cell:1: undefined reference to `cudacell.bar'\n"
+                      "collect2: error: ld returned 1 exit status\n", strip, 3);
+    CHECK_STR(d, "cell: in function `foo':\ncell:1: undefined reference to `bar'\n",
+              "linker lines: the temporary object is the cell, our symbols are the user's names, collect2 goes");
+    free(d);
+
     d = cc_diag_clean("", strip, 3);
     CHECK_STR(d, "", "no output stays empty");
     free(d);
