@@ -6,8 +6,10 @@
  *     DEFINE_OP(add, +)
  *     DEFINE_OP(mul, *)
  *
- * and object-like macros standing for `struct TAG` before a body
- * (`#define COMPLEX struct CS` / `COMPLEX { long x, y; };`),
+ * object-like macros standing for `struct TAG` before a body
+ * (`#define COMPLEX struct CS` / `COMPLEX { long x, y; };`), and object-like
+ * macros of CUDA qualifiers (`#define HD __host__ __device__`, `#define
+ * KERNEL __global__ void`),
  * so that the probe (cellpp.c) can have the real preprocessor expand them in
  * place and the functions and types they make are split, kept and
  * redefinable like written ones. A macro qualifies when its replacement
@@ -66,42 +68,56 @@ static bool is_tag_word(const char *w, size_t n)
            (n == 5 && !strncmp(w, "class", 5));
 }
 
-/* Whether the #define text t (from '#', len bytes) makes a macro to expand:
- * function-like (fn) with a replacement that starts with a declaration
- * word, or object-like (!fn) standing for `struct TAG` (union, enum, class). */
-static bool decl_macro_text(const char *t, size_t len, bool fn)
+static bool is_cuda_word(const char *w, size_t n)
+{
+    static const char *const q[] = {"__global__", "__device__", "__host__", "__forceinline__", "__noinline__",
+                                    "__launch_bounds__", "__constant__", "__shared__", "__managed__", NULL};
+    for (size_t i = 0; q[i]; i++)
+        if (strlen(q[i]) == n && !strncmp(q[i], w, n)) return true;
+    return false;
+}
+
+enum { NOT_DECL, FN_DECL, OBJ_TAG, OBJ_QUALIFIER };
+
+/* What the #define text t (from '#', len bytes) makes, to expand: a
+ * function-like macro whose replacement starts with a declaration word
+ * (FN_DECL, asked with fn), or an object-like one standing for `struct TAG`
+ * (union, enum, class: OBJ_TAG) or starting with a CUDA qualifier
+ * (`#define HD __host__ __device__`: OBJ_QUALIFIER). */
+static int decl_macro_text(const char *t, size_t len, bool fn)
 {
     size_t p = skip_space(t, 1, len);           /* past '#' */
     size_t q = ident_end(t, p, len);
-    if (q - p != 6 || strncmp(t + p, "define", 6)) return false;
+    if (q - p != 6 || strncmp(t + p, "define", 6)) return NOT_DECL;
     p = skip_space(t, q, len);
     q = ident_end(t, p, len);
-    if (q == p || (q < len && t[q] == '(') != fn) return false;
+    if (q == p || (q < len && t[q] == '(') != fn) return NOT_DECL;
     if (fn) {
         while (q < len && t[q] != ')') q++;
-        if (q >= len) return false;
+        if (q >= len) return NOT_DECL;
         q++;
     }
     p = skip_space(t, q, len);
     q = ident_end(t, p, len);
-    return q > p && (fn ? is_decl_word(t + p, q - p) : is_tag_word(t + p, q - p));
+    if (q == p) return NOT_DECL;
+    if (fn) return is_decl_word(t + p, q - p) ? FN_DECL : NOT_DECL;
+    return is_tag_word(t + p, q - p) ? OBJ_TAG : is_cuda_word(t + p, q - p) ? OBJ_QUALIFIER : NOT_DECL;
 }
 
-/* Is name (at offset pos of s) a declaration-making function-like macro
- * there: by the cell's last #define/#undef of it before pos, else the
- * session's definition? */
-static bool decl_macro_at(const char *s, const pp_dirs *d, const cc_pp_opts *o, const char *name, size_t pos,
-                          bool fn)
+/* What name (at offset pos of s) is there (decl_macro_text): by the cell's
+ * last #define/#undef of it before pos, else the session's definition. */
+static int decl_macro_at(const char *s, const pp_dirs *d, const cc_pp_opts *o, const char *name, size_t pos,
+                         bool fn)
 {
     for (size_t i = d->n; i-- > 0;) {
         const pp_dir *x = &d->v[i];
         char got[128];
         if (x->off > pos || (strcmp(x->name, "define") && strcmp(x->name, "undef"))) continue;
         if (!cc_pp_dir_name(s, x, got, sizeof got) || strcmp(got, name)) continue;
-        return !strcmp(x->name, "define") && decl_macro_text(s + x->off, x->end - x->off, fn);
+        return strcmp(x->name, "define") ? NOT_DECL : decl_macro_text(s + x->off, x->end - x->off, fn);
     }
     const char *t = o->session_macro ? o->session_macro(o->ctx, name) : NULL;
-    return t && decl_macro_text(t, strlen(t), fn);
+    return t ? decl_macro_text(t, strlen(t), fn) : NOT_DECL;
 }
 
 /* From '(' at p, past its matching ')'; 0 when it has none. */
@@ -155,10 +171,13 @@ void cc_pp_find_decl_macros(const char *s, const pp_dirs *d, const cc_pp_opts *o
                 name[e - b] = '\0';
                 size_t q = skip_space(s, e, len);
                 size_t close = s[q] == '(' ? match_paren(s, q) : 0;
-                if (!close && s[q] == '{' && decl_macro_at(s, d, o, name, b, false))
-                    close = e;   /* `COMPLEX {` with COMPLEX standing for `struct CS` */
-                else if (close && !decl_macro_at(s, d, o, name, b, true))
+                if (close && decl_macro_at(s, d, o, name, b, true) != FN_DECL)
                     close = 0;
+                if (!close) {
+                    int obj = decl_macro_at(s, d, o, name, b, false);
+                    if (obj == OBJ_QUALIFIER || (obj == OBJ_TAG && s[q] == '{'))
+                        close = e;   /* `HD float f(…)`, `COMPLEX {` with COMPLEX standing for `struct CS` */
+                }
                 if (close) {
                     *v = cc_xrealloc(*v, (*n + 1) * sizeof **v);
                     (*v)[(*n)++] = (cc_pp_range){ b, close };

@@ -250,3 +250,14 @@ def test_cuda_cell_conditionals_settled_but_arch_kept(cxx):
     assert r.stdout == "8\n", r.describe()
     r = ok(cxx, "cxs_real *cxs_d = nullptr;\nadd_k<<<1, 1>>>(cxs_d);\nprintf(\"%zu %d\\n\", sizeof(cxs_real), cxs_nvcc);" + WHICH)
     assert r.stdout == "8 1\nhost\n", r.describe()
+
+
+def test_qualifier_macros_make_kernels_and_device_functions(cxx):
+    """`#define HD __host__ __device__` and `#define KERNEL __global__ void`, as
+    CUDA code writes them: what they declare is a host-device function and a
+    kernel, usable from later cells like written ones."""
+    ok(cxx, "#define QM_HD __host__ __device__\n#define QM_KERNEL __global__ void\n"
+            "QM_HD float qm_sq(float x) { return x * x; }\n"
+            "QM_KERNEL qm_k(float *a, int n) { int i = threadIdx.x; if (i < n) a[i] = qm_sq(a[i]); }")
+    r = ok(cxx, "float *qm_d = nullptr;\nqm_k<<<1, 4>>>(qm_d, 4);\nprintf(\"%g\\n\", qm_sq(3.0f));")
+    assert r.stdout == "9\n", r.describe()

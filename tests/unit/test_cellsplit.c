@@ -767,6 +767,13 @@ static void test_cellpp(void)
     CHECK(pr.n_exps == 1 && pr.exps[0].end - pr.exps[0].off == 3 && strstr(pr.text, "__cc_exp_0_ CPX __cc_exp_end_0"),
           "an object-like macro standing for `struct TAG` is expanded before its body only");
     cc_pp_probe_free(&pr);
+    cc_pp_probe_build("#define HD __host__ __device__\n#define KERNEL __global__ void\n#define BLOCK 256\n"
+                      "HD float sq(float x) { return x * x; }\nKERNEL k(float *a) { a[0] = HD_none; }\nint b = BLOCK;\n",
+                      1, &plain, &pr);
+    CHECK(pr.n_exps == 2 && strstr(pr.text, "__cc_exp_0_ HD __cc_exp_end_0") &&
+          strstr(pr.text, "__cc_exp_1_ KERNEL __cc_exp_end_1"),
+          "object-like macros of CUDA qualifiers are expanded where a declaration starts, constants are not");
+    cc_pp_probe_free(&pr);
 
     /* pop_macro: the session learns the macro the compiler ends with */
     CHECK(cc_pp_macro_fixup("#define A 1\n", NULL, NULL) == NULL, "no pop: nothing to do");
