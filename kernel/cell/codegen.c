@@ -149,19 +149,23 @@ static int gen_items(cg_gen *g)
 {
     collect_defs(g);
     cg_plan_replay(g);
+    cg_macros_start(g);
     for (size_t i = 0; i < g->cell.n_items; i++) {
         const cc_item *it = &g->cell.items[i];
-        if (i % CC_CANCEL_EVERY == CC_CANCEL_EVERY - 1 && cc_cancelled(g->v->cancel)) return -1;
+        if (i % CC_CANCEL_EVERY == CC_CANCEL_EVERY - 1 && cc_cancelled(g->v->cancel)) { cg_macros_free(g); return -1; }
+        size_t had = g->pv->n_items;
         switch (it->kind) {
-        case CC_ITEM_PREPROC: cg_preproc(g, it); break;
+        case CC_ITEM_PREPROC: cg_preproc(g, it); cg_macros_track(g, it); break;
         case CC_ITEM_TYPE: cg_type(g, it); break;
         case CC_ITEM_FUNC: cg_func(g, it); break;
         case CC_ITEM_DECL: cg_decl(g, it); break;
         case CC_ITEM_STMT: cg_stmt(g, it); break;
         case CC_ITEM_OTHER: cg_other(g, it); break;
         }
+        if (it->kind != CC_ITEM_PREPROC) cg_macros_wrap(g, had);
     }
     cg_end_replay(g);
+    cg_macros_free(g);
     return 0;
 }
 

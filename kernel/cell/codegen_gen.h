@@ -31,6 +31,8 @@ typedef struct cg_gen {
     size_t show_len;        /* its length (0: no show) */
     size_t show_close;      /* where in `run` its closing "))" starts */
     cg_ids replay;          /* macros whose directives are replayed in the entry (see cg_plan_replay) */
+    struct cg_mstate *ms;   /* those macros as they stand at the item being generated (codegen_macros.c) */
+    size_t n_ms;
 } cg_gen;
 
 /* ---- codegen_items.c: cell text, new session items, preprocessor lines,
@@ -50,6 +52,13 @@ char *cg_user_label(const cg_gen *g, const char *name);
 void cg_plan_replay(cg_gen *g);
 void cg_end_replay(cg_gen *g);
 void cg_preproc(cg_gen *g, const cc_item *it);
+
+/* ---- codegen_macros.c: session items written under macros their cell
+ * changes later (#undef, a second #define, pop_macro) ---- */
+void cg_macros_start(cg_gen *g);                   /* after cg_plan_replay */
+void cg_macros_track(cg_gen *g, const cc_item *it); /* a preprocessor line of the cell */
+void cg_macros_wrap(cg_gen *g, size_t from);       /* the items made since index `from` */
+void cg_macros_free(cg_gen *g);
 void cg_type_keys(cg_gen *g, cc_sitem *si, const cc_item *it, bool with_decls);
 void cg_type(cg_gen *g, const cc_item *it);
 bool cg_is_material(const cg_gen *g, unsigned f);

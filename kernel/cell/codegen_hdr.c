@@ -147,7 +147,18 @@ static void emit_devvar(const cc_sitem *it, cc_strbuf *out)
                  "#define %s (*(__cc_t_%s *)__cc_sym_%s())\n#endif\n", n, n, n, n, n);
 }
 
+static void emit_body(const cc_sitem *it, cc_lang lang, cc_strbuf *out);
+
+/* The item, under the macros it was written with when its cell changed them
+ * later (codegen_macros.c). */
 static void emit_item(const cc_sitem *it, cc_lang lang, cc_strbuf *out)
+{
+    if (it->pre) cc_strbuf_add(out, it->pre);
+    emit_body(it, lang, out);
+    if (it->post) cc_strbuf_add(out, it->post);
+}
+
+static void emit_body(const cc_sitem *it, cc_lang lang, cc_strbuf *out)
 {
     bool cxx = lang != CC_LANG_C;
     switch (it->kind) {

@@ -38,6 +38,8 @@ void cc_sitem_clear(cc_sitem *it)
     free(it->soname);
     free(it->refname);
     free(it->sig);
+    free(it->pre);
+    free(it->post);
     memset(it, 0, sizeof *it);
 }
 

@@ -43,6 +43,8 @@ typedef struct cc_sitem {
     char *sig;       /* FUNC of a C++ cell: "f(int)", its overload key (see codegen_cxx.c) */
     bool link_always;
     bool no_label;   /* FUNC: the user's extern "C" keeps its plain symbol *//* its object is linked into every later C++ unit (out-of-class definitions) */
+    char *pre, *post; /* the macros its text was written under, when its cell changed them later
+                       * (push_macro / the #define of its place … pop_macro; codegen_macros.c) */
 } cc_sitem;
 
 typedef struct cc_cellrec {

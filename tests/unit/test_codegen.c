@@ -261,6 +261,15 @@ static void test_redefinition(void)
         "#include <stdio.h>\ntypedef int T;\nT val = 1;\n",
         "typedef double T;\nT val = 2.0;\n",
         "printf(\"v%g\\n\", val);");
+    /* X-macros: the enum and the struct were written under an X the cell
+     * changes later; later cells see them as written */
+    SCENARIO("GREEN 2 3 10\n",
+        "#include <stdio.h>\n#define COLORS X(RED) X(GREEN) X(BLUE)\n#define X(c) c,\nenum Color { COLORS };\n#undef X\n"
+        "#define X(c) #c,\nconst char *color_names[] = { COLORS };\n#undef X\n"
+        "#define X(c) int c##_n;\nstruct counts { COLORS };\n#define X(c) char c##_x[2];\n"
+        "struct big { COLORS double d; };\n#undef X\n",
+        "struct counts k = {1, 2, 3};\nprintf(\"%s %d %d %zu\\n\", color_names[GREEN], BLUE, k.BLUE_n, "
+        "sizeof(struct big) - sizeof(double) + 2);");
 }
 
 /* Names that libc also exports stay the cell's own (asm labels). */
