@@ -219,14 +219,18 @@ void cc_pp_probe_build(const char *code, int first_line, const cc_pp_opts *o, cc
     cc_pp_scan_dirs(code, &d);
     bool *keep = o && o->keep_arch ? arch_chains(code, &d) : NULL;
     if (o) cc_pp_find_decl_macros(code, &d, o, &pr->exps, &pr->n_exps);
-    size_t seg_start = 0, e = 0;
+    size_t seg_start = 0, e = 0, at = 0;
+    int line = first_line;   /* the cell line at offset `at` */
     add_marker(&b, 0);
     if (pr->n_exps)   /* expansions keep the CUDA qualifiers as written, for the front end */
         for (const char *const *q = cuda_words; *q; q++) cc_strbuf_printf(&b, "#undef %s\n", *q);
     for (size_t i = 0; i < d.n; i++) {
         const pp_dir *x = &d.v[i];
-        for (; e < pr->n_exps && pr->exps[e].off < x->off; e++)
-            add_expansion(&b, code, &pr->exps[e], e, first_line + count_lines(code, 0, pr->exps[e].off, 0));
+        for (; e < pr->n_exps && pr->exps[e].off < x->off; e++) {
+            line = count_lines(code, at, pr->exps[e].off, line);
+            at = pr->exps[e].off;
+            add_expansion(&b, code, &pr->exps[e], e, line);
+        }
         cc_strbuf_printf(&b, "#line %d \"cell\"\n", first_line + x->line - 1);
         cc_strbuf_addn(&b, code + x->off, x->end - x->off);
         cc_strbuf_add(&b, "\n");
@@ -236,8 +240,11 @@ void cc_pp_probe_build(const char *code, int first_line, const cc_pp_opts *o, cc
         seg_start = x->end;
         add_marker(&b, pr->n_segs);
     }
-    for (; e < pr->n_exps; e++)
-        add_expansion(&b, code, &pr->exps[e], e, first_line + count_lines(code, 0, pr->exps[e].off, 0));
+    for (; e < pr->n_exps; e++) {
+        line = count_lines(code, at, pr->exps[e].off, line);
+        at = pr->exps[e].off;
+        add_expansion(&b, code, &pr->exps[e], e, line);
+    }
     add_range(&pr->segs, &pr->n_segs, seg_start, strlen(code));
     free(keep);
     free(d.v);
@@ -272,17 +279,20 @@ static void blank(char *s, size_t off, size_t end)
 }
 
 /* The expansion of invocation k in out (malloc'd, on one line), or NULL
- * when the preprocessor did not reach it (an untaken branch). */
-static char *expansion(const char *out, size_t k)
+ * when the preprocessor did not reach it (an untaken branch). The
+ * expansions come out in order: *from is where the search starts, moved
+ * past each one found. */
+static char *expansion(const char **from, size_t k)
 {
     char open[48], close[48];
     snprintf(open, sizeof open, "__cc_exp_%zu_ ", k);
     snprintf(close, sizeof close, "__cc_exp_end_%zu", k);
-    const char *a = strstr(out, open);
+    const char *a = strstr(*from, open);
     if (!a) return NULL;
     a += strlen(open);
     const char *z = strstr(a, close);
     if (!z || is_ident((unsigned char)z[strlen(close)])) return NULL;
+    *from = z + strlen(close);
     while (z > a && (z[-1] == ' ' || z[-1] == '\n' || z[-1] == '\r' || z[-1] == '\t')) z--;
     char *t = cc_xstrndup(a, (size_t)(z - a));
     for (char *c = t; *c; c++)
@@ -302,8 +312,9 @@ char *cc_pp_apply(const char *code, const cc_pp_probe *pr, const char *cpp_out)
     if (!pr->n_exps) return s;
     cc_strbuf b = {0};
     size_t at = 0;
+    const char *from = cpp_out ? cpp_out : "";
     for (size_t k = 0; k < pr->n_exps; k++) {
-        char *x = expansion(cpp_out ? cpp_out : "", k);
+        char *x = expansion(&from, k);
         if (!x) continue;
         const cc_pp_range *r = &pr->exps[k];
         cc_strbuf_addn(&b, s + at, r->off - at);

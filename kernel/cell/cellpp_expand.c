@@ -104,17 +104,80 @@ static int decl_macro_text(const char *t, size_t len, bool fn)
     return is_tag_word(t + p, q - p) ? OBJ_TAG : is_cuda_word(t + p, q - p) ? OBJ_QUALIFIER : NOT_DECL;
 }
 
+/* The cell's #define/#undef lines by macro name: an open-addressing table of
+ * names, each with the indexes of its directives in order, so a lookup
+ * costs one hash and a binary search however long the cell is. */
+typedef struct mdefs {
+    struct mname { const char *p; size_t len; size_t *dirs; size_t n, cap; } *v;
+    size_t cap;
+} mdefs;
+
+static size_t mhash(const char *p, size_t n)
+{
+    size_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+static struct mname *mfind(const mdefs *m, const char *p, size_t n, bool add)
+{
+    if (!m->cap) return NULL;
+    for (size_t i = mhash(p, n) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        struct mname *e = &m->v[i];
+        if (!e->p) {
+            if (!add) return NULL;
+            e->p = p;
+            e->len = n;
+            return e;
+        }
+        if (e->len == n && !memcmp(e->p, p, n)) return e;
+    }
+}
+
+static void mdefs_build(const char *s, const pp_dirs *d, mdefs *m)
+{
+    size_t want = 16;
+    while (want < 2 * d->n + 16) want *= 2;
+    m->cap = want;
+    m->v = cc_xcalloc(want, sizeof *m->v);
+    for (size_t i = 0; i < d->n; i++) {
+        const pp_dir *x = &d->v[i];
+        if (strcmp(x->name, "define") && strcmp(x->name, "undef")) continue;
+        size_t p = skip_space(s, x->off + 1, x->end);
+        p = skip_space(s, ident_end(s, p, x->end), x->end);   /* past the directive's name */
+        size_t q = ident_end(s, p, x->end);
+        if (q == p) continue;
+        struct mname *e = mfind(m, s + p, q - p, true);
+        if (e->n == e->cap) {
+            e->cap = e->cap ? e->cap * 2 : 2;
+            e->dirs = cc_xrealloc(e->dirs, e->cap * sizeof *e->dirs);
+        }
+        e->dirs[e->n++] = i;
+    }
+}
+
+static void mdefs_free(mdefs *m)
+{
+    for (size_t i = 0; i < m->cap; i++) free(m->v[i].dirs);
+    free(m->v);
+}
+
 /* What name (at offset pos of s) is there (decl_macro_text): by the cell's
  * last #define/#undef of it before pos, else the session's definition. */
-static int decl_macro_at(const char *s, const pp_dirs *d, const cc_pp_opts *o, const char *name, size_t pos,
-                         bool fn)
+static int decl_macro_at(const char *s, const pp_dirs *d, const mdefs *m, const cc_pp_opts *o, const char *name,
+                         size_t pos, bool fn)
 {
-    for (size_t i = d->n; i-- > 0;) {
-        const pp_dir *x = &d->v[i];
-        char got[128];
-        if (x->off > pos || (strcmp(x->name, "define") && strcmp(x->name, "undef"))) continue;
-        if (!cc_pp_dir_name(s, x, got, sizeof got) || strcmp(got, name)) continue;
-        return strcmp(x->name, "define") ? NOT_DECL : decl_macro_text(s + x->off, x->end - x->off, fn);
+    const struct mname *e = mfind(m, name, strlen(name), false);
+    if (e) {
+        size_t lo = 0, hi = e->n;   /* the directives before pos: [0, lo) */
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (d->v[e->dirs[mid]].off < pos) lo = mid + 1; else hi = mid;
+        }
+        if (lo) {
+            const pp_dir *x = &d->v[e->dirs[lo - 1]];
+            return strcmp(x->name, "define") ? NOT_DECL : decl_macro_text(s + x->off, x->end - x->off, fn);
+        }
     }
     const char *t = o->session_macro ? o->session_macro(o->ctx, name) : NULL;
     return t ? decl_macro_text(t, strlen(t), fn) : NOT_DECL;
@@ -140,6 +203,8 @@ void cc_pp_find_decl_macros(const char *s, const pp_dirs *d, const cc_pp_opts *o
 {
     size_t p = 0, di = 0, len = strlen(s);
     int depth = 0;
+    mdefs m = {0};
+    mdefs_build(s, d, &m);
     bool start = true;   /* a declaration or statement could start here (file scope) */
     while (p < len) {
         while (di < d->n && d->v[di].off < p) di++;
@@ -171,10 +236,10 @@ void cc_pp_find_decl_macros(const char *s, const pp_dirs *d, const cc_pp_opts *o
                 name[e - b] = '\0';
                 size_t q = skip_space(s, e, len);
                 size_t close = s[q] == '(' ? match_paren(s, q) : 0;
-                if (close && decl_macro_at(s, d, o, name, b, true) != FN_DECL)
+                if (close && decl_macro_at(s, d, &m, o, name, b, true) != FN_DECL)
                     close = 0;
                 if (!close) {
-                    int obj = decl_macro_at(s, d, o, name, b, false);
+                    int obj = decl_macro_at(s, d, &m, o, name, b, false);
                     if (obj == OBJ_QUALIFIER || (obj == OBJ_TAG && s[q] == '{'))
                         close = e;   /* `HD float f(…)`, `COMPLEX {` with COMPLEX standing for `struct CS` */
                 }
@@ -191,4 +256,5 @@ void cc_pp_find_decl_macros(const char *s, const pp_dirs *d, const cc_pp_opts *o
         start = false;
         p++;
     }
+    mdefs_free(&m);
 }

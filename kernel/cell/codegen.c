@@ -107,7 +107,7 @@ static void gen_formatters(cg_gen *g, const bool *used, cc_strbuf *out)
     free(texts);
 }
 
-static bool has_user_label(const cg_gen *g, const char *name)
+static bool has_user_label(cg_gen *g, const char *name)
 {
     char *l = cg_user_label(g, name);
     free(l);

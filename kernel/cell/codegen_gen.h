@@ -33,6 +33,8 @@ typedef struct cg_gen {
     cg_ids replay;          /* macros whose directives are replayed in the entry (see cg_plan_replay) */
     struct cg_mstate *ms;   /* those macros as they stand at the item being generated (codegen_macros.c) */
     size_t n_ms;
+    size_t *ms_diff, n_ms_diff;   /* the ones that stand otherwise than at the cell's end */
+    signed char any_asm;    /* the cell holds an asm token: 1 yes, -1 no, 0 not looked yet (cg_user_label) */
 } cg_gen;
 
 /* ---- codegen_items.c: cell text, new session items, preprocessor lines,
@@ -46,7 +48,7 @@ cc_sitem *cg_new_item(cg_gen *g, cc_si_kind kind, bool weak);
 void cg_item_key(cg_gen *g, cc_sitem *it, const char *key);
 /* The user's own asm label on a declarator of `name` in this cell
  * (`__asm__("sym")`, malloc'd), or NULL. Such a name keeps the user's symbol. */
-char *cg_user_label(const cg_gen *g, const char *name);
+char *cg_user_label(cg_gen *g, const char *name);
 /* The macro replay of the entry (see codegen_items.c): planned before the
  * items, closed after them. */
 void cg_plan_replay(cg_gen *g);

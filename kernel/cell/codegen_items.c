@@ -64,9 +64,15 @@ static void add_blanked(const cg_gen *g, cc_strbuf *b, const cc_item *it, unsign
 
 /* The user's own asm label on a declarator of `name` in this cell
  * (`__asm__("sym")`, malloc'd), or NULL. Such a name keeps the user's symbol. */
-char *cg_user_label(const cg_gen *g, const char *name)
+char *cg_user_label(cg_gen *g, const char *name)
 {
     const cc_cell *c = &g->cell;
+    if (!g->any_asm) {   /* most cells have none: one look, not one per name */
+        g->any_asm = -1;
+        for (size_t t = 0; t < c->n_toks && g->any_asm < 0; t++)
+            if (cc_tok_is(c, t, "__asm__") || cc_tok_is(c, t, "__asm") || cc_tok_is(c, t, "asm")) g->any_asm = 1;
+    }
+    if (g->any_asm < 0) return NULL;
     for (size_t i = 0; i < c->n_items; i++) {
         const cc_item *it = &c->items[i];
         if (it->kind != CC_ITEM_DECL && it->kind != CC_ITEM_FUNC) continue;

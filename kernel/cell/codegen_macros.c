@@ -28,12 +28,45 @@ typedef struct cg_mstate {
     char *stack[MS_DEPTH];       /* push_macro saves */
     bool pushed_null[MS_DEPTH];
     int depth;
+    size_t diff_at;              /* 1 + its place in g->ms_diff, 0: not there */
 } cg_mstate;
 
+static bool same(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+/* Keeps g->ms_diff (the macros that differ from their end state) true for m. */
+static void note(cg_gen *g, cg_mstate *m)
+{
+    bool differs = g->ms_diff && !same(m->text, m->end);
+    if (differs && !m->diff_at) {
+        g->ms_diff[g->n_ms_diff++] = (size_t)(m - g->ms);
+        m->diff_at = g->n_ms_diff;
+    } else if (!differs && m->diff_at) {
+        size_t at = m->diff_at - 1, last = g->ms_diff[--g->n_ms_diff];
+        g->ms_diff[at] = last;
+        g->ms[last].diff_at = at + 1;
+        m->diff_at = 0;
+    }
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const cg_mstate *)a)->name, ((const cg_mstate *)b)->name);
+}
+
+/* The state of macro name[0..n) (g->ms is sorted by name), or NULL. */
 static cg_mstate *find(cg_gen *g, const char *name, size_t n)
 {
-    for (size_t i = 0; i < g->n_ms; i++)
-        if (strlen(g->ms[i].name) == n && !strncmp(g->ms[i].name, name, n)) return &g->ms[i];
+    size_t lo = 0, hi = g->n_ms;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strncmp(g->ms[mid].name, name, n);
+        if (!c) c = g->ms[mid].name[n] ? 1 : 0;
+        if (!c) return &g->ms[mid];
+        if (c < 0) lo = mid + 1; else hi = mid;
+    }
     return NULL;
 }
 
@@ -62,6 +95,7 @@ void cg_macros_start(cg_gen *g)
     g->ms = cc_xcalloc(g->replay.n, sizeof *g->ms);
     for (size_t k = 0; k < g->replay.cap; k++)
         if (g->replay.v[k]) g->ms[g->n_ms++].name = g->replay.v[k];
+    qsort(g->ms, g->n_ms, sizeof *g->ms, by_name);
     set_start(g);
     for (size_t i = 0; i < g->cell.n_items; i++)   /* where the cell leaves them */
         if (g->cell.items[i].kind == CC_ITEM_PREPROC) cg_macros_track(g, &g->cell.items[i]);
@@ -70,12 +104,10 @@ void cg_macros_start(cg_gen *g)
         g->ms[k].text = NULL;
     }
     set_start(g);
+    g->ms_diff = cc_xcalloc(g->n_ms, sizeof *g->ms_diff);
+    for (size_t k = 0; k < g->n_ms; k++) note(g, &g->ms[k]);
 }
 
-static bool same(const char *a, const char *b)
-{
-    return a == b || (a && b && !strcmp(a, b));
-}
 
 void cg_macros_track(cg_gen *g, const cc_item *it)
 {
@@ -87,6 +119,7 @@ void cg_macros_track(cg_gen *g, const cc_item *it)
         if (m) {
             free(m->text);
             m->text = it->pp == CC_PP_DEFINE ? cc_xstrdup(t) : NULL;
+            note(g, m);
         }
     } else {
         const char *push = strstr(t, "push_macro"), *pop = strstr(t, "pop_macro");
@@ -99,6 +132,7 @@ void cg_macros_track(cg_gen *g, const cc_item *it)
         } else if (m && pop && m->depth > 0) {
             free(m->text);
             m->text = m->stack[--m->depth];
+            note(g, m);
         }
     }
     free(t);
@@ -106,14 +140,13 @@ void cg_macros_track(cg_gen *g, const cc_item *it)
 
 void cg_macros_wrap(cg_gen *g, size_t from)
 {
-    if (!g->n_ms) return;
+    if (!g->n_ms_diff) return;
     for (size_t i = from; i < g->pv->n_items; i++) {
         cc_sitem *si = &g->pv->items[i];
         if (si->kind == CC_SI_MACRO || si->kind == CC_SI_UNDEF || si->kind == CC_SI_INCLUDE || si->pre) continue;
         cc_strbuf pre = {0}, post = {0};
-        for (size_t k = 0; k < g->n_ms; k++) {   /* (named through other macros too: all that differ) */
-            const cg_mstate *m = &g->ms[k];
-            if (same(m->text, m->end)) continue;
+        for (size_t k = 0; k < g->n_ms_diff; k++) {   /* (named through other macros too: all that differ) */
+            const cg_mstate *m = &g->ms[g->ms_diff[k]];
             cc_strbuf_printf(&pre, "#pragma push_macro(\"%s\")\n#undef %s\n", m->name, m->name);
             if (m->text) cc_strbuf_printf(&pre, "%s\n", m->text);
             cc_strbuf_printf(&post, "#undef %s\n#pragma pop_macro(\"%s\")\n", m->name, m->name);
@@ -131,6 +164,8 @@ void cg_macros_free(cg_gen *g)
         for (int d = 0; d < g->ms[i].depth; d++) free(g->ms[i].stack[d]);
     }
     free(g->ms);
+    free(g->ms_diff);
     g->ms = NULL;
-    g->n_ms = 0;
+    g->ms_diff = NULL;
+    g->n_ms = g->n_ms_diff = 0;
 }

@@ -8,6 +8,7 @@
  * names handed out are borrowed until the next commit or reset. */
 #include "session.h"
 #include "session_items.h"
+#include "codegen_buf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -214,9 +215,26 @@ static void append_item(cc_session *s, cc_sitem *it)
     memset(it, 0, sizeof *it);
 }
 
-/* Takes ownership of *ni's contents (leaves it zeroed). */
-static void commit_item(cc_session *s, cc_sitem *ni)
+/* Whether some key of ni is in the set (the keys the session had when the
+ * commit began, plus those committed since). */
+static bool any_key_in(const cg_ids *keys, const cc_sitem *ni)
 {
+    for (size_t k = 0; k < ni->n_keys; k++)
+        if (cg_ids_has(keys, ni->keys[k], strlen(ni->keys[k]))) return true;
+    return false;
+}
+
+/* Takes ownership of *ni's contents (leaves it zeroed). keys: every key the
+ * session may hold, so a new name skips the scan of the session. */
+static void commit_item(cc_session *s, cc_sitem *ni, cg_ids *keys)
+{
+    if (!any_key_in(keys, ni)) {   /* nothing to replace or to be dropped for */
+        for (size_t k = 0; k < ni->n_keys; k++) cg_ids_add(keys, ni->keys[k], strlen(ni->keys[k]));
+        if (ni->kind == CC_SI_UNDEF) cc_sitem_clear(ni);
+        else append_item(s, ni);
+        return;
+    }
+    for (size_t k = 0; k < ni->n_keys; k++) cg_ids_add(keys, ni->keys[k], strlen(ni->keys[k]));
     if (ni->kind == CC_SI_UNDEF) {
         for (size_t i = s->n_items; i-- > 0;)
             if (s->items[i].kind == CC_SI_MACRO && shares_key(&s->items[i], ni)) remove_item(s, i);
@@ -276,6 +294,10 @@ void cc_session_commit(cc_session *s, const cc_plan *p, const char *soname)
     if (!pv || !soname) return;
     s->seq++;
     if (p->lang != CC_LANG_C) s->cxx = true;   /* the first CUDA C++ cell makes the session C++ */
+    cg_ids keys = {0};
+    for (size_t i = 0; i < s->n_items; i++)
+        for (size_t k = 0; k < s->items[i].n_keys; k++)
+            cg_ids_add(&keys, s->items[i].keys[k], strlen(s->items[i].keys[k]));
     for (size_t i = 0; i < pv->n_items; i++) {
         cc_sitem *ni = &pv->items[i];
         ni->seq = s->seq;
@@ -283,8 +305,9 @@ void cc_session_commit(cc_session *s, const cc_plan *p, const char *soname)
                        ni->kind == CC_SI_DEVVAR || ni->link_always;
         free(ni->soname);
         ni->soname = defines && !ni->weak ? cc_xstrdup(soname) : NULL;
-        commit_item(s, ni);
+        commit_item(s, ni, &keys);
     }
+    cg_ids_free(&keys);
     /* the plan's items were consumed: leave it harmless */
     free(pv->items);
     pv->items = NULL;
