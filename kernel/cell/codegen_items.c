@@ -303,12 +303,23 @@ void cg_func(cg_gen *g, const cc_item *it)
         cc_strbuf_add(&g->file, "\n#undef main\n");
         return;
     }
-    if (cg_is_material(g, it->flags)) {
+    /* a free operator (`std::ostream &operator<<(…)`) has no plain name to
+     * label or key it by, and an explicit specialization (`template <> T
+     * f(…)`) must not replace its template: both are material like templates,
+     * keyed by their text up to the body, so each overload keeps its own */
+    bool op = g->cxx && strcmp(d->name, "operator") == 0;
+    bool spec = (it->flags & CC_F_TEMPLATE) && cc_tok_is(&g->cell, it->first, "template") &&
+                cc_tok_is(&g->cell, it->first + 1, "<") && cc_tok_is(&g->cell, it->first + 2, ">");
+    if (op || cg_is_material(g, it->flags)) {
         cg_add_pos(g, &g->file, it->first);
         cg_add_slice(g, &g->file, it->first, it->end);
         cc_strbuf_add(&g->file, "\n");
         cc_sitem *si = cg_new_item(g, CC_SI_MATERIAL, false);
-        cg_item_key(g, si, d->name);
+        size_t e = it->first;
+        while (e < it->end && !cc_tok_is(&g->cell, e, "{") && !cc_tok_is(&g->cell, e, ";")) e++;
+        char *key = op || spec ? cc_toks_join(&g->cell, it->first, e, CG_NONE, CG_NONE, 0) : NULL;
+        cg_item_key(g, si, key ? key : d->name);
+        free(key);
         si->text = cg_slice_dup(g, it->first, it->end);
         si->decl = cg_proto_text(g, it, d, 0);
         return;

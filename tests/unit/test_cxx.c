@@ -204,6 +204,31 @@ static const char alphabet[] = "{}()<>[];:,=&*~#\"' \nabckvT_019";
 static unsigned rng = 777;
 static unsigned rnd(void) { rng = rng * 1103515245u + 12345u; return rng >> 8; }
 
+/* Free operators and explicit specializations of function templates. */
+static void test_operators_and_specializations(void)
+{
+    cc_session *s = cc_session_new();
+    free(step(s, "#include <iostream>\nstruct V { int x; };\n"
+                 "std::ostream &operator<<(std::ostream &os, const V &v) { return os << v.x; }\n"
+                 "V operator+(V a, V b) { return {a.x + b.x}; }\nV operator-(V a, V b) { return {a.x - b.x}; }\n"
+                 "template <typename T> T twice(T x) { return x + x; }", CC_LANG_CXX, 1));
+    char *src = step(s, "#include <string>\ntemplate <> std::string twice(std::string s) { return s + s; }\n"
+                        "std::cout << (V{1} + V{2}) << twice(3);", CC_LANG_CXX, 2);
+    CHECK(has(src, "std::ostream &operator<<(std::ostream &os, const V &v) { return os << v.x; }") &&
+          has(src, "V operator+(V a, V b)") && has(src, "V operator-(V a, V b)") && !has(src, "cudacell.operator"),
+          "free operators reach later units whole, each its own, with no C label");
+    CHECK(has(src, "template <typename T> T twice(T x)"), "an explicit specialization keeps its template");
+    free(src);
+    src = step(s, "V operator+(V a, V b) { return {a.x * b.x}; }", CC_LANG_CXX, 3);
+    free(src);
+    src = step(s, "std::cout << (V{2} + V{3}) << twice(std::string(\"a\"));", CC_LANG_CXX, 4);
+    CHECK(has(src, "{ return {a.x * b.x}; }") && !has(src, "{ return {a.x + b.x}; }") && has(src, "V operator-(V a, V b)") &&
+          has(src, "template <> std::string twice(std::string s)"),
+          "redefining one operator replaces that one only; the specialization stays");
+    free(src);
+    cc_session_free(s);
+}
+
 static void test_fuzz(void)
 {
     cc_session *s = cc_session_new();
@@ -266,6 +291,7 @@ static void test_excerpts(void)
 
 int main(void)
 {
+    test_operators_and_specializations();
     test_excerpts();
     test_rewrite();
     test_needs_nvcc();
