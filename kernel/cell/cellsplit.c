@@ -77,6 +77,18 @@ static size_t skip_qualified(const splitter *S, size_t i)
     return i;
 }
 
+/* The standard library's class templates, named without std:: after
+ * `using namespace std;` (`vector<float> v(n);` declares v). */
+static bool std_template(const cc_cell *c, size_t i)
+{
+    static const char *const names[] = {
+        "vector", "map", "multimap", "unordered_map", "unordered_multimap", "set", "multiset",
+        "unordered_set", "unordered_multiset", "array", "pair", "tuple", "unique_ptr", "shared_ptr",
+        "weak_ptr", "deque", "list", "forward_list", "queue", "stack", "priority_queue", "function",
+        "optional", "variant", "basic_string", "span", "bitset", "atomic", "complex", "valarray", NULL };
+    return in_list(c, i, names);
+}
+
 /* Does the item starting at token i declare something (vs. a statement)? */
 static bool starts_declaration(const splitter *S, size_t i)
 {
@@ -88,7 +100,7 @@ static bool starts_declaration(const splitter *S, size_t i)
     if (cd_is_decl_keyword(c, i)) return true;
     if (sp_is(S, i + 1, ":")) return false;                           /* label */
     if (sp_is(S, i + 1, "::") || sp_is(S, i + 1, "<")) {             /* C++ A::B<T> x; */
-        if (sp_is(S, i + 1, "<") && !cd_known_type(c, i, S->is_type, S->ctx)) return false;
+        if (sp_is(S, i + 1, "<") && !cd_known_type(c, i, S->is_type, S->ctx) && !std_template(c, i)) return false;
         size_t j = skip_qualified(S, i);
         if (j == i) return false;
         while (sp_is(S, j, "*") || sp_is(S, j, "&") || sp_is(S, j, "const")) j++;

@@ -73,7 +73,8 @@ void cg_cxx_link_only(cg_gen *g, const char *key)
 
 /* ---- material: namespaces, using, constexpr, lambdas ------------------- */
 
-/* Names declared at the top of a namespace body, for its key. */
+/* Names declared at the top of a namespace body, for its keys: each one
+ * after a newline. */
 static void body_names(const cg_gen *g, size_t open, cc_strbuf *b)
 {
     const cc_cell *c = &g->cell;
@@ -86,12 +87,12 @@ static void body_names(const cg_gen *g, size_t open, cc_strbuf *b)
     if (cc_cell_split(body, NULL, NULL, &in, &err) == 0) {
         for (size_t i = 0; i < in.n_items; i++) {
             const cc_item *x = &in.items[i];
-            if (x->tag) cc_strbuf_printf(b, " %s", x->tag);
-            for (size_t k = 0; k < x->n_decls; k++) cc_strbuf_printf(b, " %s", x->decls[k].name);
+            if (x->tag) cc_strbuf_printf(b, "\n%s", x->tag);
+            for (size_t k = 0; k < x->n_decls; k++) cc_strbuf_printf(b, "\n%s", x->decls[k].name);
             if (x->kind == CC_ITEM_OTHER || x->kind == CC_ITEM_TYPE) {
                 char *t = cc_toks_join(&in, x->first, x->first + 3 < x->end ? x->first + 3 : x->end,
                                        CG_NONE, CG_NONE, 0);
-                cc_strbuf_printf(b, " [%s]", t ? t : "");
+                cc_strbuf_printf(b, "\n[%s]", t ? t : "");
                 free(t);
             }
         }
@@ -199,7 +200,7 @@ bool cg_cxx_other(cg_gen *g, const cc_item *it)
 {
     if (!g->cxx) return false;
     const cc_cell *c = &g->cell;
-    cc_strbuf key = {0};
+    cc_strbuf key = {0}, names = {0};   /* a namespace block: one key per name it declares */
     char *shown = NULL;   /* the namespace's name, as %who and completion show it */
     if (cc_tok_is(c, it->first, "namespace") || (cc_tok_is(c, it->first, "inline") && cc_tok_is(c, it->first + 1, "namespace"))) {
         size_t nt = it->first + (cc_tok_is(c, it->first, "inline") ? 2 : 1);
@@ -209,7 +210,7 @@ bool cg_cxx_other(cg_gen *g, const cc_item *it)
         char *nm = cc_toks_join(c, it->first, k, CG_NONE, CG_NONE, 0);
         cc_strbuf_printf(&key, "%s {", nm ? nm : "namespace");
         free(nm);
-        if (k < it->end && cc_tok_is(c, k, "{")) body_names(g, k, &key);
+        if (k < it->end && cc_tok_is(c, k, "{")) body_names(g, k, &names);
     } else if (cc_tok_is(c, it->first, "using")) {
         size_t k = it->first + 1;
         if (k + 1 < it->end && c->toks[k].kind == CC_TOK_IDENT && cc_tok_is(c, k + 1, "=")) {
@@ -224,7 +225,21 @@ bool cg_cxx_other(cg_gen *g, const cc_item *it)
     } else {
         return false;
     }
-    cc_sitem *si = cg_cxx_material(g, it, key.s, "");
+    /* A namespace block is keyed by each name it declares ("util { clampi",
+     * "util { twice"): a later block declaring one of them replaces it
+     * whole (newest definition wins), one declaring only new names adds to it. */
+    cc_sitem *si = NULL;
+    for (const char *n = names.s; n && *n; ) {
+        const char *e = strchr(n + 1, '\n');
+        size_t len = e ? (size_t)(e - n) : strlen(n);
+        char *k = cc_xasprintf("%s %.*s", key.s, (int)(len - 1), n + 1);
+        if (!si) si = cg_cxx_material(g, it, k, "");
+        else cg_item_key(g, si, k);
+        free(k);
+        n += len;
+    }
+    free(names.s);
+    if (!si) si = cg_cxx_material(g, it, key.s, "");
     if (si && shown) si->refname = shown;
     else free(shown);
     if (si && cc_tok_is(c, it->first + (cc_tok_is(c, it->first, "inline") ? 1 : 0), "namespace")) {

@@ -226,6 +226,13 @@ static void test_operators_and_specializations(void)
           has(src, "template <> std::string twice(std::string s)"),
           "redefining one operator replaces that one only; the specialization stays");
     free(src);
+    free(step(s, "namespace util { int clampi(int v) { return v; } }\nnamespace util { int other(int v) { return 1; } }",
+              CC_LANG_CXX, 5));
+    free(step(s, "namespace util { int clampi(int v) { return 2 * v; } int twice(int x) { return 2 * x; } }", CC_LANG_CXX, 6));
+    src = step(s, "int q = util::clampi(1) + util::twice(2) + util::other(3);", CC_LANG_CXX, 7);
+    CHECK(has(src, "return 2 * v;") && !has(src, "{ return v; }") && has(src, "int other(int v)"),
+          "a namespace block that redefines a member replaces the block that had it; another block stays");
+    free(src);
     cc_session_free(s);
 }
 
