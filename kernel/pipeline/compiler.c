@@ -253,6 +253,7 @@ int cc_compile(cc_out *o, const cc_compile_req *req, cc_compile_res *res)
     }
 
 out:
+    cc_pch_compiled(req->pch, res->ok);
     if (tmp_out)
         unlink(tmp_out);
     if (src)

@@ -41,12 +41,17 @@ int cc_compile_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_ar
 
 /* The directory (malloc'd) of a ready precompiled prelude for a unit of
  * req with these flag words (cc_unit_flags; the first ntool are the tool),
- * to search first; NULL when there is none yet, and then one may start
- * building in the background (compiler_pch.c). inc: libcudacell's include
- * directory, where cudacell_prelude.h lies. */
+ * to search first; NULL when there is none yet, and then one may be
+ * prepared, to build in the background after this compile
+ * (compiler_pch.c). inc: libcudacell's include directory, where
+ * cudacell_prelude.h lies. */
 struct cc_pch;
 char *cc_pch_for(struct cc_pch *p, const cc_compile_req *req, const argv_buf *flags, size_t ntool,
                  const char *inc);
+
+/* A unit's compile has ended (ok: it succeeded): a build cc_pch_for
+ * prepared starts now, never beside a compile an interrupt could stop. */
+void cc_pch_compiled(struct cc_pch *p, bool ok);
 
 /* Whether the compiler is GCC (gcc, g++, or a wrapper that runs one). */
 bool cc_tool_is_gnu(char *const *tool_argv);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,7 +27,7 @@ static char root[256], inc[PATH_MAX], lib[PATH_MAX];
 
 static bool exists(const char *dir, const char *name)
 {
-    char p[PATH_MAX];
+    char p[PATH_MAX + 64];
     struct stat st;
     snprintf(p, sizeof p, "%s/%s", dir, name);
     return stat(p, &st) == 0;
@@ -47,10 +48,12 @@ static char *ask(cc_pch *p, const cc_compile_req *req, char *const *tool)
     return dir;
 }
 
-/* Asks until a state is ready (the build runs in the background), ≤ 60 s. */
+/* Asks until a state is ready (the build runs in the background), ≤ 60 s;
+ * each ask is a unit that compiled. */
 static char *ask_until_ready(cc_pch *p, const cc_compile_req *req, char *const *tool)
 {
     for (int i = 0; i < 1200; i++) {
+        cc_pch_compiled(p, true);
         char *d = ask(p, req, tool);
         if (d)
             return d;
@@ -102,7 +105,11 @@ static void test_c(char *gcc)
     char *d = ask(p, &req, tool);
     CHECK(d == NULL && !exists(root, "pch-c-1"), "the first unit neither gets nor starts a saved state");
     d = ask(p, &req, tool);
-    CHECK(d == NULL && exists(root, "pch-c-1"), "the second unit with the same flags starts building one");
+    CHECK(d == NULL && !exists(root, "pch-c-1"), "the second unit with the same flags prepares one ...");
+    cc_pch_compiled(p, false);
+    CHECK(!exists(root, "pch-c-1"), "... not started when that unit's compile failed or was stopped ...");
+    cc_pch_compiled(p, true);
+    CHECK(exists(root, "pch-c-1"), "... started once a compile succeeded");
     d = ask_until_ready(p, &req, tool);
     CHECK(d && exists(d, "cudacell_prelude.h.gch") && !exists(d, "cudacell_prelude.h.gch.tmp"),
           "a later unit gets the finished state, sealed into place");
@@ -115,6 +122,7 @@ static void test_c(char *gcc)
     d = ask(p, &other, tool);
     CHECK(d == NULL && !exists(root, "pch-c-1"), "other %%cflags: no state, and the old one is removed");
     free(ask(p, &other, tool));
+    cc_pch_compiled(p, true);
     d = ask_until_ready(p, &other, tool);
     CHECK(d && strstr(d, "pch-c-2"), "... and a state for the new flags follows");
     if (d)
@@ -133,9 +141,26 @@ static void test_c(char *gcc)
     p = cc_pch_new(root);
     free(ask(p, &req, tool));
     free(ask(p, &req, tool));
+    cc_pch_compiled(p, true);
     cc_pch_free(p);
     errno = 0;
     CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD, "freeing during a build leaves no child");
+
+    /* a finished build is reaped at once, not when the next unit asks */
+    p = cc_pch_new(root);
+    free(ask(p, &req, tool));
+    free(ask(p, &req, tool));
+    cc_pch_compiled(p, true);
+    bool reaped = false;
+    for (int i = 0; i < 600 && !reaped; i++) {   /* ≤ 30 s: running, or a zombie, until then */
+        usleep(50000);
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        errno = 0;   /* WNOWAIT: look, leave the reaping to the kernel's thread */
+        reaped = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD;
+    }
+    CHECK(reaped, "the finished build left no zombie behind");
+    cc_pch_free(p);
 }
 
 static void test_cxx(void)
@@ -154,6 +179,7 @@ static void test_cxx(void)
                           .workdir = root, .cache_dir = root};
     free(ask(p, &req, tool));
     free(ask(p, &req, tool));
+    cc_pch_compiled(p, true);
     char *d = ask_until_ready(p, &req, tool);
     CHECK(d && strstr(d, "pch-cxx-"), "a host C++ unit gets a saved state of its own");
     if (d)
