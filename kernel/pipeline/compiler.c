@@ -61,6 +61,40 @@ static void hash_field(EVP_MD_CTX *md, const char *s)
     EVP_DigestUpdate(md, s, n);
 }
 
+/* A unit that includes a header by quotes (`#include "my.h"`, found in the
+ * notebook's directory: compiler_args.c) depends on that directory and on
+ * the header's text: both go into the key, so a header rewritten by
+ * %%writefile rebuilds the cells that include it. (Headers those headers
+ * include are not followed.) */
+static void hash_quote_includes(EVP_MD_CTX *md, const char *src)
+{
+    bool any = false;
+    for (const char *p = src; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        const char *q = p;
+        while (*q == ' ' || *q == '\t') q++;
+        if (*q++ != '#') continue;
+        while (*q == ' ' || *q == '\t') q++;
+        if (strncmp(q, "include", 7) != 0) continue;
+        q += 7;
+        while (*q == ' ' || *q == '\t') q++;
+        if (*q++ != '"') continue;
+        const char *e = strchr(q, '"');
+        const char *nl = strchr(q, '\n');
+        if (!e || (nl && e > nl) || e == q || e - q > 1000) continue;
+        if (!any) {
+            char cwd[PATH_MAX];
+            hash_field(md, getcwd(cwd, sizeof cwd) ? cwd : "?");
+            any = true;
+        }
+        char *name = cc_xstrndup(q, (size_t)(e - q));
+        char *text = name[0] == '/' ? read_text("", name) : read_text(".", name);
+        hash_field(md, name);
+        hash_field(md, text ? text : "(none)");
+        free(text);
+        free(name);
+    }
+}
+
 /* 64 hex digits into hex[65]. tool_argv: the compiler and its fixed words;
  * inc/lib: libcudacell's directories. */
 static void cache_key(const cc_compile_req *req, char *const *tool_argv, const char *arch,
@@ -97,6 +131,7 @@ static void cache_key(const cc_compile_req *req, char *const *tool_argv, const c
     hash_field(md, header);
     free(header);
     hash_field(md, req->source);
+    hash_quote_includes(md, req->source);
     EVP_DigestFinal_ex(md, d, &dn);
     EVP_MD_CTX_free(md);
     for (unsigned int i = 0; i < 32 && i < dn; i++)

@@ -29,10 +29,12 @@
  * -L<dir of libcudacell.so> -lcudacell; see cc_display_dirs. */
 #include "compiler_int.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cellutil.h"
 #include "nvcc.h"
@@ -194,6 +196,23 @@ int cc_unit_flags(argv_buf *a, const cc_compile_req *req, char *const *tool_argv
     return av_add_words(a, req->cflags, err);
 }
 
+/* `#include "my.h"` finds my.h in the notebook's directory (%cd's), as gcc
+ * finds it next to a file it compiles: -iquote <cwd> (nvcc passes it to
+ * the host preprocessor of both its passes). A directory with a comma in
+ * its name is left out: nvcc would split it. */
+static void add_quote_dir(argv_buf *a, bool cuda)
+{
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd) || strchr(cwd, ','))
+        return;
+    if (cuda)
+        av_add(a, "-Xcompiler");
+    av_add(a, "-iquote");
+    if (cuda)
+        av_add(a, "-Xcompiler");
+    av_add(a, cwd);
+}
+
 int cc_compile_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_argv, const char *arch,
                     const char *inc, const char *lib, const char *pch_dir, const char *src,
                     const char *tmp_out, const char *so_path, char **err)
@@ -213,6 +232,7 @@ int cc_compile_argv(argv_buf *a, const cc_compile_req *req, char *const *tool_ar
         av_add(a, f.v[i]);
     }
     av_free(&f);
+    add_quote_dir(a, cuda);
     av_add(a, "-o");
     av_add(a, tmp_out);
     av_add(a, src);
@@ -285,6 +305,7 @@ int cc_preprocess_argv(argv_buf *a, const cc_compile_req *req, char *const *tool
         if (av_add_words(a, req->cflags, err) < 0)
             return -1;
     }
+    add_quote_dir(a, cuda);
     av_add(a, "-E");
     if (cuda)
         av_add(a, "-Xcompiler");   /* -P is the host preprocessor's */

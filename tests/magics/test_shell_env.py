@@ -138,6 +138,20 @@ def test_writefile_and_append(fresh_kernel, workdir):
         assert f.read() == "line one\nline two\nline three\n"
 
 
+def test_writefile_header_then_include(fresh_kernel, workdir):
+    """The Colab way to a header: %%writefile it, #include "it" — found in the
+    notebook's directory as gcc finds one next to the file; rewriting the
+    header rebuilds the cells that include it (no stale cached build)."""
+    k = fresh_kernel
+    k.ok(f"%cd {workdir}")
+    k.ok("%%writefile wf_vec.h\ntypedef struct { int x, y; } wf_vec;\n#define WF_SCALE 2")
+    cell = '#include "wf_vec.h"\nwf_vec wv = {1, 2};\nprintf("%d\\n", (wv.x + wv.y) * WF_SCALE);'
+    assert k.ok(cell).stdout == "6\n"
+    assert k.ok('printf("%d\\n", WF_SCALE);').stdout == "2\n"
+    k.ok("%%writefile wf_vec.h\ntypedef struct { int x, y; } wf_vec;\n#define WF_SCALE 5")
+    assert k.ok(cell).stdout == "15\n"
+
+
 def test_writefile_overwrites(fresh_kernel, workdir):
     k = fresh_kernel
     path = os.path.join(workdir, "g.txt")
