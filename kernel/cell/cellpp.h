@@ -43,6 +43,7 @@ typedef const char *(*cc_pp_macro_fn)(void *ctx, const char *name);
 typedef struct cc_pp_opts {
     bool keep_arch;               /* CUDA: leave conditionals testing __CUDA_ARCH… to nvcc */
     cc_pp_macro_fn session_macro; /* the session's macros (for macro-made declarations), or NULL */
+    bool (*is_type)(void *ctx, const char *name, size_t len);   /* a type name of the session, or NULL */
     void *ctx;
 } cc_pp_opts;
 

@@ -77,7 +77,8 @@ static bool is_cuda_word(const char *w, size_t n)
     return false;
 }
 
-enum { NOT_DECL, FN_DECL, OBJ_TAG, OBJ_QUALIFIER };
+enum { NOT_DECL, FN_DECL, OBJ_TAG, OBJ_QUALIFIER,
+       FN_PARAM = 16 /* + k: the replacement starts with parameter k (a type, maybe: `T get_##n(void)`) */ };
 
 /* What the #define text t (from '#', len bytes) makes, to expand: a
  * function-like macro whose replacement starts with a declaration word
@@ -92,6 +93,7 @@ static int decl_macro_text(const char *t, size_t len, bool fn)
     p = skip_space(t, q, len);
     q = ident_end(t, p, len);
     if (q == p || (q < len && t[q] == '(') != fn) return NOT_DECL;
+    size_t params = q;
     if (fn) {
         while (q < len && t[q] != ')') q++;
         if (q >= len) return NOT_DECL;
@@ -100,7 +102,18 @@ static int decl_macro_text(const char *t, size_t len, bool fn)
     p = skip_space(t, q, len);
     q = ident_end(t, p, len);
     if (q == p) return NOT_DECL;
-    if (fn) return is_decl_word(t + p, q - p) ? FN_DECL : NOT_DECL;
+    if (fn && is_decl_word(t + p, q - p)) return FN_DECL;
+    if (fn) {   /* a parameter? its argument then decides */
+        int k = 0;
+        for (size_t a = params + 1; a < len && t[a] != ')' && k < 64; k++) {
+            a = skip_space(t, a, len);
+            size_t b = ident_end(t, a, len);
+            if (b - a == q - p && !strncmp(t + a, t + p, q - p)) return FN_PARAM + k;
+            while (b < len && t[b] != ',' && t[b] != ')') b++;
+            a = b < len && t[b] == ',' ? b + 1 : b;
+        }
+        return NOT_DECL;
+    }
     return is_tag_word(t + p, q - p) ? OBJ_TAG : is_cuda_word(t + p, q - p) ? OBJ_QUALIFIER : NOT_DECL;
 }
 
@@ -199,6 +212,27 @@ static size_t match_paren(const char *s, size_t p)
     return 0;
 }
 
+/* Does argument k of the invocation whose '(' is at open (its ')' just
+ * before close) start with a type: a declaration word, a `_t` name, or a
+ * type of the session? */
+static bool arg_is_type(const char *s, size_t open, size_t close, int k, const cc_pp_opts *o)
+{
+    size_t a = open + 1;
+    int depth = 0;
+    for (int i = 0; i < k && a < close; a++) {   /* to the start of argument k */
+        char c = s[a];
+        if (c == '(' || c == '[' || c == '{') depth++;
+        else if (c == ')' || c == ']' || c == '}') depth--;
+        else if (c == ',' && depth == 0) i++;
+        else if (c == '"' || c == '\'') a = cc_pp_skip_literal(s, a) - 1;
+    }
+    a = skip_space(s, a, close);
+    size_t e = ident_end(s, a, close);
+    if (e == a) return false;
+    if (is_decl_word(s + a, e - a)) return true;
+    return o->is_type && o->is_type(o->ctx, s + a, e - a);
+}
+
 void cc_pp_find_decl_macros(const char *s, const pp_dirs *d, const cc_pp_opts *o, cc_pp_range **v, size_t *n)
 {
     size_t p = 0, di = 0, len = strlen(s);
@@ -236,7 +270,10 @@ void cc_pp_find_decl_macros(const char *s, const pp_dirs *d, const cc_pp_opts *o
                 name[e - b] = '\0';
                 size_t q = skip_space(s, e, len);
                 size_t close = s[q] == '(' ? match_paren(s, q) : 0;
-                if (close && decl_macro_at(s, d, &m, o, name, b, true) != FN_DECL)
+                int fk = close ? decl_macro_at(s, d, &m, o, name, b, true) : NOT_DECL;
+                if (fk >= FN_PARAM && !arg_is_type(s, q, close, fk - FN_PARAM, o))
+                    close = 0;
+                else if (fk != FN_DECL && fk < FN_PARAM)
                     close = 0;
                 if (!close) {
                     int obj = decl_macro_at(s, d, &m, o, name, b, false);

@@ -24,6 +24,16 @@ static const char *session_macro(void *ctx, const char *name)
     return n && n->kind == CC_NAME_MACRO ? n->decl : NULL;
 }
 
+static bool session_type(void *ctx, const char *name, size_t len)
+{
+    char buf[256];
+    if (len >= sizeof buf) return false;
+    memcpy(buf, name, len);
+    buf[len] = '\0';
+    const cc_name_info *n = cc_session_lookup(ctx, buf);
+    return n && n->kind == CC_NAME_TYPE;
+}
+
 /* The code with its untaken groups blanked into *out; *out stays NULL when
  * the preprocessor fails (the compile then reports the cell's own error). */
 static int resolve_conds(struct cc_out *x, cc_services *svc, const char *code, int first_line, cc_lang lang,
@@ -35,7 +45,8 @@ static int resolve_conds(struct cc_out *x, cc_services *svc, const char *code, i
     free(err);
     if (!hp)
         return 0;
-    cc_pp_opts po = {.keep_arch = lang == CC_LANG_CUDA, .session_macro = session_macro, .ctx = svc->session};
+    cc_pp_opts po = {.keep_arch = lang == CC_LANG_CUDA, .session_macro = session_macro, .is_type = session_type,
+                     .ctx = svc->session};
     cc_pp_probe_build(code, first_line, &po, &pr);
     char *src = cc_xasprintf("%s\n%s", hp->source, pr.text);
     cc_compile_req req = {
@@ -54,7 +65,7 @@ static int resolve_conds(struct cc_out *x, cc_services *svc, const char *code, i
 
 bool cc_cell_wants_pp(struct cc_session *s, const char *code)
 {
-    cc_pp_opts po = {.session_macro = session_macro, .ctx = s};
+    cc_pp_opts po = {.session_macro = session_macro, .is_type = session_type, .ctx = s};
     return cc_pp_wanted(code, &po) || strstr(code, "pop_macro");
 }
 
@@ -65,7 +76,8 @@ int cc_cell_resolve_pp(struct cc_out *x, cc_services *svc, const char *code, int
     if (!code)
         return 0;
     char *conds = NULL;
-    cc_pp_opts po = {.keep_arch = lang == CC_LANG_CUDA, .session_macro = session_macro, .ctx = svc->session};
+    cc_pp_opts po = {.keep_arch = lang == CC_LANG_CUDA, .session_macro = session_macro, .is_type = session_type,
+                     .ctx = svc->session};
     if (cc_pp_wanted(code, &po) && resolve_conds(x, svc, code, first_line, lang, &conds) == -2)
         return -2;
     char *fixed = cc_pp_macro_fixup(conds ? conds : code, session_macro, svc->session);

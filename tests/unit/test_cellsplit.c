@@ -701,6 +701,12 @@ static char *pp_resolve(const char *code, const char *taken)
     return out;
 }
 
+static bool vec2_type(void *ctx, const char *name, size_t len)
+{
+    (void)ctx;
+    return len == 4 && !strncmp(name, "vec2", 4);
+}
+
 static void test_cellpp(void)
 {
     CHECK(!cc_pp_has_cond("int x;\n#define A 1\n"), "no conditional");
@@ -773,6 +779,13 @@ static void test_cellpp(void)
     CHECK(pr.n_exps == 2 && strstr(pr.text, "__cc_exp_0_ HD __cc_exp_end_0") &&
           strstr(pr.text, "__cc_exp_1_ KERNEL __cc_exp_end_1"),
           "object-like macros of CUDA qualifiers are expanded where a declaration starts, constants are not");
+    cc_pp_probe_free(&pr);
+
+    cc_pp_opts typed = {.is_type = vec2_type};
+    cc_pp_probe_build("#define GET(T, n) T get_##n(void) { return n; }\nGET(int, a)\nGET(size_t, s)\nGET(vec2, c)\nGET(unknown_x, b)\n"
+                      "GET(nothing, d)\nGET((x), e)\n", 1, &typed, &pr);
+    CHECK(pr.n_exps == 3 && strstr(pr.text, "__cc_exp_0_ GET(int, a)") && strstr(pr.text, "__cc_exp_2_ GET(vec2, c)"),
+          "a macro starting with a parameter is expanded where its argument is a type (keyword, _t, the session's)");
     cc_pp_probe_free(&pr);
 
     /* pop_macro: the session learns the macro the compiler ends with */
