@@ -164,9 +164,7 @@ static bool *arch_chains(const char *s, const pp_dirs *d)
         }
         if (!depth) continue;                 /* an #else or #endif without its #if */
         chain[i] = stack[depth - 1];
-        char *t = cc_xstrndup(s + x->off, x->end - x->off);
-        if (strstr(t, "__CUDA_ARCH")) arch[chain[i]] = true;
-        free(t);
+        if (memmem(s + x->off, x->end - x->off, "__CUDA_ARCH", 11)) arch[chain[i]] = true;
         if (!strcmp(x->name, "endif")) depth--;
     }
     for (int c = 0; c < n_chains; c++)       /* a parent opens before its children */

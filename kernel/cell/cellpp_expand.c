@@ -249,7 +249,8 @@ void cc_pp_find_decl_macros(const char *s, const pp_dirs *d, const cc_pp_opts *o
         char c = s[p];
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
             (c == '\\' && cc_pp_skip_cont(s, p) != p) || (c == '/' && (s[p + 1] == '*' || s[p + 1] == '/'))) {
-            p = skip_space(s, p, len) > p ? skip_space(s, p, len) : p + 1;
+            size_t past = skip_space(s, p, len);
+            p = past > p ? past : p + 1;
             continue;
         }
         if (c == '"' || c == '\'') { p = cc_pp_skip_literal(s, p); start = false; continue; }

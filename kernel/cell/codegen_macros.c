@@ -26,7 +26,6 @@ typedef struct cg_mstate {
     char *text;                  /* its #define line here, or NULL: undefined */
     char *end;                   /* ... at the end of the cell (what later cells see) */
     char *stack[MS_DEPTH];       /* push_macro saves */
-    bool pushed_null[MS_DEPTH];
     int depth;
     size_t diff_at;              /* 1 + its place in g->ms_diff, 0: not there */
 } cg_mstate;
@@ -127,7 +126,6 @@ void cg_macros_track(cg_gen *g, const cc_item *it)
         size_t n = q ? strcspn(q + 1, "\"") : 0;
         cg_mstate *m = n ? find(g, q + 1, n) : NULL;
         if (m && push && m->depth < MS_DEPTH) {
-            m->pushed_null[m->depth] = !m->text;
             m->stack[m->depth++] = m->text ? cc_xstrdup(m->text) : NULL;
         } else if (m && pop && m->depth > 0) {
             free(m->text);

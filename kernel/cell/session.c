@@ -130,12 +130,17 @@ size_t cc_session_names(const cc_session *s, cc_name_info **out)
     return s->n_names;
 }
 
-const cc_name_info *cc_session_lookup(const cc_session *s, const char *name)
+const cc_name_info *cc_session_lookup_n(const cc_session *s, const char *name, size_t len)
 {
     /* newest first, so a redefinition is what inspection shows */
     for (size_t i = s->n_names; i-- > 0;)
-        if (strcmp(s->names[i].name, name) == 0) return &s->names[i];
+        if (strncmp(s->names[i].name, name, len) == 0 && s->names[i].name[len] == '\0') return &s->names[i];
     return NULL;
+}
+
+const cc_name_info *cc_session_lookup(const cc_session *s, const char *name)
+{
+    return cc_session_lookup_n(s, name, strlen(name));
 }
 
 /* ---- objects ----------------------------------------------------------- */
@@ -162,9 +167,8 @@ size_t cc_session_objects(const cc_session *s, const char ***out)
 
 /* ---- the view planning reads -------------------------------------------- */
 
-static bool session_is_type(void *ctx, const char *name, size_t len)
+bool cc_session_is_type(const cc_session *s, const char *name, size_t len)
 {
-    const cc_session *s = ctx;
     for (size_t i = 0; i < s->n_items; i++) {
         const cc_sitem *it = &s->items[i];
         /* C++: a class's tag is a type name too, and so is a `using` alias */
@@ -180,6 +184,11 @@ static bool session_is_type(void *ctx, const char *name, size_t len)
         }
     }
     return false;
+}
+
+static bool session_is_type(void *ctx, const char *name, size_t len)
+{
+    return cc_session_is_type(ctx, name, len);
 }
 
 void cc_session_view(cc_session *s, cg_view *v)

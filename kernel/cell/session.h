@@ -98,6 +98,11 @@ typedef struct cc_name_info {
 size_t cc_session_names(const cc_session *s, cc_name_info **out);
 
 /* Declaration of name, or NULL. */
+/* The same for the name [name, name+len), not NUL-terminated. */
+const cc_name_info *cc_session_lookup_n(const cc_session *s, const char *name, size_t len);
+/* Whether [name, name+len) names a type of the session: a typedef, and in
+ * C++ a class tag or a `using` alias (what the splitter asks). */
+bool cc_session_is_type(const cc_session *s, const char *name, size_t len);
 const cc_name_info *cc_session_lookup(const cc_session *s, const char *name);
 
 /* Sonames of committed cells still needed, in load order (for reloading

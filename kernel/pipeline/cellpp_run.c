@@ -26,12 +26,7 @@ static const char *session_macro(void *ctx, const char *name)
 
 static bool session_type(void *ctx, const char *name, size_t len)
 {
-    char buf[256];
-    if (len >= sizeof buf) return false;
-    memcpy(buf, name, len);
-    buf[len] = '\0';
-    const cc_name_info *n = cc_session_lookup(ctx, buf);
-    return n && n->kind == CC_NAME_TYPE;
+    return cc_session_is_type(ctx, name, len);
 }
 
 /* The code with its untaken groups blanked into *out; *out stays NULL when

@@ -112,11 +112,7 @@ static bool interrupt_pending(void *ctx)
 /* A kernel of an earlier cell that a host-only unit can launch? */
 static bool kernel_known(void *ctx, const char *p, size_t len)
 {
-    char name[256];
-    if (len >= sizeof name) return false;
-    memcpy(name, p, len);
-    name[len] = '\0';
-    const cc_name_info *ni = cc_session_lookup(ctx, name);
+    const cc_name_info *ni = cc_session_lookup_n(ctx, p, len);
     return ni && ni->kind == CC_NAME_KERNEL;
 }
 

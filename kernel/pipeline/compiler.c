@@ -69,7 +69,9 @@ static void hash_field(EVP_MD_CTX *md, const char *s)
 static void hash_quote_includes(EVP_MD_CTX *md, const char *src)
 {
     bool any = false;
-    for (const char *p = src; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+    for (const char *p = src, *next; p && *p; p = next) {
+        next = strchr(p, '\n');
+        next = next ? next + 1 : NULL;
         const char *q = p;
         while (*q == ' ' || *q == '\t') q++;
         if (*q++ != '#') continue;
@@ -124,12 +126,12 @@ static void cache_key(const cc_compile_req *req, char *const *tool_argv, const c
     hash_field(md, inc);
     hash_field(md, lib);
     hash_field(md, req->cache_dir);
-    char *header = read_text(inc, "cudacell.h");   /* a changed header rebuilds every cell */
-    hash_field(md, header);
-    free(header);
-    header = read_text(inc, "cudacell_prelude.h");
-    hash_field(md, header);
-    free(header);
+    static const char *const headers[] = {"cudacell.h", "cudacell_prelude.h"};
+    for (size_t i = 0; i < sizeof headers / sizeof *headers; i++) {   /* a changed header rebuilds every cell */
+        char *header = read_text(inc, headers[i]);
+        hash_field(md, header);
+        free(header);
+    }
     hash_field(md, req->source);
     hash_quote_includes(md, req->source);
     EVP_DigestFinal_ex(md, d, &dn);
